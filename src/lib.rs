@@ -1,0 +1,8 @@
+//! irqlab: a deterministic virtual ESP32 that runs unmodified MicroPython programs and shows
+//! when each interrupt fired, how long its callback waited and what it preempted.
+//!
+//! Modules in reading order (lower layers never import higher ones):
+//! `time`, `limits` → `hw`, `py` → `rt` → `sim` → `analysis` → `scenario`, `cli`.
+//! See ARCHITECTURE.md for the map and the invariants.
+
+pub mod py;
