@@ -6,3 +6,4 @@
 //! See ARCHITECTURE.md for the map and the invariants.
 
 pub mod py;
+pub mod time;
