@@ -2,4 +2,15 @@
 //!
 //! Nothing here knows about the ESP32: the runtime (`rt`) connects the VM to the board.
 
+pub mod builtins;
 pub mod bytecode;
+pub mod dict;
+pub mod format;
+pub mod heap;
+pub mod methods;
+pub mod ops;
+pub mod qstr;
+pub mod sched;
+pub mod strfmt;
+pub mod value;
+pub mod vm;

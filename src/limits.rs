@@ -1,0 +1,20 @@
+//! Every bound irqlab enforces, in one place (style.md §8.5).
+//!
+//! Where MicroPython has the same limit, the constant names its source.
+
+/// Maximum Python frame depth; deeper calls raise `RuntimeError: maximum recursion depth
+/// exceeded`. MicroPython on esp32 has no frame count: it checks the C stack (16 KiB task stack,
+/// 1 KiB margin, facts §4.1). A plain Python call costs roughly 150–250 bytes of C stack there,
+/// which this figure approximates; it is a model, not a measurement.
+pub const MAX_FRAMES: usize = 64;
+
+/// Traceback entries kept per exception (deeper ones are dropped, as when MicroPython's
+/// traceback buffer cannot grow).
+pub const MAX_TRACEBACK_ENTRIES: usize = 64;
+
+/// Items a single container may hold before the heap model would be exhausted anyway; guards
+/// host memory against `[0] * 10**9`.
+pub const MAX_CONTAINER_ITEMS: usize = 1 << 24;
+
+/// VM events buffered between two host deadlines (GC pauses); more are dropped from the trace.
+pub const MAX_VM_EVENTS: usize = 1024;

@@ -1,0 +1,841 @@
+//! Builtin functions, builtin types and their methods, and the pure-Python-independent
+//! modules (`array`, `math`, `sys`, `gc`) — MicroPython's `modbuiltins.c` and `obj*.c`.
+//!
+//! Modules that touch the board (`machine`, `time`, `micropython`) live in `rt` and reach the
+//! VM through the host.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use num_bigint::BigInt;
+use num_traits::{Signed, ToPrimitive};
+
+use super::dict::{key_hash, Dict};
+use super::ops::{bytes_of, repr, to_str};
+use super::value::*;
+use super::vm::{qhash, str_text, ExcTypes, Flow, Host, PyResult, Types, Vm};
+
+type Kw<'a> = &'a [(Value, Value)];
+
+macro_rules! builtin {
+    ($id:ident, $name:expr, $f:expr) => {
+        /// A builtin function table entry.
+        pub static $id: BuiltinDef = BuiltinDef { name: $name, func: $f };
+    };
+}
+
+/// Creates a class; its `mro` lists its ancestors (itself excluded) in MicroPython's
+/// depth-first, left-to-right order.
+pub fn make_class(name: &str, bases: Vec<Rc<Class>>, kind: ClassKind, dict: Dict) -> Rc<Class> {
+    let mut rest: Vec<Rc<Class>> = Vec::new();
+    for b in &bases {
+        for c in std::iter::once(b).chain(b.mro.iter()) {
+            if !rest.iter().any(|m| Rc::ptr_eq(m, c)) {
+                rest.push(c.clone());
+            }
+        }
+    }
+    let is_exception = kind == ClassKind::Exception || bases.iter().any(|b| b.is_exception);
+    Rc::new(Class {
+        name: Rc::new(PyStr::new(name)),
+        bases,
+        mro: rest,
+        dict: RefCell::new(dict),
+        kind,
+        is_exception,
+        serial: next_serial(),
+    })
+}
+
+/// Builds the builtin classes and exception hierarchy.
+pub fn make_types() -> (Types, ExcTypes) {
+    use TypeTag::*;
+    let object = make_class("object", vec![], ClassKind::Builtin(Object), super::dict::Dict::new());
+    let tags = [
+        (Object, "object"), (Type, "type"), (NoneType, "NoneType"), (Bool, "bool"), (Int, "int"),
+        (Float, "float"), (Str, "str"), (Bytes, "bytes"), (ByteArray, "bytearray"), (Array, "array"),
+        (List, "list"), (Tuple, "tuple"), (Dict, "dict"), (Set, "set"), (Range, "range"),
+        (Slice, "slice"), (Function, "function"), (BoundMethod, "bound_method"), (Module, "module"),
+        (Generator, "generator"), (Iterator, "iterator"), (Cell, "cell"),
+        (StaticMethod, "staticmethod"), (ClassMethod, "classmethod"), (Property, "property"),
+    ];
+    let mut by_tag = Vec::new();
+    for (tag, name) in tags {
+        if tag == Object {
+            by_tag.push(object.clone());
+        } else {
+            let base = if tag == Bool { by_tag[TypeTag::Int as usize].clone() } else { object.clone() };
+            by_tag.push(make_class(name, vec![base], ClassKind::Builtin(tag), super::dict::Dict::new()));
+        }
+    }
+    let exc = |name: &str, base: &Rc<Class>| make_class(name, vec![base.clone()], ClassKind::Exception, super::dict::Dict::new());
+    let base_exception = exc("BaseException", &object);
+    let exception = exc("Exception", &base_exception);
+    let arithmetic_error = exc("ArithmeticError", &exception);
+    let lookup_error = exc("LookupError", &exception);
+    let os_error = exc("OSError", &exception);
+    let runtime_error = exc("RuntimeError", &exception);
+    let value_error = exc("ValueError", &exception);
+    let excs = ExcTypes {
+        stop_iteration: exc("StopIteration", &exception),
+        generator_exit: exc("GeneratorExit", &base_exception),
+        keyboard_interrupt: exc("KeyboardInterrupt", &base_exception),
+        system_exit: exc("SystemExit", &base_exception),
+        zero_division_error: exc("ZeroDivisionError", &arithmetic_error),
+        overflow_error: exc("OverflowError", &arithmetic_error),
+        assertion_error: exc("AssertionError", &exception),
+        attribute_error: exc("AttributeError", &exception),
+        index_error: exc("IndexError", &lookup_error),
+        key_error: exc("KeyError", &lookup_error),
+        memory_error: exc("MemoryError", &exception),
+        name_error: exc("NameError", &exception),
+        not_implemented_error: exc("NotImplementedError", &runtime_error),
+        type_error: exc("TypeError", &exception),
+        import_error: exc("ImportError", &exception),
+        syntax_error: exc("SyntaxError", &exception),
+        unicode_error: exc("UnicodeError", &value_error),
+        cancelled_error: exc("CancelledError", &base_exception),
+        timeout_error: exc("TimeoutError", &exception),
+        base_exception,
+        exception,
+        arithmetic_error,
+        lookup_error,
+        os_error,
+        runtime_error,
+        value_error,
+    };
+    (Types { object, by_tag }, excs)
+}
+
+/// Installs builtins into `vm.builtins`.
+pub fn install(vm: &mut Vm) {
+    let mut d = vm.builtins.borrow_mut();
+    let mut put = |name: &str, v: Value| {
+        d.insert_hashed(Value::str(name), qhash(name), v);
+    };
+    for def in BUILTIN_FUNCS {
+        put(def.name, Value::Builtin(def));
+    }
+    for c in &vm.types.by_tag {
+        let name = c.name.text.to_string();
+        if !matches!(name.as_str(), "NoneType" | "function" | "bound_method" | "module" | "generator" | "iterator" | "cell" | "array") {
+            put(&name, Value::Class(c.clone()));
+        }
+    }
+    let e = &vm.exc;
+    for c in [
+        &e.base_exception, &e.exception, &e.stop_iteration, &e.generator_exit, &e.keyboard_interrupt,
+        &e.system_exit, &e.arithmetic_error, &e.zero_division_error, &e.overflow_error,
+        &e.assertion_error, &e.attribute_error, &e.lookup_error, &e.index_error, &e.key_error,
+        &e.memory_error, &e.name_error, &e.os_error, &e.runtime_error, &e.not_implemented_error,
+        &e.type_error, &e.value_error, &e.import_error, &e.syntax_error, &e.unicode_error,
+    ] {
+        put(&c.name.text.clone(), Value::Class(c.clone()));
+    }
+    put("NotImplemented", Value::None);
+}
+
+static BUILTIN_FUNCS: &[&BuiltinDef] = &[
+    &PRINT, &LEN, &ABS, &MIN, &MAX, &SUM, &DIVMOD, &ROUND, &HEX, &BIN, &OCT, &ORD, &CHR, &REPR,
+    &ISINSTANCE, &ISSUBCLASS, &HASATTR, &GETATTR, &SETATTR, &ID, &ITER, &NEXT, &ENUMERATE, &ZIP,
+    &MAP, &FILTER, &SORTED, &REVERSED, &ANY, &ALL, &SUPER, &CALLABLE, &HASH, &POW, &DELATTR,
+];
+
+builtin!(BUILD_CLASS, "__build_class__", build_class);
+builtin!(OBJECT_INIT, "__init__", |_, _, _, _| Ok(Value::None));
+builtin!(PRINT, "print", print);
+builtin!(LEN, "len", |vm, host, a, _| {
+    let v = arg(vm, a, 0)?;
+    if let Some(n) = vm.len_of(&v) {
+        return Ok(Value::int(n as i64));
+    }
+    if let Value::Instance(i) = &v {
+        if let Some(f) = vm.lookup_class_attr(&i.class, "__len__") {
+            return vm.call(host, &f, &[v.clone()], &[]);
+        }
+    }
+    Err(vm.type_error(&format!("object of type '{}' has no len()", vm.type_name(&v))))
+});
+builtin!(ABS, "abs", |vm, host, a, _| {
+    let v = arg(vm, a, 0)?;
+    match &v {
+        Value::Int(n) => vm.make_int((*n as i64).abs()),
+        Value::Bool(b) => Ok(Value::Int(*b as i32)),
+        Value::BigInt(n) => vm.make_bigint(n.abs()),
+        Value::Float(x) => vm.make_float(x.abs()),
+        Value::Instance(i) => match vm.lookup_class_attr(&i.class, "__abs__") {
+            Some(f) => vm.call(host, &f, &[v.clone()], &[]),
+            None => Err(vm.type_error("bad operand type for abs()")),
+        },
+        _ => Err(vm.type_error(&format!("unsupported type for __abs__: '{}'", vm.type_name(&v)))),
+    }
+});
+builtin!(MIN, "min", |vm, host, a, kw| min_max(vm, host, a, kw, true));
+builtin!(MAX, "max", |vm, host, a, kw| min_max(vm, host, a, kw, false));
+builtin!(SUM, "sum", |vm, host, a, _| {
+    let items = vm.collect_iter(host, &arg(vm, a, 0)?)?;
+    let mut acc = a.get(1).cloned().unwrap_or(Value::Int(0));
+    for it in items {
+        acc = vm.binary_op(host, super::bytecode::BinaryOp::Add, acc, it)?;
+    }
+    Ok(acc)
+});
+builtin!(DIVMOD, "divmod", |vm, host, a, _| {
+    use super::bytecode::BinaryOp;
+    let (x, y) = (arg(vm, a, 0)?, arg(vm, a, 1)?);
+    let q = vm.binary_op(host, BinaryOp::FloorDivide, x.clone(), y.clone())?;
+    let r = vm.binary_op(host, BinaryOp::Modulo, x, y)?;
+    vm.heap_alloc(16)?;
+    Ok(Value::tuple(vec![q, r]))
+});
+builtin!(ROUND, "round", round);
+builtin!(HEX, "hex", |vm, _, a, _| radix(vm, a, 16));
+builtin!(BIN, "bin", |vm, _, a, _| radix(vm, a, 2));
+builtin!(OCT, "oct", |vm, _, a, _| radix(vm, a, 8));
+builtin!(ORD, "ord", |vm, _, a, _| {
+    let v = arg(vm, a, 0)?;
+    let text = str_text(&v);
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Ok(Value::int(c as i64)),
+        _ => match &v {
+            Value::Bytes(b) if b.len() == 1 => Ok(Value::Int(b[0] as i32)),
+            _ => Err(vm.type_error("ord expects a character")),
+        },
+    }
+});
+builtin!(CHR, "chr", |vm, _, a, _| {
+    let n = int_arg(vm, a, 0)?;
+    match u32::try_from(n).ok().and_then(char::from_u32) {
+        Some(c) => Ok(Value::str(&c.to_string())),
+        None => Err(vm.value_error("chr() arg not in range(0x110000)")),
+    }
+});
+builtin!(REPR, "repr", |vm, host, a, _| {
+    let v = arg(vm, a, 0)?;
+    let s = repr(vm, host, &v)?;
+    vm.heap_alloc(16 + s.len())?;
+    Ok(Value::str(&s))
+});
+builtin!(ISINSTANCE, "isinstance", |vm, _, a, _| {
+    let (v, c) = (arg(vm, a, 0)?, arg(vm, a, 1)?);
+    let cls = vm.class_of(&v);
+    Ok(Value::Bool(class_matches(vm, &cls, &c)))
+});
+builtin!(ISSUBCLASS, "issubclass", |vm, _, a, _| {
+    let (v, c) = (arg(vm, a, 0)?, arg(vm, a, 1)?);
+    match v {
+        Value::Class(cls) => Ok(Value::Bool(class_matches(vm, &cls, &c))),
+        _ => Err(vm.type_error("issubclass() arg 1 must be a class")),
+    }
+});
+builtin!(HASATTR, "hasattr", |vm, host, a, _| {
+    let (v, name) = (arg(vm, a, 0)?, arg(vm, a, 1)?);
+    match vm.load_attr(host, &v, &name) {
+        Ok(_) => Ok(Value::Bool(true)),
+        Err(Flow::Exception(_)) => Ok(Value::Bool(false)),
+        Err(e) => Err(e),
+    }
+});
+builtin!(GETATTR, "getattr", |vm, host, a, _| {
+    let (v, name) = (arg(vm, a, 0)?, arg(vm, a, 1)?);
+    match vm.load_attr(host, &v, &name) {
+        Ok(r) => Ok(r),
+        Err(Flow::Exception(_)) if a.len() > 2 => Ok(a[2].clone()),
+        Err(e) => Err(e),
+    }
+});
+builtin!(SETATTR, "setattr", |vm, host, a, _| {
+    let (v, name, val) = (arg(vm, a, 0)?, arg(vm, a, 1)?, arg(vm, a, 2)?);
+    vm.store_attr(host, &v, &name, val)?;
+    Ok(Value::None)
+});
+builtin!(DELATTR, "delattr", |vm, host, a, _| {
+    let (v, name) = (arg(vm, a, 0)?, arg(vm, a, 1)?);
+    vm.store_attr(host, &v, &name, Value::Null)?;
+    Ok(Value::None)
+});
+builtin!(ID, "id", |vm, _, a, _| {
+    let v = arg(vm, a, 0)?;
+    Ok(Value::int(0x3ffb_0000 + 16 * key_hash(&v).unwrap_or(0) as i64 % 0x4_0000))
+});
+builtin!(HASH, "hash", |vm, _, a, _| {
+    let v = arg(vm, a, 0)?;
+    match key_hash(&v) {
+        Some(h) => Ok(Value::int(h as i64)),
+        None => Err(vm.type_error(&format!("unhashable type: '{}'", vm.type_name(&v)))),
+    }
+});
+builtin!(CALLABLE, "callable", |vm, _, a, _| {
+    let v = arg(vm, a, 0)?;
+    Ok(Value::Bool(matches!(v, Value::Function(_) | Value::Builtin(_) | Value::BoundMethod(_) | Value::Class(_))
+        || matches!(&v, Value::Instance(i) if vm.lookup_class_attr(&i.class, "__call__").is_some())))
+});
+builtin!(POW, "pow", |vm, host, a, _| {
+    let (x, y) = (arg(vm, a, 0)?, arg(vm, a, 1)?);
+    if let Some(m) = a.get(2) {
+        let (Some(b), Some(e), Some(m)) = (to_bigint(&x), to_bigint(&y), to_bigint(m)) else {
+            return Err(vm.type_error("pow() with 3 arguments requires integers"));
+        };
+        return vm.make_bigint(b.modpow(&e, &m));
+    }
+    vm.binary_op(host, super::bytecode::BinaryOp::Power, x, y)
+});
+builtin!(ITER, "iter", |vm, host, a, _| {
+    let v = arg(vm, a, 0)?;
+    vm.get_iter(host, &v)
+});
+builtin!(NEXT, "next", |vm, host, a, _| {
+    let it = arg(vm, a, 0)?;
+    match vm.iter_next(host, &it)? {
+        Some(v) => Ok(v),
+        None => match a.get(1) {
+            Some(d) => Ok(d.clone()),
+            None => {
+                let c = vm.exc.stop_iteration.clone();
+                Err(Flow::Exception(vm.new_exception(&c, vec![])))
+            }
+        },
+    }
+});
+builtin!(ENUMERATE, "enumerate", |vm, host, a, kw| {
+    let it = vm.get_iter(host, &arg(vm, a, 0)?)?;
+    let start = match a.get(1).or_else(|| kw_get(kw, "start")) {
+        Some(v) => v.clone(),
+        None => Value::Int(0),
+    };
+    let start = match start { Value::Int(n) => n as i64, _ => 0 };
+    new_iter(vm, PyIter::Enumerate(it, start))
+});
+builtin!(ZIP, "zip", |vm, host, a, _| {
+    let mut its = Vec::new();
+    for v in a {
+        its.push(vm.get_iter(host, v)?);
+    }
+    new_iter(vm, PyIter::Zip(its))
+});
+builtin!(MAP, "map", |vm, host, a, _| {
+    let f = arg(vm, a, 0)?;
+    let mut its = Vec::new();
+    for v in &a[1..] {
+        its.push(vm.get_iter(host, v)?);
+    }
+    new_iter(vm, PyIter::Map(f, its))
+});
+builtin!(FILTER, "filter", |vm, host, a, _| {
+    let f = arg(vm, a, 0)?;
+    let it = vm.get_iter(host, &arg(vm, a, 1)?)?;
+    new_iter(vm, PyIter::Filter(f, it))
+});
+builtin!(SORTED, "sorted", |vm, host, a, kw| {
+    let items = vm.collect_iter(host, &arg(vm, a, 0)?)?;
+    vm.heap_alloc(16 + 4 * items.len())?;
+    let list = Value::list(items);
+    list_sort(vm, host, &[list.clone()], kw)?;
+    Ok(list)
+});
+builtin!(REVERSED, "reversed", |vm, host, a, _| {
+    let v = arg(vm, a, 0)?;
+    let mut items = vm.collect_iter(host, &v)?;
+    items.reverse();
+    new_iter(vm, PyIter::Snapshot(items, 0))
+});
+builtin!(ANY, "any", |vm, host, a, _| {
+    let it = vm.get_iter(host, &arg(vm, a, 0)?)?;
+    while let Some(v) = vm.iter_next(host, &it)? {
+        if vm.truthy(host, &v)? {
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
+});
+builtin!(ALL, "all", |vm, host, a, _| {
+    let it = vm.get_iter(host, &arg(vm, a, 0)?)?;
+    while let Some(v) = vm.iter_next(host, &it)? {
+        if !vm.truthy(host, &v)? {
+            return Ok(Value::Bool(false));
+        }
+    }
+    Ok(Value::Bool(true))
+});
+builtin!(SUPER, "super", |vm, _, _, _| Err(vm.type_error("irqlab supports super() only as super().method(...)")));
+
+fn new_iter(vm: &mut Vm, it: PyIter) -> PyResult {
+    vm.heap_alloc(16)?;
+    Ok(Value::Iterator(Rc::new(RefCell::new(it))))
+}
+
+/// Positional argument `i`, or `TypeError` when missing.
+pub fn arg(vm: &Vm, a: &[Value], i: usize) -> PyResult {
+    match a.get(i) {
+        Some(v) => Ok(v.clone()),
+        None => Err(vm.type_error(&format!("function missing {} required positional arguments", i + 1 - a.len()))),
+    }
+}
+
+/// Positional argument `i` as a small int.
+pub fn int_arg(vm: &mut Vm, a: &[Value], i: usize) -> Result<i64, Flow> {
+    match arg(vm, a, i)? {
+        Value::Int(n) => Ok(n as i64),
+        Value::Bool(b) => Ok(b as i64),
+        Value::BigInt(n) => n.to_i64().ok_or_else(|| {
+            let c = vm.exc.overflow_error.clone();
+            vm.new_exc_msg(&c, "overflow converting long int to machine word")
+        }),
+        other => Err(vm.type_error(&format!("can't convert {} to int", vm.type_name(&other)))),
+    }
+}
+
+/// The value of keyword `name`.
+pub fn kw_get<'a>(kw: Kw<'a>, name: &str) -> Option<&'a Value> {
+    kw.iter().find(|(k, _)| str_text(k) == name).map(|(_, v)| v)
+}
+
+fn to_bigint(v: &Value) -> Option<BigInt> {
+    match v {
+        Value::Int(n) => Some(BigInt::from(*n)),
+        Value::Bool(b) => Some(BigInt::from(*b as i32)),
+        Value::BigInt(n) => Some((**n).clone()),
+        _ => None,
+    }
+}
+
+fn class_matches(vm: &Vm, cls: &Rc<Class>, pattern: &Value) -> bool {
+    match pattern {
+        Value::Class(p) => Rc::ptr_eq(cls, p) || cls.mro.iter().any(|m| Rc::ptr_eq(m, p)) || Rc::ptr_eq(p, &vm.types.object),
+        Value::Tuple(items) => items.iter().any(|p| class_matches(vm, cls, p)),
+        _ => false,
+    }
+}
+
+fn print(vm: &mut Vm, host: &mut dyn Host, a: &[Value], kw: Kw) -> PyResult {
+    let sep = match kw_get(kw, "sep") {
+        Some(Value::Str(s)) => s.text.to_string(),
+        _ => " ".into(),
+    };
+    let end = match kw_get(kw, "end") {
+        Some(Value::Str(s)) => s.text.to_string(),
+        _ => "\n".into(),
+    };
+    let mut out = String::new();
+    for (i, v) in a.iter().enumerate() {
+        if i > 0 {
+            out.push_str(&sep);
+        }
+        out.push_str(&to_str(vm, host, v)?);
+    }
+    out.push_str(&end);
+    host.write_stdout(vm, &out);
+    Ok(Value::None)
+}
+
+fn min_max(vm: &mut Vm, host: &mut dyn Host, a: &[Value], kw: Kw, want_min: bool) -> PyResult {
+    let items = if a.len() == 1 { vm.collect_iter(host, &a[0])? } else { a.to_vec() };
+    let key = kw_get(kw, "key").cloned();
+    let mut best: Option<(Value, Value)> = None;
+    for it in items {
+        let k = match &key {
+            Some(f) => vm.call(host, f, std::slice::from_ref(&it), &[])?,
+            None => it.clone(),
+        };
+        let better = match &best {
+            None => true,
+            Some((bk, _)) => {
+                let ord = vm.ordering(host, &k, bk, super::bytecode::BinaryOp::Less)?;
+                if want_min { ord == std::cmp::Ordering::Less } else { ord == std::cmp::Ordering::Greater }
+            }
+        };
+        if better {
+            best = Some((k, it));
+        }
+    }
+    match best {
+        Some((_, v)) => Ok(v),
+        None => match kw_get(kw, "default") {
+            Some(d) => Ok(d.clone()),
+            None => Err(vm.value_error("arg is an empty sequence")),
+        },
+    }
+}
+
+fn round(vm: &mut Vm, _host: &mut dyn Host, a: &[Value], _kw: Kw) -> PyResult {
+    let v = arg(vm, a, 0)?;
+    let nd = match a.get(1) {
+        Some(Value::None) | None => None,
+        Some(Value::Int(n)) => Some(*n),
+        Some(_) => return Err(vm.type_error("can't convert to int")),
+    };
+    match (&v, nd) {
+        (Value::Int(_) | Value::BigInt(_) | Value::Bool(_), _) => Ok(v.clone()),
+        (Value::Float(x), None) => {
+            let r = round_half_even(*x as f64);
+            vm.make_int(r as i64)
+        }
+        (Value::Float(x), Some(n)) => {
+            let m = 10f32.powi(n);
+            let r = round_half_even((*x * m) as f64) as f32 / m;
+            vm.make_float(r)
+        }
+        _ => Err(vm.type_error("can't round this type")),
+    }
+}
+
+fn round_half_even(x: f64) -> f64 {
+    let r = x.round();
+    if (x - x.trunc()).abs() == 0.5 { 2.0 * (x / 2.0).round() } else { r }
+}
+
+fn radix(vm: &mut Vm, a: &[Value], base: u32) -> PyResult {
+    let v = arg(vm, a, 0)?;
+    let Some(n) = to_bigint(&v) else {
+        return Err(vm.type_error(&format!("can't convert {} to int", vm.type_name(&v))));
+    };
+    let prefix = match base {
+        16 => "0x",
+        8 => "0o",
+        _ => "0b",
+    };
+    let digits = n.abs().to_str_radix(base);
+    let s = if n.is_negative() { format!("-{prefix}{digits}") } else { format!("{prefix}{digits}") };
+    vm.heap_alloc(16 + s.len())?;
+    Ok(Value::str(&s))
+}
+
+/// `__build_class__(body, name, *bases)`: runs the class body with a fresh locals dict and
+/// makes the class (py/modbuiltins.c `mp_builtin___build_class__`).
+fn build_class(vm: &mut Vm, host: &mut dyn Host, a: &[Value], _kw: Kw) -> PyResult {
+    let body = arg(vm, a, 0)?;
+    let name = str_text(&arg(vm, a, 1)?).to_string();
+    let mut bases = Vec::new();
+    for b in &a[2..] {
+        match b {
+            Value::Class(c) => {
+                if let ClassKind::Builtin(tag) = c.kind {
+                    if tag != TypeTag::Object {
+                        return Err(vm.type_error(&format!("irqlab does not support subclassing '{}' yet", c.name.text)));
+                    }
+                }
+                bases.push(c.clone())
+            }
+            _ => return Err(vm.type_error("bases must be classes")),
+        }
+    }
+    let Value::Function(f) = &body else { return Err(vm.type_error("class body must be a function")) };
+    let ns = Rc::new(RefCell::new(Dict::new()));
+    let mut frame = super::vm::Frame::new(f.code.clone(), f.globals.clone(), Some(ns.clone()), super::vm::FrameMode::Boundary);
+    let n_free = f.code.n_free as usize;
+    let first_free = f.code.n_locals as usize - n_free;
+    for &c in &f.code.cell_slots {
+        frame.locals[c as usize] = Value::Cell(Rc::new(RefCell::new(Value::Null)));
+    }
+    for (i, cell) in f.closure.iter().enumerate().take(n_free) {
+        frame.locals[first_free + i] = cell.clone();
+    }
+    let ret = vm.run_frame(host, frame)?;
+    vm.heap_alloc(64)?;
+    let dict = ns.borrow().clone();
+    let cls = make_class(&name, bases, ClassKind::User, dict);
+    // The body returns the `__class__` cell (if any method uses super()); fill it.
+    if let super::vm::Exit::Return(Value::Cell(cell)) = ret {
+        *cell.borrow_mut() = Value::Class(cls.clone());
+    }
+    Ok(Value::Class(cls))
+}
+
+/// Constructs an instance of a builtin type (`int(...)`, `list(...)`, ...).
+pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw: Kw) -> PyResult {
+    use TypeTag::*;
+    match tag {
+        Int => int_new(vm, host, a),
+        Float => match a.first() {
+            None => Ok(Value::Float(0.0)),
+            Some(Value::Float(x)) => Ok(Value::Float(*x)),
+            Some(Value::Int(n)) => vm.make_float(*n as f32),
+            Some(Value::Bool(b)) => vm.make_float(*b as i32 as f32),
+            Some(Value::BigInt(n)) => vm.make_float(n.to_f32().unwrap_or(f32::INFINITY)),
+            Some(Value::Str(s)) => match super::format::parse_float(s.text.trim()) {
+                Ok(x) => vm.make_float(x),
+                Err(_) => Err(vm.value_error(&format!("can't convert to float: {}", super::ops::str_repr(&s.text)))),
+            },
+            Some(other) => Err(vm.type_error(&format!("can't convert {} to float", vm.type_name(other)))),
+        },
+        Str => match a.first() {
+            None => Ok(Value::str("")),
+            Some(v) => {
+                let s = to_str(vm, host, v)?;
+                vm.heap_alloc(16 + s.len())?;
+                Ok(Value::str(&s))
+            }
+        },
+        Bool => match a.first() {
+            None => Ok(Value::Bool(false)),
+            Some(v) => Ok(Value::Bool(vm.truthy(host, v)?)),
+        },
+        List => {
+            let items = match a.first() {
+                Some(v) => vm.collect_iter(host, v)?,
+                None => Vec::new(),
+            };
+            vm.heap_alloc(16 + 4 * items.len())?;
+            Ok(Value::list(items))
+        }
+        Tuple => {
+            let items = match a.first() {
+                Some(v) => vm.collect_iter(host, v)?,
+                None => Vec::new(),
+            };
+            vm.heap_alloc(8 + 4 * items.len())?;
+            Ok(Value::tuple(items))
+        }
+        Dict => {
+            let d = Value::Dict(Rc::new(RefCell::new(super::dict::Dict::new())));
+            vm.heap_alloc(32)?;
+            if let Some(src) = a.first() {
+                dict_update_from(vm, host, &d, src)?;
+            }
+            for (k, v) in kw {
+                vm.setitem(host, &d, k.clone(), v.clone())?;
+            }
+            Ok(d)
+        }
+        Set => {
+            let s = Value::Set(Rc::new(RefCell::new(super::dict::Dict::new())));
+            vm.heap_alloc(32)?;
+            if let Some(src) = a.first() {
+                for it in vm.collect_iter(host, src)? {
+                    vm.set_add(&s, it)?;
+                }
+            }
+            Ok(s)
+        }
+        Range => {
+            let n = |vm: &mut Vm, i| int_arg(vm, a, i);
+            let (start, stop, step) = match a.len() {
+                1 => (0, n(vm, 0)?, 1),
+                2 => (n(vm, 0)?, n(vm, 1)?, 1),
+                3 => (n(vm, 0)?, n(vm, 1)?, n(vm, 2)?),
+                _ => return Err(vm.type_error("range expected 1 to 3 arguments")),
+            };
+            if step == 0 {
+                return Err(vm.value_error("zero step"));
+            }
+            vm.heap_alloc(16)?;
+            Ok(Value::Range(Rc::new(super::value::Range { start, stop, step })))
+        }
+        Bytes | ByteArray => {
+            let data: Vec<u8> = match a.first() {
+                None => Vec::new(),
+                Some(Value::Int(n)) => vec![0; (*n).max(0) as usize],
+                Some(Value::Str(s)) => s.text.as_bytes().to_vec(),
+                Some(v @ (Value::Bytes(_) | Value::ByteArray(_))) => bytes_of(v).unwrap_or_default(),
+                Some(v) => {
+                    let items = vm.collect_iter(host, v)?;
+                    let mut out = Vec::with_capacity(items.len());
+                    for it in items {
+                        match it {
+                            Value::Int(n) if (0..256).contains(&n) => out.push(n as u8),
+                            _ => return Err(vm.value_error("bytes value out of range")),
+                        }
+                    }
+                    out
+                }
+            };
+            if data.len() > crate::limits::MAX_CONTAINER_ITEMS {
+                return Err(vm.memory_error_public());
+            }
+            vm.heap_alloc(16 + data.len())?;
+            Ok(if tag == Bytes { Value::Bytes(Rc::new(data)) } else { Value::ByteArray(Rc::new(RefCell::new(data))) })
+        }
+        Object => {
+            vm.heap_alloc(16)?;
+            let obj = vm.types.object.clone();
+            Ok(Value::Instance(Rc::new(Instance { class: obj, attrs: RefCell::new(super::dict::Dict::new()), exc: None, serial: next_serial() })))
+        }
+        Type => match a.len() {
+            1 => Ok(vm.type_of(&a[0])),
+            _ => Err(vm.type_error("irqlab supports type(obj) only")),
+        },
+        StaticMethod => Ok(Value::Wrapper(Rc::new(Wrapper::StaticMethod(arg(vm, a, 0)?)))),
+        ClassMethod => Ok(Value::Wrapper(Rc::new(Wrapper::ClassMethod(arg(vm, a, 0)?)))),
+        Property => Ok(Value::Wrapper(Rc::new(Wrapper::Property { fget: arg(vm, a, 0)?, fset: a.get(1).cloned().unwrap_or(Value::None) }))),
+        Slice => {
+            let (start, stop, step) = match a.len() {
+                1 => (Value::None, a[0].clone(), Value::None),
+                2 => (a[0].clone(), a[1].clone(), Value::None),
+                _ => (arg(vm, a, 0)?, arg(vm, a, 1)?, arg(vm, a, 2)?),
+            };
+            Ok(Value::Slice(Rc::new(super::value::Slice { start, stop, step })))
+        }
+        _ => Err(vm.type_error(&format!("cannot create '{}' instances", vm.types.by_tag[tag as usize].name.text))),
+    }
+}
+
+fn int_new(vm: &mut Vm, _host: &mut dyn Host, a: &[Value]) -> PyResult {
+    match (a.first(), a.get(1)) {
+        (None, _) => Ok(Value::Int(0)),
+        (Some(Value::Str(s)), base) => {
+            let base = match base {
+                Some(Value::Int(b)) => *b as u32,
+                _ => 10,
+            };
+            match super::format::parse_int(&s.text, base) {
+                Ok(n) => vm.make_bigint(n),
+                Err(msg) => Err(vm.value_error(&msg)),
+            }
+        }
+        (Some(Value::Int(n)), None) => Ok(Value::Int(*n)),
+        (Some(Value::Bool(b)), None) => Ok(Value::Int(*b as i32)),
+        (Some(Value::BigInt(n)), None) => Ok(Value::BigInt(n.clone())),
+        (Some(Value::Float(x)), None) => {
+            if !x.is_finite() {
+                let c = if x.is_nan() { vm.exc.value_error.clone() } else { vm.exc.overflow_error.clone() };
+                return Err(vm.new_exc_msg(&c, "can't convert inf to int"));
+            }
+            let t = x.trunc() as f64;
+            vm.make_bigint(BigInt::from(t as i128))
+        }
+        (Some(v), _) => Err(vm.type_error(&format!("can't convert {} to int", vm.type_name(v)))),
+    }
+}
+
+fn dict_update_from(vm: &mut Vm, host: &mut dyn Host, d: &Value, src: &Value) -> Result<(), Flow> {
+    if let Value::Dict(s) = src {
+        let items: Vec<(Value, Value)> = s.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        for (k, v) in items {
+            vm.setitem(host, d, k, v)?;
+        }
+        return Ok(());
+    }
+    for item in vm.collect_iter(host, src)? {
+        let kv = vm.unpack(host, &item, 2)?;
+        vm.setitem(host, d, kv[0].clone(), kv[1].clone())?;
+    }
+    Ok(())
+}
+
+/// Wraps `n` to the range of array typecode `tc` (as storing into a C array does).
+pub fn array_wrap(tc: u8, n: i64) -> i64 {
+    match tc {
+        b'b' => n as i8 as i64,
+        b'B' => n as u8 as i64,
+        b'h' => n as i16 as i64,
+        b'H' => n as u16 as i64,
+        b'i' | b'l' => n as i32 as i64,
+        b'I' | b'L' => n as u32 as i64,
+        _ => n,
+    }
+}
+
+// ---------------------------------------------------------------- attributes of builtin types
+
+/// Data attributes of builtin values (`typecode`, `real`, ...); `None` if not a data attribute.
+pub fn builtin_attr(vm: &mut Vm, obj: &Value, name: &str) -> Result<Option<Value>, Flow> {
+    let _ = vm;
+    Ok(match (obj, name) {
+        (Value::Array(a), "typecode") => Some(Value::str(&(a.borrow().typecode as char).to_string())),
+        (Value::Range(r), "start") => Some(Value::int(r.start)),
+        (Value::Range(r), "stop") => Some(Value::int(r.stop)),
+        (Value::Range(r), "step") => Some(Value::int(r.step)),
+        (Value::BoundMethod(_), "__self__") => None,
+        _ => None,
+    })
+}
+
+/// The builtin method `name` of `obj`'s type, if any.
+pub fn builtin_method(vm: &mut Vm, obj: &Value, name: &str) -> Option<&'static BuiltinDef> {
+    let _ = vm;
+    let table: &[&BuiltinDef] = match obj {
+        Value::Str(_) => super::methods::STR_METHODS,
+        Value::List(_) => super::methods::LIST_METHODS,
+        Value::Dict(_) => super::methods::DICT_METHODS,
+        Value::Set(_) => super::methods::SET_METHODS,
+        Value::Tuple(_) => super::methods::TUPLE_METHODS,
+        Value::Bytes(_) | Value::ByteArray(_) => super::methods::BYTES_METHODS,
+        Value::Array(_) => super::methods::ARRAY_METHODS,
+        Value::Generator(_) => super::methods::GEN_METHODS,
+        Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => super::methods::INT_METHODS,
+        _ => return None,
+    };
+    table.iter().copied().find(|d| d.name == name)
+}
+
+/// `list.sort(key=, reverse=)` — a stable merge sort that can call back into Python.
+pub fn list_sort(vm: &mut Vm, host: &mut dyn Host, a: &[Value], kw: Kw) -> PyResult {
+    let Value::List(l) = &a[0] else { return Err(vm.type_error("sort needs a list")) };
+    let items = l.borrow().clone();
+    let key = kw_get(kw, "key").cloned().filter(|k| !matches!(k, Value::None));
+    let reverse = match kw_get(kw, "reverse") {
+        Some(v) => vm.truthy(host, &v.clone())?,
+        None => false,
+    };
+    let mut keyed = Vec::with_capacity(items.len());
+    for it in items {
+        let k = match &key {
+            Some(f) => vm.call(host, f, std::slice::from_ref(&it), &[])?,
+            None => it.clone(),
+        };
+        keyed.push((k, it));
+    }
+    let sorted = merge_sort(vm, host, keyed, reverse)?;
+    *l.borrow_mut() = sorted.into_iter().map(|(_, v)| v).collect();
+    Ok(Value::None)
+}
+
+fn merge_sort(vm: &mut Vm, host: &mut dyn Host, mut v: Vec<(Value, Value)>, reverse: bool) -> Result<Vec<(Value, Value)>, Flow> {
+    if v.len() <= 1 {
+        return Ok(v);
+    }
+    let right = v.split_off(v.len() / 2);
+    let left = merge_sort(vm, host, v, reverse)?;
+    let right = merge_sort(vm, host, right, reverse)?;
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() && j < right.len() {
+        // Take from the right only when strictly before the left: keeps the sort stable.
+        let ord = vm.ordering(host, &right[j].0, &left[i].0, super::bytecode::BinaryOp::Less)?;
+        let take_right = if reverse { ord == std::cmp::Ordering::Greater } else { ord == std::cmp::Ordering::Less };
+        if take_right {
+            out.push(right[j].clone());
+            j += 1;
+        } else {
+            out.push(left[i].clone());
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&left[i..]);
+    out.extend_from_slice(&right[j..]);
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- modules
+
+/// Builtin modules that need nothing from the board: `array`, `math`, `sys`, `gc`.
+pub fn builtin_module(vm: &mut Vm, name: &str) -> Option<Value> {
+    let entries: Vec<(&str, Value)> = match name {
+        "array" => vec![("array", Value::Builtin(&super::methods::ARRAY_NEW))],
+        "math" => super::methods::math_module(),
+        "sys" => vec![
+            ("platform", Value::str("esp32")),
+            ("maxsize", Value::int(SMALL_INT_MAX)),
+            ("byteorder", Value::str("little")),
+            ("implementation", Value::tuple(vec![Value::str("micropython"), Value::tuple(vec![Value::Int(1), Value::Int(28), Value::Int(0)])])),
+            ("version", Value::str("3.4.0; MicroPython v1.28.0 (irqlab)")),
+            ("exit", Value::Builtin(&super::methods::SYS_EXIT)),
+            ("print_exception", Value::Builtin(&super::methods::SYS_PRINT_EXCEPTION)),
+        ],
+        "gc" => super::methods::gc_module(),
+        _ => return None,
+    };
+    let _ = vm;
+    Some(make_module(name, entries))
+}
+
+/// A module object with the given attributes.
+pub fn make_module(name: &str, entries: Vec<(&str, Value)>) -> Value {
+    let mut d = Dict::new();
+    d.insert_hashed(Value::str("__name__"), qhash("__name__"), Value::str(name));
+    for (k, v) in entries {
+        d.insert_hashed(Value::str(k), qhash(k), v);
+    }
+    Value::Module(Rc::new(Module { name: Rc::new(PyStr::new(name)), dict: Rc::new(RefCell::new(d)) }))
+}

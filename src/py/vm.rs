@@ -1,0 +1,1753 @@
+//! The bytecode VM: frames on an explicit stack, one dispatch loop, MicroPython's semantics.
+//!
+//! Python-to-Python calls push a [`Frame`] and continue in the same loop (no Rust recursion).
+//! Native code that must call back into Python (a class's `__init__` is *not* such a case;
+//! `sorted(key=...)`, `__repr__` from `print`, resuming a generator, a scheduled callback) runs
+//! a nested loop over the frames it pushed; nesting is bounded by the frame limit, which raises
+//! `RuntimeError: maximum recursion depth exceeded` as MicroPython's stack check does.
+//!
+//! Time: every op adds its cost in CPU cycles to [`Vm::cycles`]; when the count reaches
+//! [`Vm::deadline_cycles`] the VM calls [`Host::on_deadline`] between two ops, which is where the
+//! machine delivers hardware events (ISRs queue soft callbacks, hard handlers run at once).
+//!
+//! Soft callbacks queued in [`Vm::sched`] run only at the seven pending-check ops
+//! ([`Op::is_pending_check`], facts §1.1), one per check, never while the scheduler is locked
+//! (facts §2.2).
+//!
+//! The VM knows nothing about the ESP32: the machine is behind the [`Host`] trait.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::bytecode::{CodeObject, Const, Op};
+use super::dict::{key_hash, Dict};
+use super::heap::Heap;
+use super::sched::Scheduler;
+use super::value::*;
+
+/// The outcome of anything that runs Python code.
+pub type PyResult = Result<Value, Flow>;
+
+/// Why Python execution stopped abnormally.
+#[derive(Clone)]
+pub enum Flow {
+    /// A Python exception (an exception instance) is propagating; Python code can catch it.
+    Exception(Value),
+    /// The simulation is stopping (time limit, host request); Python code cannot catch it.
+    Abort(AbortReason),
+}
+
+/// Why the host aborted execution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AbortReason {
+    /// The run reached its simulated time limit.
+    TimeLimit,
+    /// The host asked to stop (e.g. the user quit the TUI).
+    Stopped,
+}
+
+/// What the machine provides to the VM.
+pub trait Host {
+    /// Called between two ops once `vm.cycles >= vm.deadline_cycles`: deliver due hardware
+    /// events, set the next deadline, maybe run hard handlers. Returning `Err(Flow::Abort)`
+    /// stops the program.
+    fn on_deadline(&mut self, vm: &mut Vm) -> Result<(), Flow>;
+    /// The program wrote to stdout (the REPL UART). The host charges the UART's cost.
+    fn write_stdout(&mut self, vm: &mut Vm, text: &str);
+    /// Returns a native module by name (`machine`, `time`, `micropython`, ...), if the host has it.
+    fn import_native(&mut self, vm: &mut Vm, name: &str) -> Option<Value>;
+    /// A scheduled callback is about to run (`start = true`) or has finished.
+    fn on_callback(&mut self, vm: &mut Vm, func: &Value, start: bool);
+    /// An op is about to execute the line `line` of `code` (called only when
+    /// `vm.trace_lines` is set).
+    fn on_line(&mut self, _vm: &mut Vm, _code: &Rc<CodeObject>, _line: u32) {}
+    /// The host itself, for native functions that need its concrete type.
+    fn as_any(&mut self) -> &mut dyn std::any::Any;
+}
+
+/// The cost of each op in CPU cycles, set by the machine from the board profile.
+pub trait OpCost {
+    /// Cycles charged for executing `op` once.
+    fn op_cycles(&self, op: &Op) -> u64;
+}
+
+/// A cost model that charges nothing (for tests of pure language behaviour).
+pub struct ZeroCost;
+impl OpCost for ZeroCost {
+    fn op_cycles(&self, _op: &Op) -> u64 {
+        0
+    }
+}
+
+/// How a frame hands back its result.
+#[derive(Clone)]
+pub enum FrameMode {
+    /// Push the return value onto the caller's stack.
+    Normal,
+    /// `__init__` of a new instance: check it returned None, push the instance.
+    Init(Value),
+    /// The bottom frame of a nested run: return to the native caller.
+    Boundary,
+}
+
+/// An exception-handler block (MicroPython's `mp_exc_stack_t`).
+#[derive(Clone)]
+pub struct Block {
+    /// Op index of the handler.
+    pub handler: u32,
+    /// Value-stack height when the block was pushed.
+    pub sp: u32,
+    /// True for finally (and with) blocks, false for except blocks.
+    pub is_finally: bool,
+    /// The exception being handled once the handler is active (for bare `raise`).
+    pub prev_exc: Option<Value>,
+}
+
+/// One activation of a code object.
+pub struct Frame {
+    /// The code being run.
+    pub code: Rc<CodeObject>,
+    /// Index of the next op.
+    pub ip: usize,
+    /// Value stack.
+    pub stack: Vec<Value>,
+    /// Fast locals (cells in the slots the code marks).
+    pub locals: Vec<Value>,
+    /// Exception blocks, innermost last.
+    pub blocks: Vec<Block>,
+    /// Module globals.
+    pub globals: Rc<RefCell<Dict>>,
+    /// Locals dict for module and class bodies (`LOAD_NAME`/`STORE_NAME`).
+    pub names: Option<Rc<RefCell<Dict>>>,
+    /// How the result is handed back.
+    pub mode: FrameMode,
+    /// An exception to raise at the resume point (generator `throw`).
+    pub inject: Option<Value>,
+    /// True when this frame belongs to a generator.
+    pub is_generator: bool,
+    /// `code.names` as string values, shared by every frame of the same function.
+    pub name_values: Rc<Vec<Value>>,
+}
+
+/// What a nested run ended with.
+pub enum Exit {
+    /// The frame returned.
+    Return(Value),
+    /// The (generator) frame yielded; the frame is handed back to be stored.
+    Yield(Value, Box<Frame>),
+}
+
+/// The builtin classes.
+pub struct Types {
+    /// `object`.
+    pub object: Rc<Class>,
+    /// Class of each builtin type, indexed by [`TypeTag`] order.
+    pub by_tag: Vec<Rc<Class>>,
+}
+
+/// The builtin exception classes the runtime raises itself.
+#[allow(missing_docs)]
+pub struct ExcTypes {
+    pub base_exception: Rc<Class>,
+    pub exception: Rc<Class>,
+    pub stop_iteration: Rc<Class>,
+    pub generator_exit: Rc<Class>,
+    pub keyboard_interrupt: Rc<Class>,
+    pub system_exit: Rc<Class>,
+    pub arithmetic_error: Rc<Class>,
+    pub zero_division_error: Rc<Class>,
+    pub overflow_error: Rc<Class>,
+    pub assertion_error: Rc<Class>,
+    pub attribute_error: Rc<Class>,
+    pub lookup_error: Rc<Class>,
+    pub index_error: Rc<Class>,
+    pub key_error: Rc<Class>,
+    pub memory_error: Rc<Class>,
+    pub name_error: Rc<Class>,
+    pub os_error: Rc<Class>,
+    pub runtime_error: Rc<Class>,
+    pub not_implemented_error: Rc<Class>,
+    pub type_error: Rc<Class>,
+    pub value_error: Rc<Class>,
+    pub import_error: Rc<Class>,
+    pub syntax_error: Rc<Class>,
+    pub unicode_error: Rc<Class>,
+    pub cancelled_error: Rc<Class>,
+    pub timeout_error: Rc<Class>,
+}
+
+/// The virtual machine: frames, module state, heap and scheduler.
+pub struct Vm {
+    /// Active frames, innermost last.
+    pub frames: Vec<Box<Frame>>,
+    /// The builtins module dict.
+    pub builtins: Rc<RefCell<Dict>>,
+    /// Imported modules by name.
+    pub modules: Dict,
+    /// Builtin classes.
+    pub types: Types,
+    /// Builtin exception classes.
+    pub exc: ExcTypes,
+    /// The heap model (allocation accounting, lock, GC).
+    pub heap: Heap,
+    /// The `micropython.schedule` queue.
+    pub sched: Scheduler,
+    /// CPU cycles consumed so far.
+    pub cycles: u64,
+    /// When `cycles` reaches this, the host is called between two ops.
+    pub deadline_cycles: u64,
+    /// Per-op cost.
+    pub cost: Rc<dyn OpCost>,
+    /// An exception to raise at the next pending check (KeyboardInterrupt; facts §2.6).
+    pub pending_exception: Option<Value>,
+    /// Ops executed so far.
+    pub n_ops: u64,
+    /// Maximum frame depth before `RuntimeError: maximum recursion depth exceeded`.
+    pub max_frames: usize,
+    /// When true, the host's `on_line` is called when the executing line changes.
+    pub trace_lines: bool,
+    /// The `__main__` module globals.
+    pub main_globals: Rc<RefCell<Dict>>,
+    /// Interned `__init__` and other names the VM looks up often.
+    pub names: CommonNames,
+    /// Things that happened inside the VM for the host to trace (drained by the host).
+    pub events: Vec<VmEvent>,
+    /// Values the host keeps alive (IRQ handlers, timer callbacks): GC roots.
+    pub extra_roots: Vec<Value>,
+}
+
+/// Things the VM records for the host's trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VmEvent {
+    /// A garbage collection ran at `start_cycles` and paused for `pause_cycles`.
+    Gc {
+        /// Cycle count when it started.
+        start_cycles: u64,
+        /// Its cost.
+        pause_cycles: u64,
+        /// Live heap it found.
+        live_bytes: usize,
+    },
+}
+
+/// Strings the VM looks up by name on hot paths, interned once.
+#[allow(missing_docs)]
+pub struct CommonNames {
+    pub init: Value,
+    pub name: Value,
+    pub class: Value,
+}
+
+fn rc_ptr_eq<T>(a: &Rc<T>, b: &Rc<T>) -> bool {
+    Rc::ptr_eq(a, b)
+}
+
+impl Vm {
+    /// A fresh VM with builtins, the given heap size in bytes and scheduler depth.
+    pub fn new(heap_bytes: usize, sched_depth: usize, cost: Rc<dyn OpCost>) -> Vm {
+        reset_serials();
+        let (types, exc) = super::builtins::make_types();
+        let builtins = Rc::new(RefCell::new(Dict::new()));
+        let main_globals = Rc::new(RefCell::new(Dict::new()));
+        let mut vm = Vm {
+            frames: Vec::new(),
+            builtins,
+            modules: Dict::new(),
+            types,
+            exc,
+            heap: Heap::new(heap_bytes),
+            sched: Scheduler::new(sched_depth),
+            cycles: 0,
+            deadline_cycles: u64::MAX,
+            cost,
+            pending_exception: None,
+            n_ops: 0,
+            max_frames: crate::limits::MAX_FRAMES,
+            trace_lines: false,
+            main_globals,
+            events: Vec::new(),
+            extra_roots: Vec::new(),
+            names: CommonNames {
+                init: Value::str("__init__"),
+                name: Value::str("__name__"),
+                class: Value::str("__class__"),
+            },
+        };
+        super::builtins::install(&mut vm);
+        vm.main_globals.borrow_mut().insert_hashed(vm.names.name.clone(), qhash("__name__"), Value::str("__main__"));
+        vm
+    }
+
+    /// Runs a module's code object in `__main__`'s globals until it finishes.
+    pub fn run_module(&mut self, host: &mut dyn Host, code: Rc<CodeObject>) -> Result<(), Flow> {
+        let globals = self.main_globals.clone();
+        let frame = Frame::new(code, globals.clone(), Some(globals), FrameMode::Boundary);
+        self.run_frame(host, frame).map(|_| ())
+    }
+
+    // ---------------------------------------------------------------- calling
+
+    /// Calls any callable with positional and keyword arguments and runs it to completion.
+    pub fn call(&mut self, host: &mut dyn Host, f: &Value, args: &[Value], kw: &[(Value, Value)]) -> PyResult {
+        match self.prepare_call(host, f, args, kw, FrameMode::Boundary)? {
+            Called::Done(v) => Ok(v),
+            Called::Frame(frame) => match self.run_frame(host, frame)? {
+                Exit::Return(v) => Ok(v),
+                Exit::Yield(..) => unreachable!("a function frame (not a generator) never yields"),
+            },
+        }
+    }
+
+    /// Runs a scheduled callback `f(arg)` the way `mp_sched_run_pending` does: scheduler
+    /// locked, exceptions printed and swallowed (facts §2.2).
+    pub fn run_scheduled(&mut self, host: &mut dyn Host, f: Value, arg: Value) -> Result<(), Flow> {
+        self.sched.lock();
+        host.on_callback(self, &f, true);
+        let res = self.call(host, &f, &[arg], &[]);
+        host.on_callback(self, &f, false);
+        self.sched.unlock();
+        match res {
+            Ok(_) => Ok(()),
+            Err(Flow::Exception(e)) => {
+                let text = self.format_exception(host, &e);
+                host.write_stdout(self, &text);
+                Ok(())
+            }
+            Err(abort) => Err(abort),
+        }
+    }
+
+    /// Runs one pending scheduled callback, if any and the scheduler is not locked.
+    /// Returns true if one ran.
+    pub fn run_one_pending(&mut self, host: &mut dyn Host) -> Result<bool, Flow> {
+        if let Some(exc) = self.pending_exception.take() {
+            return Err(Flow::Exception(exc));
+        }
+        match self.sched.pop() {
+            Some((f, arg)) => {
+                self.run_scheduled(host, f, arg)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Runs `frame` (and everything it calls) until it returns or yields.
+    pub fn run_frame(&mut self, host: &mut dyn Host, frame: Box<Frame>) -> Result<Exit, Flow> {
+        if self.frames.len() >= self.max_frames {
+            return Err(self.new_exc_msg(&self.exc.runtime_error.clone(), "maximum recursion depth exceeded"));
+        }
+        let base = self.frames.len();
+        self.frames.push(frame);
+        loop {
+            match self.dispatch(host, base) {
+                Ok(exit) => return Ok(exit),
+                Err(Flow::Exception(exc)) => {
+                    if !self.unwind(exc.clone(), base) {
+                        return Err(Flow::Exception(exc));
+                    }
+                }
+                Err(abort) => {
+                    self.frames.truncate(base);
+                    return Err(abort);
+                }
+            }
+        }
+    }
+
+    /// Finds a handler for `exc` in the frames above `base`, popping frames without one.
+    /// Returns false (with the frames above `base` gone) when none handles it.
+    fn unwind(&mut self, exc: Value, base: usize) -> bool {
+        loop {
+            let frame = self.frames.last_mut().expect("unwinding needs a frame");
+            let fault_ip = frame.ip.saturating_sub(1);
+            let fault_op = frame.code.ops.get(fault_ip).copied();
+            // Re-raises do not add a traceback line (vm.c: END_FINALLY, RAISE_LAST).
+            if !matches!(fault_op, Some(Op::EndFinally) | Some(Op::RaiseLast)) && !frame.is_generator_exit(&exc) {
+                add_traceback(&exc, &frame.code, frame.code.lines.get(fault_ip).copied().unwrap_or(0));
+            }
+            while let Some(b) = frame.blocks.last() {
+                if b.handler as usize <= fault_ip {
+                    frame.blocks.pop();
+                } else {
+                    break;
+                }
+            }
+            if let Some(b) = frame.blocks.last_mut() {
+                b.prev_exc = Some(exc.clone());
+                let (sp, handler) = (b.sp as usize, b.handler as usize);
+                frame.stack.truncate(sp);
+                frame.stack.push(exc);
+                frame.ip = handler;
+                return true;
+            }
+            self.frames.pop();
+            if self.frames.len() <= base {
+                return false;
+            }
+        }
+    }
+
+    /// Binds arguments and either finishes the call (native callables) or returns the frame to run.
+    pub fn prepare_call(
+        &mut self,
+        host: &mut dyn Host,
+        f: &Value,
+        args: &[Value],
+        kw: &[(Value, Value)],
+        mode: FrameMode,
+    ) -> Result<Called, Flow> {
+        match f {
+            Value::Function(func) => {
+                let frame = self.bind_args(func, args, kw, mode)?;
+                if func.code.flags.generator || func.code.flags.coroutine {
+                    self.heap_alloc(64)?;
+                    let mut frame = frame;
+                    frame.is_generator = true;
+                    let generator = Generator {
+                        frame: Some(frame),
+                        state: GenState::Created,
+                        name: func.code.name.clone(),
+                        serial: next_serial(),
+                        is_coroutine: func.code.flags.coroutine,
+                    };
+                    return Ok(Called::Done(Value::Generator(Rc::new(RefCell::new(generator)))));
+                }
+                Ok(Called::Frame(frame))
+            }
+            Value::Builtin(def) => Ok(Called::Done((def.func)(self, host, args, kw)?)),
+            Value::BoundMethod(bm) => {
+                let mut full = Vec::with_capacity(args.len() + 1);
+                full.push(bm.receiver.clone());
+                full.extend_from_slice(args);
+                let func = bm.func.clone();
+                self.prepare_call(host, &func, &full, kw, mode)
+            }
+            Value::Class(cls) => self.instantiate(host, cls, args, kw, mode),
+            Value::Instance(inst) => {
+                let call = self.lookup_class_attr(&inst.class, "__call__");
+                match call {
+                    Some(c) => {
+                        let bound = Value::BoundMethod(Rc::new(BoundMethod { receiver: f.clone(), func: c }));
+                        self.prepare_call(host, &bound, args, kw, mode)
+                    }
+                    None => Err(self.type_error(&format!("'{}' object isn't callable", self.type_name(f)))),
+                }
+            }
+            _ => Err(self.type_error(&format!("'{}' object isn't callable", self.type_name(f)))),
+        }
+    }
+
+    fn instantiate(
+        &mut self,
+        host: &mut dyn Host,
+        cls: &Rc<Class>,
+        args: &[Value],
+        kw: &[(Value, Value)],
+        mode: FrameMode,
+    ) -> Result<Called, Flow> {
+        match cls.kind {
+            ClassKind::Builtin(tag) => Ok(Called::Done(super::builtins::construct(self, host, tag, args, kw)?)),
+            ClassKind::Exception => Ok(Called::Done(self.new_exception(cls, args.to_vec()))),
+            ClassKind::Native => {
+                let ctor = self.lookup_class_attr(cls, "__new__");
+                match ctor {
+                    Some(Value::Builtin(def)) => {
+                        let mut full = vec![Value::Class(cls.clone())];
+                        full.extend_from_slice(args);
+                        Ok(Called::Done((def.func)(self, host, &full, kw)?))
+                    }
+                    _ => Err(self.type_error(&format!("cannot create '{}' instances", cls.name.text))),
+                }
+            }
+            ClassKind::User => {
+                self.heap_alloc(32)?;
+                let exc = if cls.is_exception { Some(RefCell::new(ExcState { args: args.to_vec(), traceback: vec![] })) } else { None };
+                let inst = Value::Instance(Rc::new(Instance {
+                    class: cls.clone(),
+                    attrs: RefCell::new(Dict::new()),
+                    exc,
+                    serial: next_serial(),
+                }));
+                match self.lookup_class_attr(cls, "__init__") {
+                    Some(Value::Function(init)) => {
+                        let mut full = Vec::with_capacity(args.len() + 1);
+                        full.push(inst.clone());
+                        full.extend_from_slice(args);
+                        let init_mode = match mode {
+                            FrameMode::Boundary => FrameMode::Boundary,
+                            _ => FrameMode::Init(inst.clone()),
+                        };
+                        let frame = self.bind_args(&init, &full, kw, init_mode.clone())?;
+                        if let FrameMode::Boundary = init_mode {
+                            // Run __init__ now and hand back the instance.
+                            self.run_frame(host, frame)?;
+                            return Ok(Called::Done(inst));
+                        }
+                        Ok(Called::Frame(frame))
+                    }
+                    Some(other) => {
+                        let mut full = vec![inst.clone()];
+                        full.extend_from_slice(args);
+                        self.call(host, &other, &full, kw)?;
+                        Ok(Called::Done(inst))
+                    }
+                    None => {
+                        if !args.is_empty() && !cls.is_exception {
+                            return Err(self.type_error("function takes 0 positional arguments but 1 were given"));
+                        }
+                        Ok(Called::Done(inst))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Binds `args`/`kw` to a new frame for `func`, as `mp_setup_code_state` does.
+    fn bind_args(&mut self, func: &Rc<Function>, args: &[Value], kw: &[(Value, Value)], mode: FrameMode) -> Result<Box<Frame>, Flow> {
+        let code = &func.code;
+        let n_pos = code.n_pos_args as usize;
+        let n_kwonly = code.n_kwonly_args as usize;
+        let mut locals = vec![Value::Null; code.n_locals as usize];
+        let n_given = args.len();
+        if n_given > n_pos && !code.flags.varargs {
+            return Err(self.type_error(&format!(
+                "function takes {} positional arguments but {} were given",
+                n_pos, n_given
+            )));
+        }
+        for (i, a) in args.iter().take(n_pos).enumerate() {
+            locals[i] = a.clone();
+        }
+        let mut slot = n_pos + n_kwonly;
+        if code.flags.varargs {
+            let extra: Vec<Value> = if n_given > n_pos { args[n_pos..].to_vec() } else { Vec::new() };
+            locals[slot] = Value::tuple(extra);
+            slot += 1;
+        }
+        let mut kwargs_dict: Option<Dict> = if code.flags.varkeywords { Some(Dict::new()) } else { None };
+        for (k, v) in kw {
+            let name = match k {
+                Value::Str(s) => s.clone(),
+                _ => return Err(self.type_error("keywords must be strings")),
+            };
+            let pos = code.arg_names[..n_pos + n_kwonly].iter().position(|a| **a == *name.text);
+            match pos {
+                Some(i) => {
+                    if !locals[i].is_null() {
+                        return Err(self.type_error(&format!("function got multiple values for argument '{}'", name.text)));
+                    }
+                    locals[i] = v.clone();
+                }
+                None => match kwargs_dict.as_mut() {
+                    Some(d) => {
+                        d.insert_hashed(k.clone(), name.hash, v.clone());
+                    }
+                    None => return Err(self.type_error(&format!("unexpected keyword argument '{}'", name.text))),
+                },
+            }
+        }
+        // Defaults for missing positional parameters.
+        let n_defaults = func.defaults.len();
+        for i in 0..n_pos {
+            if locals[i].is_null() {
+                if i + n_defaults >= n_pos {
+                    locals[i] = func.defaults[i + n_defaults - n_pos].clone();
+                } else {
+                    let missing = (i..n_pos - n_defaults).filter(|j| locals[*j].is_null()).count();
+                    return Err(self.type_error(&format!("function missing {missing} required positional arguments")));
+                }
+            }
+        }
+        for i in n_pos..n_pos + n_kwonly {
+            if locals[i].is_null() {
+                let name = &code.arg_names[i];
+                let default = func.kw_defaults.as_ref().and_then(|d| d.borrow().get_str(name).cloned());
+                match default {
+                    Some(v) => locals[i] = v,
+                    None => return Err(self.type_error(&format!("function missing required keyword argument '{name}'"))),
+                }
+            }
+        }
+        if let Some(d) = kwargs_dict {
+            locals[slot] = Value::Dict(Rc::new(RefCell::new(d)));
+        }
+        for &c in &code.cell_slots {
+            let c = c as usize;
+            let v = std::mem::replace(&mut locals[c], Value::Null);
+            locals[c] = Value::Cell(Rc::new(RefCell::new(v)));
+        }
+        let n_free = code.n_free as usize;
+        let first_free = code.n_locals as usize - n_free;
+        for (i, cell) in func.closure.iter().enumerate().take(n_free) {
+            locals[first_free + i] = cell.clone();
+        }
+        let mut frame = Frame::with_names(
+            code.clone(),
+            func.globals.clone(),
+            None,
+            mode,
+            func.names.clone(),
+            0,
+            code.max_stack as usize,
+        );
+        frame.locals = locals;
+        Ok(frame)
+    }
+
+    // ---------------------------------------------------------------- dispatch
+
+    /// Runs ops of the top frame (and frames it pushes) until the frame at `base` exits.
+    #[allow(clippy::too_many_lines, reason = "the opcode match is one flat table, as vm.c's")]
+    fn dispatch(&mut self, host: &mut dyn Host, base: usize) -> Result<Exit, Flow> {
+        macro_rules! top {
+            () => {
+                self.frames.last_mut().expect("dispatch runs with a frame")
+            };
+        }
+        macro_rules! pop {
+            () => {
+                top!().stack.pop().expect("value stack underflow: compiler bug")
+            };
+        }
+        macro_rules! push {
+            ($v:expr) => {{
+                let v = $v;
+                top!().stack.push(v)
+            }};
+        }
+        // A generator throw() or a KeyboardInterrupt injected at resume.
+        if let Some(exc) = top!().inject.take() {
+            return Err(Flow::Exception(exc));
+        }
+        loop {
+            let frame = top!();
+            let op = frame.code.ops[frame.ip];
+            frame.ip += 1;
+            self.n_ops += 1;
+            self.cycles += self.cost.op_cycles(&op);
+            if self.cycles >= self.deadline_cycles {
+                host.on_deadline(self)?;
+            }
+            match op {
+                Op::LoadConstFalse => push!(Value::Bool(false)),
+                Op::LoadConstNone => push!(Value::None),
+                Op::LoadConstTrue => push!(Value::Bool(true)),
+                Op::LoadConstSmallInt(n) => push!(Value::Int(n)),
+                Op::LoadConstString(i) => {
+                    let s = self.const_str(i);
+                    push!(s)
+                }
+                Op::LoadConstObj(i) => {
+                    let c = top!().code.consts[i as usize].clone();
+                    let v = self.const_value(&c);
+                    push!(v)
+                }
+                Op::LoadNull => push!(Value::Null),
+                Op::LoadFast(n) => {
+                    let f = top!();
+                    let v = f.locals[n as usize].clone();
+                    if v.is_null() {
+                        return Err(self.new_exc_msg(&self.exc.name_error.clone(), "local variable referenced before assignment"));
+                    }
+                    f.stack.push(v);
+                }
+                Op::LoadDeref(n) => {
+                    let v = match &top!().locals[n as usize] {
+                        Value::Cell(c) => c.borrow().clone(),
+                        _ => panic!("LOAD_DEREF of a non-cell slot: compiler bug"),
+                    };
+                    if v.is_null() {
+                        return Err(self.new_exc_msg(&self.exc.name_error.clone(), "local variable referenced before assignment"));
+                    }
+                    push!(v)
+                }
+                Op::LoadName(i) => {
+                    let name = self.name_at(i);
+                    let v = self.load_name(&name)?;
+                    push!(v)
+                }
+                Op::LoadGlobal(i) => {
+                    let name = self.name_at(i);
+                    let v = self.load_global(&name)?;
+                    push!(v)
+                }
+                Op::LoadAttr(i) => {
+                    let name = self.name_at(i);
+                    let obj = pop!();
+                    let v = self.load_attr(host, &obj, &name)?;
+                    push!(v)
+                }
+                Op::LoadMethod(i) => {
+                    let name = self.name_at(i);
+                    let obj = pop!();
+                    let (m, s) = self.load_method(host, &obj, &name)?;
+                    push!(m);
+                    push!(s);
+                }
+                Op::LoadSuperMethod(i) => {
+                    let name = self.name_at(i);
+                    let this = pop!();
+                    let cls = pop!();
+                    let _super = pop!();
+                    let (m, s) = self.load_super_method(&cls, &this, &name)?;
+                    push!(m);
+                    push!(s);
+                }
+                Op::LoadBuildClass => push!(Value::Builtin(&super::builtins::BUILD_CLASS)),
+                Op::LoadSubscr => {
+                    let index = pop!();
+                    let obj = pop!();
+                    let v = self.subscr(host, &obj, &index)?;
+                    push!(v)
+                }
+                Op::StoreFast(n) => {
+                    let f = top!();
+                    let v = f.stack.pop().expect("value stack underflow: compiler bug");
+                    f.locals[n as usize] = v;
+                }
+                Op::StoreDeref(n) => {
+                    let v = pop!();
+                    match &top!().locals[n as usize] {
+                        Value::Cell(c) => *c.borrow_mut() = v,
+                        _ => panic!("STORE_DEREF of a non-cell slot: compiler bug"),
+                    }
+                }
+                Op::StoreName(i) => {
+                    let name = self.name_at(i);
+                    let v = pop!();
+                    let dict = top!().names.clone().unwrap_or_else(|| top!().globals.clone());
+                    self.dict_store_name(&dict, name, v)?;
+                }
+                Op::StoreGlobal(i) => {
+                    let name = self.name_at(i);
+                    let v = pop!();
+                    let dict = top!().globals.clone();
+                    self.dict_store_name(&dict, name, v)?;
+                }
+                Op::StoreAttr(i) => {
+                    let name = self.name_at(i);
+                    let obj = pop!();
+                    let v = pop!();
+                    self.store_attr(host, &obj, &name, v)?;
+                }
+                Op::StoreSubscr => {
+                    let index = pop!();
+                    let obj = pop!();
+                    let v = pop!();
+                    self.store_subscr(host, &obj, &index, v)?;
+                }
+                Op::DeleteFast(n) => {
+                    let f = top!();
+                    if f.locals[n as usize].is_null() {
+                        return Err(self.new_exc_msg(&self.exc.name_error.clone(), "local variable referenced before assignment"));
+                    }
+                    f.locals[n as usize] = Value::Null;
+                }
+                Op::DeleteDeref(n) => {
+                    if let Value::Cell(c) = &top!().locals[n as usize] {
+                        *c.borrow_mut() = Value::Null;
+                    }
+                }
+                Op::DeleteName(i) | Op::DeleteGlobal(i) => {
+                    let name = self.name_at(i);
+                    let f = top!();
+                    let dict = match op {
+                        Op::DeleteName(_) => f.names.clone().unwrap_or_else(|| f.globals.clone()),
+                        _ => f.globals.clone(),
+                    };
+                    let hash = str_hash(&name);
+                    if dict.borrow_mut().remove_hashed(&name, hash).is_none() {
+                        return Err(self.name_error(&name));
+                    }
+                }
+                Op::DupTop => {
+                    let v = top!().stack.last().expect("DUP_TOP on empty stack").clone();
+                    push!(v)
+                }
+                Op::DupTopTwo => {
+                    let f = top!();
+                    let n = f.stack.len();
+                    let (a, b) = (f.stack[n - 2].clone(), f.stack[n - 1].clone());
+                    f.stack.push(a);
+                    f.stack.push(b);
+                }
+                Op::PopTop => {
+                    pop!();
+                }
+                Op::RotTwo => {
+                    let f = top!();
+                    let n = f.stack.len();
+                    f.stack.swap(n - 1, n - 2);
+                }
+                Op::RotThree => {
+                    // (a b c -- c a b)
+                    let f = top!();
+                    let c = f.stack.pop().expect("ROT_THREE underflow");
+                    let n = f.stack.len();
+                    f.stack.insert(n - 2, c);
+                }
+                Op::Jump(t) => {
+                    top!().ip = t as usize;
+                    self.pending_check(host)?;
+                }
+                Op::PopJumpIfTrue(t) => {
+                    let v = pop!();
+                    if self.truthy(host, &v)? {
+                        top!().ip = t as usize;
+                    }
+                    self.pending_check(host)?;
+                }
+                Op::PopJumpIfFalse(t) => {
+                    let v = pop!();
+                    if !self.truthy(host, &v)? {
+                        top!().ip = t as usize;
+                    }
+                    self.pending_check(host)?;
+                }
+                Op::JumpIfTrueOrPop(t) => {
+                    let v = top!().stack.last().expect("underflow").clone();
+                    if self.truthy(host, &v)? {
+                        top!().ip = t as usize;
+                    } else {
+                        pop!();
+                    }
+                    self.pending_check(host)?;
+                }
+                Op::JumpIfFalseOrPop(t) => {
+                    let v = top!().stack.last().expect("underflow").clone();
+                    if !self.truthy(host, &v)? {
+                        top!().ip = t as usize;
+                    } else {
+                        pop!();
+                    }
+                    self.pending_check(host)?;
+                }
+                Op::UnwindJump { target, n_unwind, pop_iter } => {
+                    push!(Value::Int(target as i32));
+                    let unum = n_unwind as u32 | if pop_iter { 0x80 } else { 0 };
+                    self.unwind_jump(unum)?;
+                    self.pending_check(host)?;
+                }
+                Op::SetupWith(t) => {
+                    let mgr = pop!();
+                    let exit = self.load_attr(host, &mgr, &Value::str("__exit__"))?;
+                    let enter = self.load_attr(host, &mgr, &Value::str("__enter__"))?;
+                    let ret = self.call(host, &enter, &[], &[])?;
+                    push!(exit);
+                    push!(mgr);
+                    let f = top!();
+                    let sp = f.stack.len() as u32;
+                    f.blocks.push(Block { handler: t, sp, is_finally: true, prev_exc: None });
+                    f.stack.push(ret);
+                }
+                Op::WithCleanup => self.with_cleanup(host)?,
+                Op::SetupExcept(t) | Op::SetupFinally(t) => {
+                    let f = top!();
+                    let sp = f.stack.len() as u32;
+                    f.blocks.push(Block { handler: t, sp, is_finally: matches!(op, Op::SetupFinally(_)), prev_exc: None });
+                }
+                Op::EndFinally => {
+                    let f = top!();
+                    f.blocks.pop();
+                    let tos = f.stack.pop().expect("END_FINALLY underflow");
+                    match tos {
+                        Value::None => {}
+                        Value::Int(cause) if cause < 0 => {
+                            // Resume an unwinding return: the value is below the marker.
+                            let ret = f.stack.pop().expect("return value under the marker");
+                            if let Some(exit) = self.unwind_return(ret)? {
+                                if self.frames.len() == base {
+                                    return Ok(exit);
+                                }
+                            }
+                        }
+                        Value::Int(cause) => {
+                            self.unwind_jump(cause as u32)?;
+                            self.pending_check(host)?;
+                        }
+                        exc => return Err(Flow::Exception(exc)),
+                    }
+                }
+                Op::GetIter | Op::GetIterStack => {
+                    let obj = pop!();
+                    let it = self.get_iter(host, &obj)?;
+                    push!(it)
+                }
+                Op::ForIter(t) => {
+                    let it = top!().stack.last().expect("FOR_ITER without iterator").clone();
+                    match self.iter_next(host, &it)? {
+                        Some(v) => push!(v),
+                        None => {
+                            let f = top!();
+                            f.stack.pop();
+                            f.ip = t as usize;
+                        }
+                    }
+                }
+                Op::PopExceptJump(t) => {
+                    let f = top!();
+                    f.blocks.pop();
+                    f.ip = t as usize;
+                    self.pending_check(host)?;
+                }
+                Op::BuildTuple(n) => {
+                    let f = top!();
+                    let items = f.stack.split_off(f.stack.len() - n as usize);
+                    if n > 0 {
+                        self.heap_alloc(8 + 4 * n as usize)?;
+                    }
+                    push!(Value::tuple(items))
+                }
+                Op::BuildList(n) => {
+                    let f = top!();
+                    let items = f.stack.split_off(f.stack.len() - n as usize);
+                    self.heap_alloc(16 + 4 * n as usize)?;
+                    push!(Value::list(items))
+                }
+                Op::BuildMap(n) => {
+                    self.heap_alloc(16 + 8 * n as usize)?;
+                    push!(Value::Dict(Rc::new(RefCell::new(Dict::new()))))
+                }
+                Op::StoreMap => {
+                    let key = pop!();
+                    let v = pop!();
+                    let map = top!().stack.last().expect("STORE_MAP without map").clone();
+                    self.setitem(host, &map, key, v)?;
+                }
+                Op::BuildSet(n) => {
+                    let f = top!();
+                    let items = f.stack.split_off(f.stack.len() - n as usize);
+                    self.heap_alloc(16 + 8 * n as usize)?;
+                    let set = Value::Set(Rc::new(RefCell::new(Dict::new())));
+                    for it in items {
+                        self.set_add(&set, it)?;
+                    }
+                    push!(set)
+                }
+                Op::BuildSlice(n) => {
+                    let step = if n == 3 { pop!() } else { Value::None };
+                    let stop = pop!();
+                    let start = pop!();
+                    self.heap_alloc(16)?;
+                    push!(Value::Slice(Rc::new(Slice { start, stop, step })))
+                }
+                Op::StoreComp { kind, depth } => {
+                    use super::bytecode::CompKind;
+                    let f = top!();
+                    match kind {
+                        CompKind::List => {
+                            let v = f.stack.pop().expect("underflow");
+                            let coll = f.stack[f.stack.len() - depth as usize].clone();
+                            self.list_append(&coll, v)?;
+                        }
+                        CompKind::Set => {
+                            let v = f.stack.pop().expect("underflow");
+                            let coll = f.stack[f.stack.len() - depth as usize].clone();
+                            self.set_add(&coll, v)?;
+                        }
+                        CompKind::Dict => {
+                            let k = f.stack.pop().expect("underflow");
+                            let v = f.stack.pop().expect("underflow");
+                            let coll = f.stack[f.stack.len() - depth as usize].clone();
+                            self.setitem(host, &coll, k, v)?;
+                        }
+                    }
+                }
+                Op::UnpackSequence(n) => {
+                    let seq = pop!();
+                    let items = self.unpack(host, &seq, n as usize)?;
+                    let f = top!();
+                    f.stack.extend(items.into_iter().rev());
+                }
+                Op::UnpackEx { n_before, n_after } => {
+                    let seq = pop!();
+                    let items = self.collect_iter(host, &seq)?;
+                    let (nb, na) = (n_before as usize, n_after as usize);
+                    if items.len() < nb + na {
+                        return Err(self.value_error(&format!("need more than {} values to unpack", items.len())));
+                    }
+                    let mid = Value::list(items[nb..items.len() - na].to_vec());
+                    let f = top!();
+                    for v in items[items.len() - na..].iter().rev() {
+                        f.stack.push(v.clone());
+                    }
+                    f.stack.push(mid);
+                    for v in items[..nb].iter().rev() {
+                        f.stack.push(v.clone());
+                    }
+                }
+                Op::MakeFunction(c) => {
+                    let v = self.make_function(c, None, None, Vec::new())?;
+                    push!(v)
+                }
+                Op::MakeFunctionDefargs(c) => {
+                    let kwd = pop!();
+                    let defs = pop!();
+                    let v = self.make_function(c, Some(defs), Some(kwd), Vec::new())?;
+                    push!(v)
+                }
+                Op::MakeClosure { child, n_closed } | Op::MakeClosureDefargs { child, n_closed } => {
+                    let f = top!();
+                    let cells = f.stack.split_off(f.stack.len() - n_closed as usize);
+                    let (defs, kwd) = if matches!(op, Op::MakeClosureDefargs { .. }) {
+                        let kwd = pop!();
+                        let defs = pop!();
+                        (Some(defs), Some(kwd))
+                    } else {
+                        (None, None)
+                    };
+                    let v = self.make_function(child, defs, kwd, cells)?;
+                    push!(v)
+                }
+                Op::CallFunction { n_pos, n_kw } | Op::CallFunctionVarKw { n_pos, n_kw } => {
+                    let star = matches!(op, Op::CallFunctionVarKw { .. });
+                    let (fun, args, kw) = self.take_call_args(host, n_pos, n_kw, star, false)?;
+                    self.do_call(host, fun, args, kw)?;
+                }
+                Op::CallMethod { n_pos, n_kw } | Op::CallMethodVarKw { n_pos, n_kw } => {
+                    let star = matches!(op, Op::CallMethodVarKw { .. });
+                    let (fun, args, kw) = self.take_call_args(host, n_pos, n_kw, star, true)?;
+                    self.do_call(host, fun, args, kw)?;
+                }
+                Op::ReturnValue => {
+                    let v = pop!();
+                    if let Some(exit) = self.unwind_return(v)? {
+                        if self.frames.len() == base {
+                            return Ok(exit);
+                        }
+                    }
+                }
+                Op::RaiseLast => {
+                    let f = top!();
+                    let prev = f.blocks.iter().rev().find_map(|b| b.prev_exc.clone());
+                    return Err(match prev {
+                        Some(e) => Flow::Exception(e),
+                        None => self.new_exc_msg(&self.exc.runtime_error.clone(), "no active exception to reraise"),
+                    });
+                }
+                Op::RaiseObj => {
+                    let v = pop!();
+                    return Err(Flow::Exception(self.make_raise_obj(host, v)?));
+                }
+                Op::RaiseFrom => {
+                    let _cause = pop!();
+                    let v = pop!();
+                    return Err(Flow::Exception(self.make_raise_obj(host, v)?));
+                }
+                Op::YieldValue => {
+                    let v = pop!();
+                    let frame = self.frames.pop().expect("yield from a frame");
+                    assert!(self.frames.len() == base, "a generator frame is always the base of its nested run");
+                    return Ok(Exit::Yield(v, frame));
+                }
+                Op::YieldFrom => {
+                    let send = pop!();
+                    let sub = top!().stack.last().expect("YIELD_FROM without iterator").clone();
+                    match self.resume_value(host, &sub, send, None)? {
+                        Resumed::Yield(v) => {
+                            top!().ip -= 1;
+                            let frame = self.frames.pop().expect("yield from a frame");
+                            assert!(self.frames.len() == base, "a generator frame is always the base of its nested run");
+                            return Ok(Exit::Yield(v, frame));
+                        }
+                        Resumed::Return(v) => {
+                            pop!();
+                            push!(v);
+                        }
+                    }
+                }
+                Op::ImportName(i) => {
+                    let name = self.name_at(i);
+                    let _level = pop!();
+                    let _fromlist = pop!();
+                    let m = self.import(host, &name)?;
+                    push!(m)
+                }
+                Op::ImportFrom(i) => {
+                    let name = self.name_at(i);
+                    let m = top!().stack.last().expect("IMPORT_FROM without module").clone();
+                    let v = match self.load_attr(host, &m, &name) {
+                        Ok(v) => v,
+                        Err(Flow::Exception(_)) => {
+                            return Err(self.new_exc_msg(&self.exc.import_error.clone(), &format!("can't import name {}", str_text(&name))));
+                        }
+                        Err(e) => return Err(e),
+                    };
+                    push!(v)
+                }
+                Op::ImportStar => {
+                    let m = pop!();
+                    if let Value::Module(m) = m {
+                        let items: Vec<(Value, Value)> = m.dict.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                        let dict = top!().names.clone().unwrap_or_else(|| top!().globals.clone());
+                        for (k, v) in items {
+                            if !str_text(&k).starts_with('_') {
+                                self.dict_store_name(&dict, k, v)?;
+                            }
+                        }
+                    }
+                }
+                Op::UnaryOp(u) => {
+                    let a = pop!();
+                    let v = self.unary_op(host, u, &a)?;
+                    push!(v)
+                }
+                Op::BinaryOp(b) => {
+                    let rhs = pop!();
+                    let lhs = pop!();
+                    let v = self.binary_op(host, b, lhs, rhs)?;
+                    push!(v)
+                }
+            }
+        }
+    }
+
+    /// The pending check of vm.c (`pending_exception_check`): raise a pending
+    /// KeyboardInterrupt, else run at most one scheduled callback (facts §1.1, §2.2).
+    #[inline]
+    fn pending_check(&mut self, host: &mut dyn Host) -> Result<(), Flow> {
+        if self.pending_exception.is_some() || self.sched.is_pending() {
+            self.run_one_pending(host)?;
+        }
+        Ok(())
+    }
+
+    /// Pops a call's function and arguments from the stack.
+    fn take_call_args(
+        &mut self,
+        host: &mut dyn Host,
+        n_pos: u8,
+        n_kw: u8,
+        star: bool,
+        method: bool,
+    ) -> Result<(Value, Vec<Value>, Vec<(Value, Value)>), Flow> {
+        let f = self.frames.last_mut().expect("call needs a frame");
+        let bitmap = if star { f.stack.pop().expect("star bitmap") } else { Value::Int(0) };
+        let kw_flat = f.stack.split_off(f.stack.len() - 2 * n_kw as usize);
+        let pos = f.stack.split_off(f.stack.len() - n_pos as usize);
+        let (fun, mut args) = if method {
+            let this = f.stack.pop().expect("method self");
+            let m = f.stack.pop().expect("method");
+            if this.is_null() { (m, Vec::with_capacity(pos.len())) } else { (m, vec![this]) }
+        } else {
+            (f.stack.pop().expect("function"), Vec::with_capacity(pos.len()))
+        };
+        let bits = match bitmap {
+            Value::Int(b) => b as u32,
+            _ => 0,
+        };
+        for (i, a) in pos.into_iter().enumerate() {
+            if star && bits & (1 << i) != 0 {
+                let items = self.collect_iter(host, &a)?;
+                args.extend(items);
+            } else {
+                args.push(a);
+            }
+        }
+        let mut kw = Vec::with_capacity(n_kw as usize);
+        let mut it = kw_flat.into_iter();
+        while let (Some(k), Some(v)) = (it.next(), it.next()) {
+            if k.is_null() {
+                // `**mapping`
+                let items = self.mapping_items(host, &v)?;
+                kw.extend(items);
+            } else {
+                kw.push((k, v));
+            }
+        }
+        Ok((fun, args, kw))
+    }
+
+    fn do_call(&mut self, host: &mut dyn Host, fun: Value, args: Vec<Value>, kw: Vec<(Value, Value)>) -> Result<(), Flow> {
+        if self.frames.len() >= self.max_frames {
+            return Err(self.new_exc_msg(&self.exc.runtime_error.clone(), "maximum recursion depth exceeded"));
+        }
+        match self.prepare_call(host, &fun, &args, &kw, FrameMode::Normal)? {
+            Called::Done(v) => self.frames.last_mut().expect("caller frame").stack.push(v),
+            Called::Frame(frame) => self.frames.push(frame),
+        }
+        Ok(())
+    }
+
+    /// Handles `return v` in the top frame: runs pending finally blocks first
+    /// (vm.c `unwind_return`). Returns `Some(exit)` when the frame actually exited.
+    fn unwind_return(&mut self, v: Value) -> Result<Option<Exit>, Flow> {
+        let f = self.frames.last_mut().expect("return needs a frame");
+        while let Some(b) = f.blocks.last() {
+            if b.is_finally {
+                if b.handler as usize >= f.ip {
+                    // An inactive finally: run it, then come back here (marker -1).
+                    let sp = b.sp as usize;
+                    f.stack.truncate(sp);
+                    f.stack.push(v);
+                    f.stack.push(Value::Int(-1));
+                    f.ip = b.handler as usize;
+                    return Ok(None);
+                }
+                cancel_active_finally(&mut f.stack);
+            }
+            f.blocks.pop();
+        }
+        let frame = self.frames.pop().expect("frame to return from");
+        match frame.mode {
+            FrameMode::Boundary => {
+                if frame.is_generator {
+                    return Ok(Some(Exit::Return(v)));
+                }
+                Ok(Some(Exit::Return(v)))
+            }
+            FrameMode::Normal => {
+                self.frames.last_mut().expect("caller of a normal frame").stack.push(v);
+                Ok(None)
+            }
+            FrameMode::Init(inst) => {
+                if !matches!(v, Value::None) {
+                    return Err(self.type_error("__init__() should return None"));
+                }
+                self.frames.last_mut().expect("caller of __init__").stack.push(inst);
+                Ok(None)
+            }
+        }
+    }
+
+    /// `break`/`continue` through `finally` blocks (vm.c `unwind_jump`). The destination op
+    /// index sits on the stack under nothing; `unum` counts blocks, 0x80 pops the iterator.
+    fn unwind_jump(&mut self, mut unum: u32) -> Result<(), Flow> {
+        let f = self.frames.last_mut().expect("unwind needs a frame");
+        while unum & 0x7f > 0 {
+            unum -= 1;
+            let b = f.blocks.last().expect("UNWIND_JUMP past the block stack: compiler bug");
+            if b.is_finally {
+                if b.handler as usize >= f.ip {
+                    f.stack.push(Value::Int(unum as i32));
+                    f.ip = b.handler as usize;
+                    return Ok(());
+                }
+                cancel_active_finally(&mut f.stack);
+            }
+            f.blocks.pop();
+        }
+        let dest = match f.stack.pop() {
+            Some(Value::Int(d)) => d as usize,
+            _ => panic!("UNWIND_JUMP destination missing: compiler bug"),
+        };
+        if unum != 0 {
+            f.stack.pop();
+        }
+        f.ip = dest;
+        Ok(())
+    }
+
+    fn with_cleanup(&mut self, host: &mut dyn Host) -> Result<(), Flow> {
+        let f = self.frames.last_mut().expect("with needs a frame");
+        let tos = f.stack.last().expect("WITH_CLEANUP underflow").clone();
+        match tos {
+            Value::None => {
+                // (exit mgr None -- None)
+                f.stack.pop();
+                let _mgr = f.stack.pop();
+                let exit = f.stack.pop().expect("__exit__");
+                self.call(host, &exit, &[Value::None, Value::None, Value::None], &[])?;
+                self.frames.last_mut().expect("frame").stack.push(Value::None);
+            }
+            Value::Int(_) => {
+                // (exit mgr data cause -- data cause)
+                let cause = f.stack.pop().expect("cause");
+                let data = f.stack.pop().expect("data");
+                let _mgr = f.stack.pop();
+                let exit = f.stack.pop().expect("__exit__");
+                self.call(host, &exit, &[Value::None, Value::None, Value::None], &[])?;
+                let f = self.frames.last_mut().expect("frame");
+                f.stack.push(data);
+                f.stack.push(cause);
+            }
+            exc => {
+                f.stack.pop();
+                let _mgr = f.stack.pop();
+                let exit = f.stack.pop().expect("__exit__");
+                let ty = self.type_of(&exc);
+                let r = self.call(host, &exit, &[ty, exc.clone(), Value::None], &[])?;
+                let swallow = self.truthy(host, &r)?;
+                let f = self.frames.last_mut().expect("frame");
+                f.stack.push(if swallow { Value::None } else { exc });
+            }
+        }
+        Ok(())
+    }
+
+    fn make_function(&mut self, child: u16, defs: Option<Value>, kwd: Option<Value>, closure: Vec<Value>) -> PyResult {
+        let f = self.frames.last().expect("frame");
+        let code = f.code.children[child as usize].clone();
+        let globals = f.globals.clone();
+        let defaults = match defs {
+            Some(Value::Tuple(t)) => t.to_vec(),
+            _ => Vec::new(),
+        };
+        let kw_defaults = match kwd {
+            Some(Value::Dict(d)) => Some(d),
+            _ => None,
+        };
+        self.heap_alloc(if closure.is_empty() { 16 } else { 16 + 4 * closure.len() })?;
+        let names = Rc::new(code.names.iter().map(|n| Value::str(n)).collect());
+        Ok(Value::Function(Rc::new(Function { code, globals, defaults, kw_defaults, closure, names, serial: next_serial() })))
+    }
+
+    // ---------------------------------------------------------------- generators
+
+    /// Resumes a generator (or any iterator, for `yield from`) with `send` or a thrown exception.
+    pub fn resume_value(&mut self, host: &mut dyn Host, it: &Value, send: Value, throw: Option<Value>) -> Result<Resumed, Flow> {
+        match it {
+            Value::Generator(g) => self.resume(host, g, send, throw),
+            other => {
+                if let Some(exc) = throw {
+                    return Err(Flow::Exception(exc));
+                }
+                if !matches!(send, Value::None) {
+                    let m = self.load_attr(host, other, &Value::str("send"))?;
+                    return match self.call(host, &m, &[send], &[]) {
+                        Ok(v) => Ok(Resumed::Yield(v)),
+                        Err(Flow::Exception(e)) if self.is_instance_of(&e, &self.exc.stop_iteration.clone()) => {
+                            Ok(Resumed::Return(self.stop_iteration_value(&e)))
+                        }
+                        Err(e) => Err(e),
+                    };
+                }
+                match self.iter_next(host, other)? {
+                    Some(v) => Ok(Resumed::Yield(v)),
+                    None => Ok(Resumed::Return(Value::None)),
+                }
+            }
+        }
+    }
+
+    /// Resumes generator `g`.
+    pub fn resume(&mut self, host: &mut dyn Host, g: &Rc<RefCell<Generator>>, send: Value, throw: Option<Value>) -> Result<Resumed, Flow> {
+        let mut frame = {
+            let mut gstate = g.borrow_mut();
+            match gstate.state {
+                GenState::Running => {
+                    drop(gstate);
+                    return Err(self.value_error("generator already executing"));
+                }
+                GenState::Finished => {
+                    drop(gstate);
+                    if let Some(exc) = throw {
+                        return Err(Flow::Exception(exc));
+                    }
+                    return Ok(Resumed::Return(Value::None));
+                }
+                GenState::Created if !matches!(send, Value::None) && throw.is_none() => {
+                    drop(gstate);
+                    return Err(self.type_error("can't send non-None value to a just-started generator"));
+                }
+                _ => {}
+            }
+            gstate.state = GenState::Running;
+            gstate.frame.take().expect("a suspended generator keeps its frame")
+        };
+        let started = frame.ip > 0;
+        if let Some(exc) = throw {
+            // Throw into a delegating `yield from`: pass it down first.
+            if started && matches!(frame.code.ops[frame.ip], Op::YieldFrom) {
+                frame.stack.push(Value::Null);
+                frame.inject = None;
+                frame.mode = FrameMode::Boundary;
+                let sub = frame.stack[frame.stack.len() - 2].clone();
+                frame.stack.pop();
+                // Run the sub-iterator's throw in a nested resume, then continue here.
+                let r = self.resume_value(host, &sub, Value::None, Some(exc));
+                match r {
+                    Ok(Resumed::Yield(v)) => {
+                        let mut gstate = g.borrow_mut();
+                        gstate.frame = Some(frame);
+                        gstate.state = GenState::Suspended;
+                        return Ok(Resumed::Yield(v));
+                    }
+                    Ok(Resumed::Return(v)) => {
+                        frame.stack.pop();
+                        frame.stack.push(v);
+                        frame.ip += 1;
+                    }
+                    Err(Flow::Exception(e)) => {
+                        frame.stack.pop();
+                        frame.ip += 1;
+                        frame.inject = Some(e);
+                    }
+                    Err(abort) => {
+                        g.borrow_mut().state = GenState::Finished;
+                        return Err(abort);
+                    }
+                }
+            } else {
+                frame.inject = Some(exc);
+            }
+        } else if started {
+            frame.stack.push(send);
+        }
+        frame.mode = FrameMode::Boundary;
+        let r = self.run_frame(host, frame);
+        let mut gstate = g.borrow_mut();
+        match r {
+            Ok(Exit::Yield(v, frame)) => {
+                gstate.frame = Some(frame);
+                gstate.state = GenState::Suspended;
+                Ok(Resumed::Yield(v))
+            }
+            Ok(Exit::Return(v)) => {
+                gstate.state = GenState::Finished;
+                Ok(Resumed::Return(v))
+            }
+            Err(e) => {
+                gstate.state = GenState::Finished;
+                Err(e)
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- names
+
+    fn name_at(&self, i: u16) -> Value {
+        self.frames.last().expect("frame").name_values[i as usize].clone()
+    }
+
+    fn const_str(&self, i: u16) -> Value {
+        self.name_at(i)
+    }
+
+    fn const_value(&self, c: &Const) -> Value {
+        match c {
+            Const::BigInt(digits) => {
+                let n: num_bigint::BigInt = digits.parse().expect("compiler emits valid decimal digits");
+                Value::from_bigint(n)
+            }
+            Const::Float(x) => Value::Float(*x),
+            Const::Str(s) => Value::str(s),
+            Const::Bytes(b) => Value::Bytes(Rc::new(b.to_vec())),
+            Const::Tuple(items) => Value::tuple(items.iter().map(|c| self.const_value(c)).collect()),
+        }
+    }
+
+    /// `LOAD_NAME`: locals dict, globals, builtins.
+    pub fn load_name(&mut self, name: &Value) -> PyResult {
+        let f = self.frames.last().expect("frame");
+        let hash = str_hash(name);
+        if let Some(names) = &f.names {
+            if let Some(v) = names.borrow().get_hashed(name, hash) {
+                return Ok(v.clone());
+            }
+        }
+        self.load_global(name)
+    }
+
+    /// `LOAD_GLOBAL`: globals, then builtins.
+    pub fn load_global(&mut self, name: &Value) -> PyResult {
+        let hash = str_hash(name);
+        let f = self.frames.last().expect("frame");
+        if let Some(v) = f.globals.borrow().get_hashed(name, hash) {
+            return Ok(v.clone());
+        }
+        if let Some(v) = self.builtins.borrow().get_hashed(name, hash) {
+            return Ok(v.clone());
+        }
+        Err(self.name_error(name))
+    }
+
+    fn dict_store_name(&mut self, dict: &Rc<RefCell<Dict>>, name: Value, v: Value) -> Result<(), Flow> {
+        let hash = str_hash(&name);
+        let exists = dict.borrow().get_hashed(&name, hash).is_some();
+        if !exists {
+            // Adding a key to a dict allocates (facts §8: storing a new global).
+            self.heap_alloc(8)?;
+        }
+        dict.borrow_mut().insert_hashed(name, hash, v);
+        Ok(())
+    }
+
+    fn import(&mut self, host: &mut dyn Host, name: &Value) -> PyResult {
+        let text = str_text(name).to_string();
+        let hash = str_hash(name);
+        if let Some(m) = self.modules.get_hashed(name, hash) {
+            return Ok(m.clone());
+        }
+        let alias = match text.as_str() {
+            "utime" => "time",
+            "umachine" => "machine",
+            "uarray" => "array",
+            "usys" => "sys",
+            "ugc" => "gc",
+            "umath" => "math",
+            other => other,
+        };
+        let m = match super::builtins::builtin_module(self, alias) {
+            Some(m) => Some(m),
+            None => host.import_native(self, alias),
+        };
+        match m {
+            Some(m) => {
+                self.modules.insert_hashed(name.clone(), hash, m.clone());
+                Ok(m)
+            }
+            None => Err(self.new_exc_msg(&self.exc.import_error.clone(), &format!("no module named '{text}'"))),
+        }
+    }
+
+    // ---------------------------------------------------------------- heap
+
+    /// Charges an allocation of `bytes` to the heap model: `MemoryError` when the heap is
+    /// locked or full after a collection (facts §3).
+    pub fn heap_alloc(&mut self, bytes: usize) -> Result<(), Flow> {
+        use super::heap::AllocError;
+        match self.heap.try_alloc(bytes) {
+            Ok(()) => Ok(()),
+            Err(AllocError::Locked) => Err(self.memory_error("memory allocation failed, heap is locked")),
+            Err(AllocError::Full) => {
+                self.collect_garbage();
+                match self.heap.alloc_after_collect(bytes) {
+                    Ok(()) => Ok(()),
+                    Err(_) => Err(self.memory_error(&format!("memory allocation failed, allocating {bytes} bytes"))),
+                }
+            }
+        }
+    }
+
+    /// Runs a collection now (`gc.collect()`, or an allocation that did not fit): measures the
+    /// live heap from the roots, charges the pause and records it for the trace.
+    pub fn collect_garbage(&mut self) {
+        let roots = self.gc_roots();
+        let live = super::heap::mark_live_bytes(&roots);
+        let start_cycles = self.cycles;
+        let pause = self.heap.collected(live);
+        self.cycles += pause;
+        if self.events.len() < crate::limits::MAX_VM_EVENTS {
+            self.events.push(VmEvent::Gc { start_cycles, pause_cycles: pause, live_bytes: live });
+        }
+    }
+
+    /// Everything the GC treats as reachable: frames, globals, modules, the schedule queue
+    /// and the host's registered handlers.
+    fn gc_roots(&self) -> Vec<Value> {
+        let mut roots: Vec<Value> = vec![Value::Dict(self.main_globals.clone())];
+        for f in &self.frames {
+            roots.extend(f.stack.iter().cloned());
+            roots.extend(f.locals.iter().cloned());
+            roots.push(Value::Dict(f.globals.clone()));
+            if let Some(n) = &f.names {
+                roots.push(Value::Dict(n.clone()));
+            }
+        }
+        for (k, v) in self.modules.iter() {
+            roots.push(k.clone());
+            roots.push(v.clone());
+        }
+        for (f, a) in self.sched.entries() {
+            roots.push(f.clone());
+            roots.push(a.clone());
+        }
+        roots.extend(self.extra_roots.iter().cloned());
+        roots
+    }
+
+    fn memory_error(&mut self, msg: &str) -> Flow {
+        // With the heap locked the exception cannot allocate its message either; without an
+        // emergency buffer MicroPython prints it anyway for MemoryError, whose message is a
+        // static string (py/runtime.c m_malloc_fail).
+        let cls = self.exc.memory_error.clone();
+        Flow::Exception(self.new_exception(&cls, vec![Value::str(msg)]))
+    }
+
+    // ---------------------------------------------------------------- exceptions
+
+    /// A new exception instance of `cls` with `args`.
+    pub fn new_exception(&self, cls: &Rc<Class>, args: Vec<Value>) -> Value {
+        Value::Instance(Rc::new(Instance {
+            class: cls.clone(),
+            attrs: RefCell::new(Dict::new()),
+            exc: Some(RefCell::new(ExcState { args, traceback: Vec::new() })),
+            serial: next_serial(),
+        }))
+    }
+
+    /// A `Flow::Exception` of class `cls` with one message argument.
+    pub fn new_exc_msg(&self, cls: &Rc<Class>, msg: &str) -> Flow {
+        Flow::Exception(self.new_exception(cls, vec![Value::str(msg)]))
+    }
+
+    /// `TypeError(msg)`.
+    pub fn type_error(&self, msg: &str) -> Flow {
+        let c = self.exc.type_error.clone();
+        self.new_exc_msg(&c, msg)
+    }
+
+    /// `ValueError(msg)`.
+    pub fn value_error(&self, msg: &str) -> Flow {
+        let c = self.exc.value_error.clone();
+        self.new_exc_msg(&c, msg)
+    }
+
+    /// `NameError: name 'x' isn't defined`.
+    pub fn name_error(&self, name: &Value) -> Flow {
+        let c = self.exc.name_error.clone();
+        self.new_exc_msg(&c, &format!("name '{}' isn't defined", str_text(name)))
+    }
+
+    fn make_raise_obj(&mut self, host: &mut dyn Host, v: Value) -> PyResult {
+        match &v {
+            Value::Class(c) if c.is_exception => self.call(host, &v, &[], &[]),
+            Value::Instance(i) if i.class.is_exception => Ok(v),
+            _ => Err(self.type_error("exceptions must derive from BaseException")),
+        }
+    }
+
+    /// True if `v` is an instance of `cls` (or a subclass).
+    pub fn is_instance_of(&self, v: &Value, cls: &Rc<Class>) -> bool {
+        let c = self.class_of(v);
+        rc_ptr_eq(&c, cls) || c.mro.iter().any(|m| rc_ptr_eq(m, cls))
+    }
+
+    /// The `value` of a StopIteration instance (its first arg, or None).
+    pub fn stop_iteration_value(&self, e: &Value) -> Value {
+        match e {
+            Value::Instance(i) => i.exc.as_ref().and_then(|s| s.borrow().args.first().cloned()).unwrap_or(Value::None),
+            _ => Value::None,
+        }
+    }
+
+    /// The text MicroPython prints for an uncaught exception: traceback then `Name: msg`.
+    pub fn format_exception(&mut self, host: &mut dyn Host, e: &Value) -> String {
+        let mut out = String::from("Traceback (most recent call last):\n");
+        if let Value::Instance(i) = e {
+            if let Some(st) = &i.exc {
+                for tb in st.borrow().traceback.iter().rev() {
+                    out.push_str(&format!("  File \"{}\", line {}, in {}\n", tb.filename, tb.line, tb.scope));
+                }
+            }
+        }
+        out.push_str(&self.exception_line(host, e));
+        out.push('\n');
+        out
+    }
+
+    /// `Name: message` as `mp_obj_print_exception` prints the last line.
+    pub fn exception_line(&mut self, host: &mut dyn Host, e: &Value) -> String {
+        let name = self.class_of(e).name.text.to_string();
+        let args = match e {
+            Value::Instance(i) => i.exc.as_ref().map(|s| s.borrow().args.clone()).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let msg = match args.len() {
+            0 => String::new(),
+            1 => super::ops::to_str(self, host, &args[0]).unwrap_or_default(),
+            _ => super::ops::repr(self, host, &Value::tuple(args)).unwrap_or_default(),
+        };
+        format!("{name}: {msg}")
+    }
+}
+
+/// Result of preparing a call.
+pub enum Called {
+    /// A native callee already produced its value.
+    Done(Value),
+    /// A Python frame to run.
+    Frame(Box<Frame>),
+}
+
+/// Result of resuming a generator.
+pub enum Resumed {
+    /// It yielded a value.
+    Yield(Value),
+    /// It returned (StopIteration with this value).
+    Return(Value),
+}
+
+impl Frame {
+    /// A frame for `code` with empty locals.
+    pub fn new(code: Rc<CodeObject>, globals: Rc<RefCell<Dict>>, names: Option<Rc<RefCell<Dict>>>, mode: FrameMode) -> Box<Frame> {
+        let n_locals = code.n_locals as usize;
+        let max_stack = code.max_stack as usize;
+        let name_values = Rc::new(code.names.iter().map(|n| Value::str(n)).collect());
+        Frame::with_names(code, globals, names, mode, name_values, n_locals, max_stack)
+    }
+
+    /// A frame that reuses an already interned name table.
+    pub fn with_names(
+        code: Rc<CodeObject>,
+        globals: Rc<RefCell<Dict>>,
+        names: Option<Rc<RefCell<Dict>>>,
+        mode: FrameMode,
+        name_values: Rc<Vec<Value>>,
+        n_locals: usize,
+        max_stack: usize,
+    ) -> Box<Frame> {
+        Box::new(Frame {
+            code,
+            ip: 0,
+            stack: Vec::with_capacity(max_stack + 2),
+            locals: vec![Value::Null; n_locals],
+            blocks: Vec::new(),
+            globals,
+            names,
+            mode,
+            inject: None,
+            is_generator: false,
+            name_values,
+        })
+    }
+
+    fn is_generator_exit(&self, _exc: &Value) -> bool {
+        false
+    }
+
+    /// The source line of the op that executes next (or last executed).
+    pub fn current_line(&self) -> u32 {
+        let i = self.ip.saturating_sub(1).min(self.code.lines.len().saturating_sub(1));
+        self.code.lines.get(i).copied().unwrap_or(0)
+    }
+}
+
+/// CANCEL_ACTIVE_FINALLY of vm.c: leaving an active finally block through return/break drops
+/// what the finally was carrying (an exception, None, or a previous unwind).
+fn cancel_active_finally(stack: &mut Vec<Value>) {
+    let top = stack.pop().expect("cancel finally underflow");
+    let n = stack.len();
+    if matches!(stack[n - 1], Value::Int(_)) && n >= 2 {
+        // (..., prev_dest, prev_cause, top) -> (..., top)
+        stack.truncate(n - 2);
+    } else {
+        // (..., None/exception, top) -> (..., top)
+        stack.truncate(n - 1);
+    }
+    stack.push(top);
+}
+
+fn add_traceback(exc: &Value, code: &CodeObject, line: u32) {
+    if let Value::Instance(i) = exc {
+        if let Some(st) = &i.exc {
+            let mut st = st.borrow_mut();
+            if st.traceback.len() < crate::limits::MAX_TRACEBACK_ENTRIES {
+                st.traceback.push(TracebackEntry { filename: code.filename.clone(), line, scope: code.name.clone() });
+            }
+        }
+    }
+}
+
+/// The text of a `Value::Str` (empty for anything else).
+pub fn str_text(v: &Value) -> &str {
+    match v {
+        Value::Str(s) => &s.text,
+        _ => "",
+    }
+}
+
+fn str_hash(v: &Value) -> u32 {
+    match v {
+        Value::Str(s) => s.hash,
+        other => key_hash(other).unwrap_or(0),
+    }
+}
+
+/// `qstr_hash` of a Rust string.
+pub fn qhash(s: &str) -> u32 {
+    super::qstr::qstr_hash(s.as_bytes())
+}
+
