@@ -6,4 +6,6 @@
 //! See ARCHITECTURE.md for the map and the invariants.
 
 pub mod py;
+pub mod rng;
+pub mod sim;
 pub mod time;
