@@ -5,6 +5,9 @@
 //! `time`, `limits` → `hw`, `py` → `rt` → `sim` → `analysis` → `scenario`, `cli`.
 //! See ARCHITECTURE.md for the map and the invariants.
 
+pub mod hw;
 pub mod limits;
 pub mod py;
+pub mod rng;
+pub mod sim;
 pub mod time;

@@ -75,7 +75,11 @@ impl SimDuration {
 impl Add<SimDuration> for SimTime {
     type Output = SimTime;
     fn add(self, d: SimDuration) -> SimTime {
-        SimTime(self.0.checked_add(d.0).expect("simulated time overflowed u64 nanoseconds"))
+        SimTime(
+            self.0
+                .checked_add(d.0)
+                .expect("simulated time overflowed u64 nanoseconds"),
+        )
     }
 }
 
@@ -88,7 +92,10 @@ impl AddAssign<SimDuration> for SimTime {
 impl Sub<SimTime> for SimTime {
     type Output = SimDuration;
     fn sub(self, earlier: SimTime) -> SimDuration {
-        assert!(earlier <= self, "time went backwards: {earlier:?} > {self:?}");
+        assert!(
+            earlier <= self,
+            "time went backwards: {earlier:?} > {self:?}"
+        );
         SimDuration(self.0 - earlier.0)
     }
 }
@@ -103,7 +110,12 @@ impl Add for SimDuration {
 impl fmt::Display for SimTime {
     /// Seconds with nanosecond precision, e.g. `1.000250000s`: fixed width so traces align.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:09}s", self.0 / 1_000_000_000, self.0 % 1_000_000_000)
+        write!(
+            f,
+            "{}.{:09}s",
+            self.0 / 1_000_000_000,
+            self.0 % 1_000_000_000
+        )
     }
 }
 
@@ -138,7 +150,10 @@ impl CycleClock {
     /// A clock running at `freq_hz` (ESP32 default 160 MHz, facts §4.1).
     pub fn new(freq_hz: u64) -> CycleClock {
         assert!(freq_hz > 0, "CPU frequency must be positive");
-        CycleClock { freq_hz, remainder: 0 }
+        CycleClock {
+            freq_hz,
+            remainder: 0,
+        }
     }
 
     /// The current CPU frequency in Hz.
