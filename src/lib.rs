@@ -5,5 +5,6 @@
 //! `time`, `limits` → `hw`, `py` → `rt` → `sim` → `analysis` → `scenario`, `cli`.
 //! See ARCHITECTURE.md for the map and the invariants.
 
+pub mod hw;
 pub mod py;
 pub mod time;
