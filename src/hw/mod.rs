@@ -6,6 +6,7 @@
 //! acts on it and records it. Nothing here reads the wall clock, and nothing schedules events:
 //! models say *when* the next thing is due and `sim` queues it.
 
+pub mod cpu;
 pub mod gpio;
 pub mod intc;
 pub mod timer;
