@@ -617,6 +617,12 @@ impl BoardProfile {
         self.gil_vm_divisor
     }
 
+    /// Wire time of one REPL UART byte in nanoseconds (86 806 ns at 115 200 baud, 8N1);
+    /// shorthand for [`UartProfile::byte_ns`].
+    pub fn uart_byte_ns(&self) -> u64 {
+        self.uart.byte_ns()
+    }
+
     /// The REPL UART.
     pub fn uart(&self) -> &UartProfile {
         &self.uart
@@ -792,127 +798,22 @@ fn check<T>(ok: bool, value: &Spanned<T>, msg: impl FnOnce() -> String) -> Resul
     }
 }
 
+/// Fails with the value's span unless it is positive.
+fn positive<T: Copy + Default + PartialOrd>(value: &Spanned<T>, key: &str) -> Result<T, Invalid> {
+    let v = *value.get_ref();
+    check(v > T::default(), value, || {
+        format!("{key} must be positive")
+    })?;
+    Ok(v)
+}
+
 impl BoardFile {
     fn validate(self) -> Result<BoardProfile, Invalid> {
-        let b = &self.board;
-        let u = &self.uart;
-        check(
-            *self.format.get_ref() == PROFILE_FORMAT,
-            &self.format,
-            || {
-                format!(
-                    "unsupported profile format {}; this irqlab reads format {PROFILE_FORMAT}",
-                    self.format.get_ref()
-                )
-            },
-        )?;
-        let name = b.name.get_ref();
-        check(
-            !name.is_empty()
-                && name.bytes().all(|c| {
-                    c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-'
-                }),
-            &b.name,
-            || {
-                format!(
-                    "board name {name:?} must be non-empty lowercase letters, digits, '_' or '-'"
-                )
-            },
-        )?;
-        let freqs = b.allowed_cpu_freq_hz.get_ref();
-        check(
-            !freqs.is_empty() && freqs[0] > 0 && freqs.windows(2).all(|w| w[0] < w[1]),
-            &b.allowed_cpu_freq_hz,
-            || {
-                "allowed_cpu_freq_hz must be a non-empty, strictly ascending list of positive Hz"
-                    .into()
-            },
-        )?;
-        let freq = *b.cpu_freq_hz.get_ref();
-        check(freqs.binary_search(&freq).is_ok(), &b.cpu_freq_hz, || {
-            format!("cpu_freq_hz {freq} is not one of allowed_cpu_freq_hz")
+        let format = *self.format.get_ref();
+        check(format == PROFILE_FORMAT, &self.format, || {
+            format!("unsupported profile format {format}; this irqlab reads {PROFILE_FORMAT}")
         })?;
-        let heap = *b.gc_heap_bytes.get_ref();
-        check(
-            heap >= 1024 && (heap as usize).is_multiple_of(GC_BLOCK_BYTES),
-            &b.gc_heap_bytes,
-            || {
-                format!(
-                    "gc_heap_bytes {heap} must be at least 1024 and a multiple of {GC_BLOCK_BYTES}"
-                )
-            },
-        )?;
-        let depth = *b.scheduler_depth.get_ref();
-        check(
-            depth.is_power_of_two() && depth <= 128,
-            &b.scheduler_depth,
-            || {
-                format!(
-                    "scheduler_depth {depth} must be a power of two no larger than 128 (py/scheduler.c)"
-                )
-            },
-        )?;
-        check(*b.rtos_tick_ns.get_ref() > 0, &b.rtos_tick_ns, || {
-            "rtos_tick_ns must be positive".into()
-        })?;
-        check(*b.n_hw_timers.get_ref() <= 64, &b.n_hw_timers, || {
-            "n_hw_timers must be at most 64".into()
-        })?;
-        check(
-            *b.hw_timer_clock_hz.get_ref() > 0,
-            &b.hw_timer_clock_hz,
-            || "hw_timer_clock_hz must be positive".into(),
-        )?;
-        check(*u.repl_baud.get_ref() > 0, &u.repl_baud, || {
-            "repl_baud must be positive".into()
-        })?;
-        check(*u.tx_fifo_bytes.get_ref() > 0, &u.tx_fifo_bytes, || {
-            "tx_fifo_bytes must be positive".into()
-        })?;
-        check(*u.rx_buffer_bytes.get_ref() > 0, &u.rx_buffer_bytes, || {
-            "rx_buffer_bytes must be positive".into()
-        })?;
-
-        let ops = &self.cost.ops;
-        let mut op_item_cycles = [0; N_OP_CLASSES];
-        op_item_cycles[OpClass::Build as usize] = ops.build_per_item_cycles;
-        op_item_cycles[OpClass::Unpack as usize] = ops.unpack_per_item_cycles;
-        op_item_cycles[OpClass::Call as usize] = ops.call_per_arg_cycles;
-        op_item_cycles[OpClass::CallMethod as usize] = ops.call_per_arg_cycles;
-        let dynamic = &self.cost.dynamic;
-        let cost = CostModel {
-            op_base_cycles: ops.table(),
-            op_item_cycles,
-            dynamic_cycles: dynamic.table(),
-            py_frame_cycles: dynamic.py_frame_cycles,
-            py_frame_per_slot_cycles: dynamic.py_frame_per_slot_cycles,
-            stdout_per_byte_cycles: dynamic.stdout_per_byte_cycles,
-            heap: self.cost.heap.clone(),
-            irq: self.cost.irq.clone(),
-            sleep: self.cost.sleep.clone(),
-        };
-        Ok(BoardProfile {
-            name: name.clone(),
-            description: b.description.clone(),
-            status: b.status,
-            cpu_freq_hz: freq,
-            allowed_cpu_freqs_hz: freqs.clone(),
-            gc_heap_bytes: heap,
-            scheduler_depth: depth,
-            rtos_tick_ns: *b.rtos_tick_ns.get_ref(),
-            n_hw_timers: *b.n_hw_timers.get_ref(),
-            hw_timer_clock_hz: *b.hw_timer_clock_hz.get_ref(),
-            pin_hard_irq: b.pin_hard_irq,
-            timer_hard_irq: b.timer_hard_irq,
-            gil_vm_divisor: b.gil_vm_divisor,
-            uart: UartProfile {
-                repl_baud: *u.repl_baud.get_ref(),
-                tx_fifo_bytes: *u.tx_fifo_bytes.get_ref(),
-                tx_full_wait: u.tx_full_wait,
-                rx_buffer_bytes: *u.rx_buffer_bytes.get_ref(),
-            },
-            cost,
-        })
+        self.board.validate(self.uart, self.cost.model())
     }
 
     fn from_profile(p: &BoardProfile) -> BoardFile {
@@ -960,6 +861,102 @@ impl BoardFile {
                 irq: c.irq.clone(),
                 sleep: c.sleep.clone(),
             },
+        }
+    }
+}
+
+impl BoardSection {
+    /// The profile: this section's facts, checked, with `uart` (checked after them, in file
+    /// order) and `cost`.
+    fn validate(self, uart: UartSection, cost: CostModel) -> Result<BoardProfile, Invalid> {
+        let name = self.name.get_ref();
+        let name_ok = !name.is_empty()
+            && name
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-');
+        check(name_ok, &self.name, || {
+            format!("board name {name:?} must be lowercase letters, digits, '_' or '-'")
+        })?;
+        let freqs = self.allowed_cpu_freq_hz.get_ref();
+        let freqs_ok = !freqs.is_empty() && freqs[0] > 0 && freqs.windows(2).all(|w| w[0] < w[1]);
+        check(freqs_ok, &self.allowed_cpu_freq_hz, || {
+            "allowed_cpu_freq_hz must be a non-empty, strictly ascending list of positive Hz".into()
+        })?;
+        let freq = *self.cpu_freq_hz.get_ref();
+        check(
+            freqs.binary_search(&freq).is_ok(),
+            &self.cpu_freq_hz,
+            || format!("cpu_freq_hz {freq} is not one of allowed_cpu_freq_hz"),
+        )?;
+        let heap = *self.gc_heap_bytes.get_ref();
+        let heap_ok = heap >= 1024 && (heap as usize).is_multiple_of(GC_BLOCK_BYTES);
+        check(heap_ok, &self.gc_heap_bytes, || {
+            format!("gc_heap_bytes {heap} must be at least 1024 and a multiple of {GC_BLOCK_BYTES}")
+        })?;
+        let depth = *self.scheduler_depth.get_ref();
+        check(
+            depth.is_power_of_two() && depth <= 128,
+            &self.scheduler_depth,
+            || {
+                format!(
+                    "scheduler_depth {depth} must be a power of two, at most 128 (py/scheduler.c)"
+                )
+            },
+        )?;
+        let n_hw_timers = *self.n_hw_timers.get_ref();
+        check(n_hw_timers <= 64, &self.n_hw_timers, || {
+            "n_hw_timers must be at most 64".into()
+        })?;
+        Ok(BoardProfile {
+            name: name.clone(),
+            description: self.description,
+            status: self.status,
+            cpu_freq_hz: freq,
+            allowed_cpu_freqs_hz: freqs.clone(),
+            gc_heap_bytes: heap,
+            scheduler_depth: depth,
+            rtos_tick_ns: positive(&self.rtos_tick_ns, "rtos_tick_ns")?,
+            n_hw_timers,
+            hw_timer_clock_hz: positive(&self.hw_timer_clock_hz, "hw_timer_clock_hz")?,
+            pin_hard_irq: self.pin_hard_irq,
+            timer_hard_irq: self.timer_hard_irq,
+            gil_vm_divisor: self.gil_vm_divisor,
+            uart: uart.validate()?,
+            cost,
+        })
+    }
+}
+
+impl UartSection {
+    fn validate(self) -> Result<UartProfile, Invalid> {
+        Ok(UartProfile {
+            repl_baud: positive(&self.repl_baud, "repl_baud")?,
+            tx_fifo_bytes: positive(&self.tx_fifo_bytes, "tx_fifo_bytes")?,
+            tx_full_wait: self.tx_full_wait,
+            rx_buffer_bytes: positive(&self.rx_buffer_bytes, "rx_buffer_bytes")?,
+        })
+    }
+}
+
+impl CostSection {
+    /// The cost model. Every `u32` is a valid cost, so this cannot fail.
+    fn model(self) -> CostModel {
+        let ops = &self.ops;
+        let mut op_item_cycles = [0; N_OP_CLASSES];
+        op_item_cycles[OpClass::Build as usize] = ops.build_per_item_cycles;
+        op_item_cycles[OpClass::Unpack as usize] = ops.unpack_per_item_cycles;
+        op_item_cycles[OpClass::Call as usize] = ops.call_per_arg_cycles;
+        op_item_cycles[OpClass::CallMethod as usize] = ops.call_per_arg_cycles;
+        CostModel {
+            op_base_cycles: ops.table(),
+            op_item_cycles,
+            dynamic_cycles: self.dynamic.table(),
+            py_frame_cycles: self.dynamic.py_frame_cycles,
+            py_frame_per_slot_cycles: self.dynamic.py_frame_per_slot_cycles,
+            stdout_per_byte_cycles: self.dynamic.stdout_per_byte_cycles,
+            heap: self.heap,
+            irq: self.irq,
+            sleep: self.sleep,
         }
     }
 }
@@ -1189,6 +1186,7 @@ mod tests {
     fn uart_byte_time_at_115200() {
         let uart = BoardProfile::esp32().uart().clone();
         assert_eq!(uart.byte_ns(), 86_806);
+        assert_eq!(BoardProfile::esp32().uart_byte_ns(), 86_806);
         assert_eq!(uart.bytes_duration(1_000).as_ns(), 86_805_555);
         assert_eq!(uart.tx_fifo_bytes(), 128);
         assert_eq!(uart.tx_full_wait(), TxFullWait::RtosTick);
@@ -1351,6 +1349,13 @@ mod tests {
         let (err, line) = parse_err(&esp32_with("scheduler_depth = 8", "scheduler_depth = 6"));
         assert!(matches!(err.kind, ProfileErrorKind::Invalid(_)), "{err}");
         assert_eq!((line.as_str(), err.col), ("scheduler_depth = 6", 19));
+    }
+
+    #[test]
+    fn zero_baud_is_reported_at_the_value() {
+        let (err, line) = parse_err(&esp32_with("repl_baud = 115_200", "repl_baud = 0"));
+        assert!(matches!(err.kind, ProfileErrorKind::Invalid(ref m) if m.contains("repl_baud")));
+        assert_eq!((line.as_str(), err.col), ("repl_baud = 0", 13));
     }
 
     #[test]
