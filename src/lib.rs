@@ -10,4 +10,6 @@ pub mod limits;
 pub mod py;
 pub mod rng;
 pub mod sim;
+pub mod rt;
 pub mod time;
+pub mod trace;

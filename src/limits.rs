@@ -18,3 +18,10 @@ pub const MAX_CONTAINER_ITEMS: usize = 1 << 24;
 
 /// VM events buffered between two host deadlines (GC pauses); more are dropped from the trace.
 pub const MAX_VM_EVENTS: usize = 1024;
+
+/// Interrupts remembered while `machine.disable_irq()` is in force; more are coalesced, as a
+/// hardware status bit would be.
+pub const MAX_MASKED_IRQS: usize = 64;
+
+/// Trace events kept per run; beyond this they are counted as dropped.
+pub const MAX_TRACE_EVENTS: usize = 10_000_000;

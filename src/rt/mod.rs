@@ -1,0 +1,662 @@
+//! The runtime: the ESP32 port of MicroPython, connecting the VM to the virtual board.
+//!
+//! [`Runtime`] is the VM's [`Host`]. It owns the board's peripherals, the hardware event queue,
+//! the clock mapping from CPU cycles to simulated time, and the trace. It models what the
+//! esp32 port's C code does:
+//!
+//! * ISRs (`machine_pin_isr_handler`, the timer ISR) run at the hardware event's time, cost
+//!   their cycles, call `mp_sched_schedule` (dropping the event when the ring of 8 is full)
+//!   and wake the main task (facts §2.5, §2.7, §4.2, §4.3);
+//! * `time.sleep*` is `mp_hal_delay_ms`: run one pending callback, then block for at most one
+//!   FreeRTOS tick or until an ISR notifies the task; the last tick is busy-waited
+//!   (`mp_hal_delay_us`), still running callbacks while more than 150 µs remain (facts §2.5);
+//! * after the program ends, the REPL's idle wait keeps running callbacks while timers or
+//!   stimuli can still produce events;
+//! * `machine.disable_irq()` masks interrupts; events raised meanwhile are taken on enable.
+//!
+//! Time advances only here, by moving `vm.cycles` (which the VM increments per op): the clock
+//! maps cycles to nanoseconds at the current CPU frequency.
+
+pub mod machine_mod;
+pub mod time_mod;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
+
+use crate::hw::cpu::{BoardProfile, CostModel};
+use crate::hw::gpio::{Drive, PinId};
+use crate::hw::intc::Source as IntcSource;
+use crate::hw::timer::{Alarm, FireOutcome, TimerId};
+use crate::hw::{Board, BoardKind};
+use crate::py::bytecode::Op;
+use crate::py::value::{Class, Value};
+use crate::py::vm::{AbortReason, Flow, Host, OpCost, Vm};
+use crate::sim::queue::EventQueue;
+use crate::time::{SimDuration, SimTime};
+use crate::trace::{Ctx, Kind, Source, Trace};
+
+/// A hardware event in the queue.
+#[derive(Clone, Debug)]
+pub enum HwEvent {
+    /// A timer alarm.
+    Timer {
+        /// Which timer.
+        id: TimerId,
+        /// The alarm (stale alarms of re-initialised timers are ignored).
+        alarm: Alarm,
+    },
+    /// An outside circuit drives a pin (scenario stimulus).
+    Drive {
+        /// The pin.
+        pin: PinId,
+        /// What it drives.
+        drive: Drive,
+    },
+    /// A scenario step is due (handled by the scenario runner through [`Runtime::step_hook`]).
+    Step(u32),
+}
+
+/// The Python objects behind a pin's IRQ.
+#[derive(Clone)]
+struct PinIrq {
+    handler: Value,
+    pin_obj: Value,
+    hard: bool,
+}
+
+/// The Python objects behind a running timer.
+#[derive(Clone)]
+struct TimerCb {
+    callback: Value,
+    timer_obj: Value,
+    hard: bool,
+}
+
+/// An interrupt raised while interrupts were disabled, taken on `enable_irq`.
+#[derive(Clone, Copy, Debug)]
+struct Masked {
+    source: Source,
+    event: u32,
+}
+
+/// The esp32 port of MicroPython around the VM.
+pub struct Runtime {
+    /// The board description and cost model.
+    pub profile: BoardProfile,
+    /// Cost of each op (shared with the VM).
+    pub cost: Rc<CostModel>,
+    /// The peripherals.
+    pub board: Board,
+    /// Pending hardware events.
+    pub queue: EventQueue<HwEvent>,
+    /// Everything observable.
+    pub trace: Trace,
+    /// The run stops (Abort) when simulated time reaches this.
+    pub limit: SimTime,
+    clock_base_cycles: u64,
+    clock_base_ns: u64,
+    freq_hz: u64,
+    next_event: u32,
+    /// Sources and event numbers of the schedule-queue entries, parallel to `vm.sched`.
+    sched_ids: VecDeque<(Source, u32)>,
+    /// Contexts entered (callbacks, ISRs); the bottom is the main program or idle.
+    ctx_stack: Vec<Ctx>,
+    running_callbacks: Vec<(Source, u32)>,
+    pin_irqs: BTreeMap<u8, PinIrq>,
+    timer_cbs: BTreeMap<i8, TimerCb>,
+    masked: Vec<Masked>,
+    uart_free_at: SimTime,
+    /// Set by an ISR: the main task was notified (`mp_hal_wake_main_task_from_isr`).
+    woken: bool,
+    /// The line the main program is at (for trace records).
+    pub main_line: u32,
+    /// Classes of the native objects (`machine.Pin`, `machine.Timer`).
+    pub classes: machine_mod::NativeClasses,
+    /// Timer and Pin Python objects by handle (to hand the same object to callbacks).
+    pub objects: BTreeMap<u32, Value>,
+    /// Called for `HwEvent::Step` events (scenario steps).
+    pub step_hook: Option<Box<dyn FnMut(&mut Runtime, &mut Vm, u32) -> Result<(), Flow>>>,
+    /// Console output so far.
+    pub stdout: String,
+}
+
+/// A model of the esp32 port's cost per op, through the board profile.
+pub struct ProfileCost(pub Rc<CostModel>);
+
+impl OpCost for ProfileCost {
+    #[inline]
+    fn op_cycles(&self, op: &Op) -> u64 {
+        self.0.op_cycles(op).0
+    }
+}
+
+impl Runtime {
+    /// A runtime for `profile` with an empty board, stopping at `limit`.
+    pub fn new(profile: BoardProfile, limit: SimTime, max_trace_events: usize) -> Runtime {
+        let cost = Rc::new(profile.cost().clone());
+        let freq_hz = profile.cpu_freq_hz();
+        Runtime {
+            cost,
+            board: Board::new(BoardKind::Esp32),
+            queue: EventQueue::new(),
+            trace: Trace::new(max_trace_events),
+            limit,
+            clock_base_cycles: 0,
+            clock_base_ns: 0,
+            freq_hz,
+            next_event: 0,
+            sched_ids: VecDeque::new(),
+            ctx_stack: vec![Ctx::Main],
+            running_callbacks: Vec::new(),
+            pin_irqs: BTreeMap::new(),
+            timer_cbs: BTreeMap::new(),
+            masked: Vec::new(),
+            uart_free_at: SimTime::ZERO,
+            woken: false,
+            main_line: 0,
+            classes: machine_mod::NativeClasses::new(),
+            objects: BTreeMap::new(),
+            step_hook: None,
+            stdout: String::new(),
+            profile,
+        }
+    }
+
+    // ------------------------------------------------------------ clock
+
+    /// Simulated time now: the VM's cycle count at the current frequency.
+    pub fn now(&self, vm: &Vm) -> SimTime {
+        let d = (vm.cycles - self.clock_base_cycles) as u128 * 1_000_000_000 / self.freq_hz as u128;
+        SimTime(self.clock_base_ns + d as u64)
+    }
+
+    /// The cycle count at which time `t` is reached (rounded up).
+    fn cycles_at(&self, t: SimTime) -> u64 {
+        let dt = t.0.saturating_sub(self.clock_base_ns) as u128;
+        self.clock_base_cycles + (dt * self.freq_hz as u128).div_ceil(1_000_000_000) as u64
+    }
+
+    /// Moves the clock forward to `t` without executing anything (idle or busy-wait).
+    fn advance_to(&mut self, vm: &mut Vm, t: SimTime) {
+        let c = self.cycles_at(t);
+        if c > vm.cycles {
+            vm.cycles = c;
+        }
+    }
+
+    /// Charges `cycles` of CPU work done outside bytecode (ISRs, dispatch, printing).
+    pub fn charge(&mut self, vm: &mut Vm, cycles: u64) {
+        vm.cycles += cycles;
+    }
+
+    /// `machine.freq(hz)`: rebases the clock so past time is unchanged.
+    pub fn set_freq(&mut self, vm: &mut Vm, hz: u64) {
+        let now = self.now(vm);
+        self.clock_base_ns = now.0;
+        self.clock_base_cycles = vm.cycles;
+        self.freq_hz = hz;
+        self.record(now, Kind::CpuFreq { hz: hz as u32 });
+        self.set_deadline(vm);
+    }
+
+    /// The CPU frequency in Hz.
+    pub fn freq_hz(&self) -> u64 {
+        self.freq_hz
+    }
+
+    /// Points the VM's deadline at the next hardware event or the time limit.
+    pub fn set_deadline(&mut self, vm: &mut Vm) {
+        let next = self.queue.peek_time().map_or(self.limit, |t| t.min(self.limit));
+        vm.deadline_cycles = self.cycles_at(next).max(vm.cycles);
+    }
+
+    // ------------------------------------------------------------ trace helpers
+
+    /// The current context.
+    pub fn ctx(&self) -> Ctx {
+        *self.ctx_stack.last().expect("the context stack is never empty")
+    }
+
+    /// Appends a trace event at `at` (clamped so the trace stays ordered) in the current context.
+    pub fn record(&mut self, at: SimTime, kind: Kind) {
+        let at = self.trace.events.last().map_or(at, |l| at.max(l.at));
+        let (ctx, line) = (self.ctx(), self.main_line);
+        self.trace.push(at, ctx, line, kind);
+    }
+
+    fn new_event(&mut self, at: SimTime) -> u32 {
+        self.next_event += 1;
+        self.trace.event_times.push(at);
+        self.next_event - 1
+    }
+
+    // ------------------------------------------------------------ events and interrupts
+
+    /// Delivers every hardware event due by now.
+    pub fn service(&mut self, vm: &mut Vm) -> Result<(), Flow> {
+        loop {
+            let now = self.now(vm);
+            let Some((at, ev)) = self.queue.pop_due(now) else { break };
+            self.handle(vm, at, ev)?;
+        }
+        if self.now(vm) >= self.limit {
+            self.record(self.limit, Kind::TimeLimit);
+            return Err(Flow::Abort(AbortReason::TimeLimit));
+        }
+        self.set_deadline(vm);
+        Ok(())
+    }
+
+    fn handle(&mut self, vm: &mut Vm, at: SimTime, ev: HwEvent) -> Result<(), Flow> {
+        match ev {
+            HwEvent::Timer { id, alarm } => {
+                let outcome = self.board.timers.get_mut(id).fire(alarm);
+                if let FireOutcome::Fired { next, .. } = outcome {
+                    if let Some(next) = next {
+                        self.push_event(next.at, HwEvent::Timer { id, alarm: next });
+                    }
+                    let source = Source::Timer(timer_number(id));
+                    self.raise(vm, at, source)?;
+                }
+            }
+            HwEvent::Drive { pin, drive } => {
+                let change = self.board.gpio.drive_external(pin, drive);
+                self.pin_change(vm, at, change, false)?;
+            }
+            HwEvent::Step(n) => {
+                if let Some(mut hook) = self.step_hook.take() {
+                    let r = hook(self, vm, n);
+                    self.step_hook = Some(hook);
+                    r?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a pin change and raises its interrupt if it fires.
+    pub fn pin_change(&mut self, vm: &mut Vm, at: SimTime, change: crate::hw::gpio::PinChange, by_program: bool) -> Result<(), Flow> {
+        if change.edge.is_some() {
+            let level = change.level.as_u8();
+            self.record(at, Kind::PinLevel { pin: change.pin.number(), level, by_program });
+        }
+        if change.irq_raised {
+            for pin in self.board.gpio.take_irq_status() {
+                self.raise(vm, at, Source::Pin(pin.number()))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Queues a hardware event.
+    pub fn push_event(&mut self, at: SimTime, ev: HwEvent) {
+        self.queue.push(at, ev).expect("the hardware event queue is bounded well above what one run schedules");
+    }
+
+    /// An interrupt line goes active at `at`: take it now, or hold it while masked.
+    fn raise(&mut self, vm: &mut Vm, at: SimTime, source: Source) -> Result<(), Flow> {
+        let event = self.new_event(at);
+        self.record(at, Kind::IrqRaised { source, event });
+        if self.board.intc.critical_depth() > 0 {
+            self.record(at, Kind::IrqMasked { source, event });
+            if self.masked.len() < crate::limits::MAX_MASKED_IRQS {
+                self.masked.push(Masked { source, event });
+            }
+            return Ok(());
+        }
+        self.run_isr(vm, at, source, event)
+    }
+
+    /// The C ISR: entry, body (`mp_sched_schedule` or a hard handler), exit; wakes main.
+    fn run_isr(&mut self, vm: &mut Vm, at: SimTime, source: Source, event: u32) -> Result<(), Flow> {
+        let body = match source {
+            Source::Pin(_) => self.cost.pin_isr_body_cycles().0,
+            _ => self.cost.timer_isr_body_cycles().0,
+        };
+        let isr_cycles = self.cost.isr_entry_cycles().0 + body + self.cost.isr_exit_cycles().0;
+        let isr_ns = isr_cycles * 1_000_000_000 / self.freq_hz;
+        self.ctx_stack.push(Ctx::Isr);
+        self.record(at, Kind::IsrRun { source, event, duration_ns: isr_ns });
+        // The ISR's CPU time delays whatever was running.
+        self.charge(vm, isr_cycles);
+        let queued_at = at + SimDuration(isr_ns);
+        let target = match source {
+            Source::Pin(n) => self.pin_irqs.get(&n).map(|p| (p.handler.clone(), p.pin_obj.clone(), p.hard)),
+            Source::Timer(n) => self.timer_cbs.get(&n).map(|t| (t.callback.clone(), t.timer_obj.clone(), t.hard)),
+            Source::Schedule => None,
+        };
+        let result = match target {
+            Some((f, arg, true)) => self.run_hard(vm, queued_at, source, event, f, arg),
+            Some((f, arg, false)) => {
+                self.schedule_soft(vm, queued_at, source, event, f, arg);
+                Ok(())
+            }
+            None => Ok(()),
+        };
+        self.ctx_stack.pop();
+        self.woken = true;
+        result
+    }
+
+    /// `mp_sched_schedule` from an ISR: queue or drop silently (facts §2.7).
+    fn schedule_soft(&mut self, vm: &mut Vm, at: SimTime, source: Source, event: u32, f: Value, arg: Value) -> bool {
+        if vm.sched.schedule(f, arg) {
+            self.sched_ids.push_back((source, event));
+            let depth = vm.sched.len() as u8;
+            self.record(at, Kind::CallbackQueued { source, event, depth });
+            true
+        } else {
+            self.record(at, Kind::CallbackDropped { source, event });
+            false
+        }
+    }
+
+    /// `micropython.schedule(f, arg)` from Python; false if the queue is full.
+    pub fn schedule_from_python(&mut self, vm: &mut Vm, f: Value, arg: Value) -> bool {
+        let now = self.now(vm);
+        let event = self.new_event(now);
+        self.schedule_soft(vm, now, Source::Schedule, event, f, arg)
+    }
+
+    /// A hard handler (boards with hard IRQs): runs inside the ISR with the heap and the
+    /// scheduler locked; an exception prints `Uncaught exception in IRQ callback handler`
+    /// and disables that IRQ (shared/runtime/mpirq.c, facts §2.7).
+    fn run_hard(&mut self, vm: &mut Vm, at: SimTime, source: Source, event: u32, f: Value, arg: Value) -> Result<(), Flow> {
+        self.ctx_stack.push(Ctx::HardIrq);
+        self.record(at, Kind::HardStart { source, event });
+        vm.heap.lock_depth += 1;
+        vm.sched.lock();
+        let r = vm.call(self, &f, &[arg], &[]);
+        vm.sched.unlock();
+        vm.heap.lock_depth -= 1;
+        let now = self.now(vm);
+        self.record(now, Kind::HardEnd { source, event });
+        self.ctx_stack.pop();
+        match r {
+            Ok(_) => Ok(()),
+            Err(Flow::Exception(e)) => {
+                let mut text = String::from("Uncaught exception in IRQ callback handler\n");
+                text.push_str(&vm.format_exception(self, &e));
+                self.emit_exception(vm, &text);
+                match source {
+                    Source::Pin(n) => {
+                        self.pin_irqs.remove(&n);
+                    }
+                    Source::Timer(n) => {
+                        self.timer_cbs.remove(&n);
+                    }
+                    Source::Schedule => {}
+                }
+                Ok(())
+            }
+            Err(abort) => Err(abort),
+        }
+    }
+
+    /// `machine.disable_irq()`.
+    pub fn disable_irq(&mut self, vm: &mut Vm) {
+        let depth = self.board.intc.disable_irq();
+        let now = self.now(vm);
+        self.record(now, Kind::IrqDisable { depth: depth.min(u16::MAX as u32) as u16 + 1 });
+    }
+
+    /// `machine.enable_irq(state)`: when the last level is left, take the masked interrupts.
+    pub fn enable_irq(&mut self, vm: &mut Vm) -> Result<(), Flow> {
+        let _ = self.board.intc.enable_irq();
+        let depth = self.board.intc.critical_depth();
+        let now = self.now(vm);
+        self.record(now, Kind::IrqEnable { depth: depth.min(u16::MAX as u32) as u16 });
+        if depth == 0 {
+            let masked = std::mem::take(&mut self.masked);
+            for m in masked {
+                let now = self.now(vm);
+                self.run_isr(vm, now, m.source, m.event)?;
+            }
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ registration
+
+    /// Registers (or with `None` removes) a pin's IRQ handler.
+    pub fn set_pin_irq(&mut self, pin: u8, handler: Value, pin_obj: Value, hard: bool) {
+        if matches!(handler, Value::None) {
+            self.pin_irqs.remove(&pin);
+        } else {
+            self.pin_irqs.insert(pin, PinIrq { handler, pin_obj, hard });
+        }
+    }
+
+    /// Registers a timer's callback.
+    pub fn set_timer_cb(&mut self, timer: i8, callback: Value, timer_obj: Value, hard: bool) {
+        if matches!(callback, Value::None) {
+            self.timer_cbs.remove(&timer);
+        } else {
+            self.timer_cbs.insert(timer, TimerCb { callback, timer_obj, hard });
+        }
+    }
+
+    /// Values the GC must keep alive: handlers and their objects.
+    pub fn roots(&self) -> Vec<Value> {
+        let mut v = Vec::new();
+        for p in self.pin_irqs.values() {
+            v.push(p.handler.clone());
+            v.push(p.pin_obj.clone());
+        }
+        for t in self.timer_cbs.values() {
+            v.push(t.callback.clone());
+            v.push(t.timer_obj.clone());
+        }
+        v
+    }
+
+    // ------------------------------------------------------------ waiting
+
+    /// `mp_hal_delay_ms(ms)` as the esp32 port implements it.
+    pub fn delay_ms(&mut self, vm: &mut Vm, ms: u64) -> Result<(), Flow> {
+        let t0 = self.now(vm);
+        let until = t0 + SimDuration::from_ms(ms);
+        self.record(t0, Kind::SleepStart { until_ns: until.0 });
+        let call = self.cost.sleep_call_cycles().0;
+        self.charge(vm, call);
+        let tick = self.profile.rtos_tick();
+        loop {
+            vm.run_one_pending(self)?;
+            let now = self.now(vm);
+            if (now - t0).as_ns() + tick.as_ns() >= until.0 - t0.0 {
+                break;
+            }
+            // ulTaskNotifyTake(pdFALSE, 1): the next tick interrupt, or an ISR notification.
+            let next_tick = SimTime((now.0 / tick.as_ns() + 1) * tick.as_ns());
+            self.wait_until(vm, next_tick, true)?;
+            let wake = self.cost.sleep_wake_cycles().0 + self.cost.task_wake_cycles().0;
+            self.charge(vm, wake);
+        }
+        let now = self.now(vm);
+        if now < until {
+            self.delay_us_busy(vm, until)?;
+        }
+        let now = self.now(vm);
+        self.record(now, Kind::SleepEnd);
+        Ok(())
+    }
+
+    /// `mp_hal_delay_us`: busy-wait to `until`, servicing callbacks while > 150 µs remain.
+    pub fn delay_us_busy(&mut self, vm: &mut Vm, until: SimTime) -> Result<(), Flow> {
+        const PEND_OVERHEAD: SimDuration = SimDuration::from_us(150);
+        loop {
+            let now = self.now(vm);
+            if now >= until {
+                return Ok(());
+            }
+            if now + PEND_OVERHEAD < until && vm.sched.is_pending() {
+                vm.run_one_pending(self)?;
+                continue;
+            }
+            let next = self.queue.peek_time().map_or(until, |t| t.min(until));
+            self.advance_to(vm, next.max(now));
+            self.service(vm)?;
+            if self.now(vm) == now && next <= now {
+                // Nothing moved time: step to the end of the wait.
+                self.advance_to(vm, until);
+            }
+        }
+    }
+
+    /// Idles until `t` (or, if `wake_on_notify`, until an ISR notifies the main task).
+    pub fn wait_until(&mut self, vm: &mut Vm, t: SimTime, wake_on_notify: bool) -> Result<(), Flow> {
+        self.ctx_stack.push(Ctx::Idle);
+        self.woken = false;
+        let r = (|| {
+            loop {
+                let now = self.now(vm);
+                if now >= t {
+                    return Ok(());
+                }
+                let next = self.queue.peek_time().map_or(t, |q| q.min(t)).min(self.limit);
+                self.advance_to(vm, next);
+                self.service(vm)?;
+                if wake_on_notify && self.woken {
+                    return Ok(());
+                }
+            }
+        })();
+        self.ctx_stack.pop();
+        r
+    }
+
+    /// After the program: the REPL's idle wait, running callbacks as long as anything can
+    /// still produce them (a live timer, a queued stimulus, a queued callback).
+    pub fn idle_loop(&mut self, vm: &mut Vm) -> Result<(), Flow> {
+        let now = self.now(vm);
+        let live = !self.queue.is_empty() || !vm.sched.is_empty();
+        if !live {
+            return Ok(());
+        }
+        self.ctx_stack = vec![Ctx::Idle];
+        self.record(now, Kind::IdleLoop);
+        let tick = self.profile.rtos_tick();
+        loop {
+            while vm.sched.is_pending() {
+                vm.run_one_pending(self)?;
+            }
+            if self.queue.is_empty() {
+                return Ok(());
+            }
+            let now = self.now(vm);
+            let next_tick = SimTime((now.0 / tick.as_ns() + 1) * tick.as_ns());
+            self.wait_until(vm, next_tick, true)?;
+            let wake = self.cost.task_wake_cycles().0;
+            self.charge(vm, wake);
+        }
+    }
+
+    // ------------------------------------------------------------ console
+
+    fn emit_exception(&mut self, vm: &mut Vm, text: &str) {
+        let now = self.now(vm);
+        let (offset, len) = self.trace.add_text(text);
+        self.record(now, Kind::Exception { offset, len });
+        self.stdout.push_str(text);
+        self.uart_write(vm, text.len() + text.matches('\n').count());
+    }
+
+    /// Prints an uncaught exception of the main program.
+    pub fn report_uncaught(&mut self, vm: &mut Vm, text: &str) {
+        self.emit_exception(vm, text);
+    }
+
+    /// The UART: the CPU writes into a FIFO that drains at the baud rate; when it is full the
+    /// writer waits (the time is charged to the current context).
+    fn uart_write(&mut self, vm: &mut Vm, n_bytes: usize) {
+        let cpu = self.cost.stdout_cycles(n_bytes).0;
+        self.charge(vm, cpu);
+        let now = self.now(vm);
+        let uart = self.profile.uart().clone();
+        let start = self.uart_free_at.max(now);
+        self.uart_free_at = start + uart.bytes_duration(n_bytes as u64);
+        let fifo = uart.bytes_duration(uart.tx_fifo_bytes() as u64);
+        let backlog = self.uart_free_at.saturating_since(now);
+        if backlog > fifo {
+            let wait_until = SimTime(self.uart_free_at.0 - fifo.as_ns());
+            self.advance_to(vm, wait_until);
+        }
+    }
+}
+
+impl Host for Runtime {
+    fn on_deadline(&mut self, vm: &mut Vm) -> Result<(), Flow> {
+        self.service(vm)
+    }
+
+    fn write_stdout(&mut self, vm: &mut Vm, text: &str) {
+        let now = self.now(vm);
+        let (offset, len) = self.trace.add_text(text);
+        self.record(now, Kind::Print { offset, len });
+        self.stdout.push_str(text);
+        // On the board `\n` goes out as `\r\n` (stdout_helpers.c).
+        self.uart_write(vm, text.len() + text.matches('\n').count());
+    }
+
+    fn import_native(&mut self, vm: &mut Vm, name: &str) -> Option<Value> {
+        match name {
+            "machine" => Some(machine_mod::module(self, vm)),
+            "time" => Some(time_mod::module()),
+            "micropython" => Some(machine_mod::micropython_module()),
+            _ => None,
+        }
+    }
+
+    fn on_callback(&mut self, vm: &mut Vm, _func: &Value, start: bool) {
+        let now = self.now(vm);
+        if start {
+            let (source, event) = self.sched_ids.pop_front().expect("every scheduled entry has an id");
+            let dispatch = self.cost.sched_dispatch_cycles().0;
+            self.ctx_stack.push(Ctx::Callback);
+            self.record(now, Kind::CallbackStart { source, event });
+            self.charge(vm, dispatch);
+            self.running_callbacks.push((source, event));
+        } else {
+            let (source, event) = self.running_callbacks.pop().expect("callback end matches a start");
+            self.record(now, Kind::CallbackEnd { source, event });
+            self.ctx_stack.pop();
+        }
+    }
+
+    fn on_line(&mut self, vm: &mut Vm, _code: &Rc<crate::py::bytecode::CodeObject>, line: u32) {
+        let _ = vm;
+        self.main_line = line;
+    }
+
+    fn as_any(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// The Python-visible number of a timer (`-1` for virtual timers).
+pub fn timer_number(id: TimerId) -> i8 {
+    match id {
+        TimerId::Hardware(n) => n as i8,
+        TimerId::Virtual(n) => -1 - (n as i8),
+    }
+}
+
+/// The intc source of a trace source (for masking decisions).
+pub fn intc_source(s: Source) -> Option<IntcSource> {
+    match s {
+        Source::Pin(_) => Some(IntcSource::Gpio),
+        Source::Timer(n) if n >= 0 => Some(IntcSource::Timer(n as u8)),
+        Source::Timer(_) => Some(IntcSource::EspTimer),
+        Source::Schedule => None,
+    }
+}
+
+/// The runtime behind a `&mut dyn Host` (native functions of `machine`, `time`, ...).
+pub fn rt(host: &mut dyn Host) -> &mut Runtime {
+    host.as_any().downcast_mut::<Runtime>().expect("the host is the esp32 runtime")
+}
+
+#[allow(dead_code)]
+fn class_name(c: &Rc<Class>) -> &str {
+    &c.name.text
+}
