@@ -8,5 +8,6 @@
 pub mod hw;
 pub mod py;
 pub mod rng;
+pub mod scenario;
 pub mod sim;
 pub mod time;
