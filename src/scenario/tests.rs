@@ -305,3 +305,16 @@ fn count_bounds_are_inclusive() {
         !at_least_two.contains(1) && at_least_two.contains(2) && at_least_two.contains(u64::MAX)
     );
 }
+
+// The example in docs/scenario-format.md is the example file, byte for byte.
+#[test]
+fn documented_example_is_the_example_file() {
+    let doc = std::fs::read_to_string("docs/scenario-format.md").unwrap();
+    let section = &doc[doc
+        .find("## Example")
+        .expect("the doc has an Example section")..];
+    let start = section.find("```yaml\n").unwrap() + "```yaml\n".len();
+    let end = start + section[start..].find("```\n").unwrap();
+    let example = std::fs::read_to_string(data("example.yaml")).unwrap();
+    assert_eq!(&section[start..end], example);
+}
