@@ -416,9 +416,25 @@ fn convert_button(ctx: &Ctx, at: &YamlPath, dto: &ButtonDto) -> Result<Button> {
     }
     let press = at_time(dto.press);
     let release = dto.release.map(at_time);
-    if release.is_some_and(|release| release <= press + SimDuration::from_ns(bounce_window_ns)) {
-        let message = "`release` must come after `press` plus the bounce window";
-        return Err(ctx.invalid(&at.key("release"), message));
+    // The last bounce of each transition must be representable in simulated time.
+    let settled = |t: SimTime| t.as_ns().checked_add(bounce_window_ns);
+    let Some(press_settled) = settled(press) else {
+        return Err(ctx.invalid(
+            &at.key("press"),
+            "too late: the bounces would end after the end of time",
+        ));
+    };
+    if let Some(release) = release {
+        if release.as_ns() <= press_settled {
+            let message = "`release` must come after `press` plus the bounce window";
+            return Err(ctx.invalid(&at.key("release"), message));
+        }
+        if settled(release).is_none() {
+            return Err(ctx.invalid(
+                &at.key("release"),
+                "too late: the bounces would end after the end of time",
+            ));
+        }
     }
     let active = dto.active.map_or(Drive::Low, |d| d.0);
     let idle = dto.idle.map_or(Drive::Float, |d| d.0);

@@ -269,7 +269,9 @@ impl StimulusStream {
                     .and_then(|d| pulses.start.as_ns().checked_add(d));
                 let offset = rng.range_inclusive(0, 2 * pulses.jitter_ns);
                 // Cannot underflow: nominal >= start + period > jitter (invariant).
-                let rise = nominal.and_then(|n| (n + offset).checked_sub(pulses.jitter_ns));
+                let rise = nominal
+                    .and_then(|n| n.checked_add(offset))
+                    .and_then(|n| n.checked_sub(pulses.jitter_ns));
                 rise.and_then(|rise| {
                     pulse(
                         rise,

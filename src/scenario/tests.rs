@@ -318,3 +318,30 @@ fn documented_example_is_the_example_file() {
     let example = std::fs::read_to_string(data("example.yaml")).unwrap();
     assert_eq!(&section[start..end], example);
 }
+
+// Values at the edge of simulated time are refused or handled, never a panic.
+#[test]
+fn extreme_values_do_not_panic() {
+    let header = "name: x\nversion: 1\n";
+    let max = "18446744073s"; // just below 2^64 ns
+    let bodies = [
+        format!("stimuli:\n  - {{pin: 4, button: {{press: {max}, bounces: 1}}}}\n"),
+        format!("stimuli:\n  - {{pin: 4, button: {{press: 1ms, release: {max}}}}}\n"),
+        format!("stimuli:\n  - {{pin: 4, square: {{period: {max}, high: 1ns, start: {max}}}}}\n"),
+        format!(
+            "stimuli:\n  - {{pin: 4, jittered: {{period: {max}, jitter: 9000000000s, width: 1ns}}}}\n"
+        ),
+        format!("stimuli:\n  - {{pin: 4, poisson: {{mean-interval: {max}, width: {max}}}}}\n"),
+        format!("timeout: {max}\nsteps:\n  - delay: {max}\n"),
+        "seed: 18446744073709551616\n".to_owned(),
+        "stimuli:\n  - {pin: 4, button: {press: 1ms, bounces: 4294967295}}\n".to_owned(),
+    ];
+    let root = Rng::from_seed(0);
+    for body in bodies {
+        if let Ok(scenario) = parse(&format!("{header}{body}")) {
+            for spec in &scenario.stimuli {
+                let _ = stimuli::expand(spec, &root, SimTime(u64::MAX));
+            }
+        }
+    }
+}
