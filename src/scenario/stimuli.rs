@@ -152,8 +152,9 @@ pub struct PoissonPulses {
 pub struct StimulusStream {
     generator: Generator,
     rng: Rng,
-    /// Edges computed but not yet yielded. Invariant: at most 2 (one pulse) except for
-    /// `Edges`, which are all here from the start (bounded by the spec's list).
+    /// Edges computed but not yet yielded. Invariant: at most 2 (one pulse) for the endless
+    /// generators; `Edges` and `Button` put all their edges here at the start (bounded by
+    /// [`MAX_EXPLICIT_EDGES`] and [`MAX_BOUNCES`]).
     ready: VecDeque<StimulusEdge>,
     stop: Option<SimTime>,
     idle: Drive,
@@ -194,7 +195,7 @@ impl StimulusStream {
             ),
             StimulusKind::Square(wave) => {
                 let ready = if wave.phase_ns > 0 {
-                    vec![idle_at(wave.start, Drive::Low)]
+                    vec![edge(wave.start, Drive::Low)]
                 } else {
                     vec![]
                 };
@@ -214,12 +215,7 @@ impl StimulusStream {
                     pulses: *pulses,
                     n_pulse: 0,
                 };
-                (
-                    generator,
-                    vec![idle_at(pulses.start, idle)],
-                    pulses.stop,
-                    idle,
-                )
+                (generator, vec![edge(pulses.start, idle)], pulses.stop, idle)
             }
             StimulusKind::Poisson(pulses) => {
                 let idle = other(pulses.active);
@@ -228,12 +224,7 @@ impl StimulusStream {
                     t: pulses.start,
                     high: false,
                 };
-                (
-                    generator,
-                    vec![idle_at(pulses.start, idle)],
-                    pulses.stop,
-                    idle,
-                )
+                (generator, vec![edge(pulses.start, idle)], pulses.stop, idle)
             }
         };
         StimulusStream {
@@ -327,7 +318,8 @@ pub fn expand(spec: &StimulusSpec, root: &Rng, until: SimTime) -> (Vec<StimulusE
     (edges, truncated)
 }
 
-fn idle_at(at: SimTime, drive: Drive) -> StimulusEdge {
+/// An edge to `drive` at `at`.
+fn edge(at: SimTime, drive: Drive) -> StimulusEdge {
     StimulusEdge { at, drive }
 }
 
