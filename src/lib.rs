@@ -9,6 +9,7 @@ pub mod hw;
 pub mod limits;
 pub mod py;
 pub mod rng;
+pub mod scenario;
 pub mod sim;
 pub mod rt;
 pub mod time;

@@ -282,6 +282,13 @@ impl Intc {
         self.running.push((source, line.level));
     }
 
+    /// Takes the next source, if any: [`Intc::next`] then [`Intc::enter`].
+    pub fn take(&mut self) -> Option<Source> {
+        let source = self.next()?;
+        self.enter(source);
+        Some(source)
+    }
+
     /// The running ISR returns; gives back its source. Panics if no ISR is running.
     pub fn exit(&mut self) -> Source {
         self.running.pop().expect("ISR exit with no ISR running").0

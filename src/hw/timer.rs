@@ -134,6 +134,9 @@ pub enum TimerError {
     /// The period quantises to zero ticks (`ValueError: Timer period is too short for this
     /// timer`), or `freq` was zero, negative or not finite.
     PeriodTooShort,
+    /// The period does not fit in 64-bit nanoseconds (about 584 years); MicroPython's 32-bit
+    /// `period` argument cannot get there, so only direct callers see this.
+    PeriodTooLong,
     /// `tick_hz=0` (a division by zero on the chip; we refuse it).
     TickHzZero,
     /// `value()` or `deinit()` of a timer that is not running (`ValueError: timer not set`).
@@ -150,6 +153,7 @@ impl fmt::Display for TimerError {
                 "Timer({id}) doesn't exist, there are only {N_HARDWARE_TIMERS} hardware timers"
             ),
             TimerError::PeriodTooShort => f.write_str("Timer period is too short for this timer"),
+            TimerError::PeriodTooLong => f.write_str("Timer period is too long"),
             TimerError::TickHzZero => f.write_str("tick_hz must be positive"),
             TimerError::NotSet => f.write_str("timer not set"),
             TimerError::TooManyVirtualTimers => f.write_str("too many virtual timers"),
@@ -170,7 +174,7 @@ pub fn quantised_period_ns(id: TimerId, request: PeriodRequest) -> Result<u64, T
                 return Err(TimerError::TickHzZero);
             }
             let ticks = u128::from(period) * u128::from(counter_hz) / u128::from(tick_hz);
-            u64::try_from(ticks).map_err(|_| TimerError::PeriodTooShort)?
+            u64::try_from(ticks).map_err(|_| TimerError::PeriodTooLong)?
         }
         PeriodRequest::Freq { freq_hz } => {
             if !(freq_hz.is_finite() && freq_hz > 0.0) {
@@ -186,7 +190,7 @@ pub fn quantised_period_ns(id: TimerId, request: PeriodRequest) -> Result<u64, T
     let ns_per_tick = 1_000_000_000 / counter_hz;
     ticks
         .checked_mul(ns_per_tick)
-        .ok_or(TimerError::PeriodTooShort)
+        .ok_or(TimerError::PeriodTooLong)
 }
 
 /// A due alarm as the timer handed it out; stale after `init`/`deinit` (see [`Timer::fire`]).
@@ -262,15 +266,21 @@ impl Timer {
     }
 
     /// `init(mode=, period=/freq=)` at `now`: stops the timer if running and starts it afresh.
-    /// Returns the first alarm to queue; any alarm queued earlier is now stale.
+    /// Returns the first alarm to queue; any alarm queued earlier is now stale. On `Err` the
+    /// timer is left stopped, as on the chip.
     pub fn init(
         &mut self,
         now: SimTime,
         mode: TimerMode,
         request: PeriodRequest,
     ) -> Result<Alarm, TimerError> {
+        // The C code disables the timer before it parses the arguments, so a bad period
+        // leaves the timer stopped.
+        self.deinit();
         let period_ns = quantised_period_ns(self.id, request)?;
-        self.generation += 1;
+        if now.as_ns().checked_add(period_ns).is_none() {
+            return Err(TimerError::PeriodTooLong);
+        }
         self.armed = Some(Armed {
             mode,
             period_ns,
@@ -279,7 +289,7 @@ impl Timer {
         });
         Ok(self
             .alarm_after(0)
-            .expect("a timer just armed has a first alarm"))
+            .expect("the first alarm fits: checked above"))
     }
 
     /// `deinit()`: stops the timer; queued alarms become stale. Stopping a stopped timer is
@@ -450,7 +460,7 @@ mod tests {
     // Periods quantise down to 0.1 µs (hardware) or 1 µs (virtual); freq wins and is f32.
     #[test]
     fn periods_quantise_to_counter_ticks() {
-        let cases: [(TimerId, PeriodRequest, Result<u64, TimerError>); 10] = [
+        let cases: [(TimerId, PeriodRequest, Result<u64, TimerError>); 11] = [
             (HW0, ms(1), Ok(1_000_000)),
             (
                 HW0,
@@ -492,6 +502,14 @@ mod tests {
                 Err(TimerError::PeriodTooShort),
             ),
             (HW0, ms(0), Err(TimerError::PeriodTooShort)),
+            (
+                HW0,
+                PeriodRequest::Period {
+                    period: u64::MAX,
+                    tick_hz: 1,
+                },
+                Err(TimerError::PeriodTooLong),
+            ),
             (
                 HW0,
                 PeriodRequest::Period {
@@ -570,6 +588,13 @@ mod tests {
         assert_eq!(timer.fire(old), FireOutcome::Stale);
         timer.deinit();
         assert_eq!(timer.fire(new), FireOutcome::Stale);
+        timer
+            .init(SimTime::ZERO, TimerMode::Periodic, ms(10))
+            .unwrap();
+        assert_eq!(
+            timer.init(SimTime::ZERO, TimerMode::Periodic, ms(0)),
+            Err(TimerError::PeriodTooShort)
+        );
         assert!(!timer.is_running());
         assert_eq!(timer.value_ms(SimTime(20_000_000)), Err(TimerError::NotSet));
     }
