@@ -5,6 +5,8 @@
 //! `time`, `limits` → `hw`, `py` → `rt` → `sim` → `analysis` → `scenario`, `cli`.
 //! See ARCHITECTURE.md for the map and the invariants.
 
+pub mod analysis;
+// CLI-PENDING pub mod cli;
 pub mod hw;
 pub mod limits;
 pub mod py;

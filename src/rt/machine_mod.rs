@@ -200,7 +200,7 @@ native!(PIN_IRQ, "irq", |vm, host, a, kw| {
     let pin = PinId::new(handle_of(&pin_obj) as i64).map_err(|_| vm.value_error("invalid pin"))?;
     let trig = if matches!(handler, Value::None) { Trigger::Disabled } else { Trigger::from_python(trigger).map_err(|e| vm.value_error(&e.to_string()))? };
     let rt = rt(host);
-    rt.set_pin_irq(pin.number(), handler, pin_obj.clone(), false);
+    rt.set_pin_irq(vm, pin.number(), handler, pin_obj.clone(), false);
     let change = rt.board.gpio.set_trigger(pin, trig);
     let now = rt.now(vm);
     rt.pin_change(vm, now, change, true)?;
@@ -271,7 +271,7 @@ native!(TIMER_INIT, "init", |vm, host, a, kw| {
     let now = rt.now(vm);
     let alarm = rt.board.timers.get_mut(id).init(now, mode, request).map_err(|e| vm.value_error(&e.to_string()))?;
     let period_ns = rt.board.timers.get(id).period_ns().unwrap_or(0);
-    rt.set_timer_cb(timer_number(id), callback, a[0].clone(), false);
+    rt.set_timer_cb(vm, timer_number(id), callback, a[0].clone(), false);
     rt.record(now, Kind::TimerInit { timer: timer_number(id), period_ns, periodic: mode == TimerMode::Periodic });
     rt.push_event(alarm.at, HwEvent::Timer { id, alarm });
     rt.set_deadline(vm);
@@ -282,7 +282,7 @@ native!(TIMER_DEINIT, "deinit", |vm, host, a, _| {
     let id = timer_id_of(&a[0]);
     let rt = rt(host);
     rt.board.timers.get_mut(id).deinit();
-    rt.set_timer_cb(timer_number(id), Value::None, Value::None, false);
+    rt.set_timer_cb(vm, timer_number(id), Value::None, Value::None, false);
     let now = rt.now(vm);
     rt.record(now, Kind::TimerDeinit { timer: timer_number(id) });
     Ok(Value::None)

@@ -232,8 +232,30 @@ impl Runtime {
 
     // ------------------------------------------------------------ events and interrupts
 
+    /// Moves GC pauses the VM recorded into the trace, at the time each started.
+    pub fn drain_vm_events(&mut self, vm: &mut Vm) {
+        for ev in std::mem::take(&mut vm.events) {
+            let crate::py::vm::VmEvent::Gc { start_cycles, pause_cycles, live_bytes } = ev;
+            let d = (start_cycles.saturating_sub(self.clock_base_cycles)) as u128 * 1_000_000_000 / self.freq_hz as u128;
+            let at = SimTime(self.clock_base_ns + d as u64);
+            let pause_ns = pause_cycles * 1_000_000_000 / self.freq_hz;
+            self.record(at, Kind::Gc { pause_ns, live_bytes: live_bytes as u32 });
+        }
+    }
+
+    /// Remembers the line the running Python code is at, for trace records.
+    pub fn sync_line(&mut self, vm: &Vm) {
+        if let Some(f) = vm.frames.last() {
+            self.main_line = f.current_line();
+        }
+    }
+
     /// Delivers every hardware event due by now.
     pub fn service(&mut self, vm: &mut Vm) -> Result<(), Flow> {
+        if !vm.events.is_empty() {
+            self.drain_vm_events(vm);
+        }
+        self.sync_line(vm);
         loop {
             let now = self.now(vm);
             let Some((at, ev)) = self.queue.pop_due(now) else { break };
@@ -419,21 +441,23 @@ impl Runtime {
     // ------------------------------------------------------------ registration
 
     /// Registers (or with `None` removes) a pin's IRQ handler.
-    pub fn set_pin_irq(&mut self, pin: u8, handler: Value, pin_obj: Value, hard: bool) {
+    pub fn set_pin_irq(&mut self, vm: &mut Vm, pin: u8, handler: Value, pin_obj: Value, hard: bool) {
         if matches!(handler, Value::None) {
             self.pin_irqs.remove(&pin);
         } else {
             self.pin_irqs.insert(pin, PinIrq { handler, pin_obj, hard });
         }
+        vm.extra_roots = self.roots();
     }
 
     /// Registers a timer's callback.
-    pub fn set_timer_cb(&mut self, timer: i8, callback: Value, timer_obj: Value, hard: bool) {
+    pub fn set_timer_cb(&mut self, vm: &mut Vm, timer: i8, callback: Value, timer_obj: Value, hard: bool) {
         if matches!(callback, Value::None) {
             self.timer_cbs.remove(&timer);
         } else {
             self.timer_cbs.insert(timer, TimerCb { callback, timer_obj, hard });
         }
+        vm.extra_roots = self.roots();
     }
 
     /// Values the GC must keep alive: handlers and their objects.
@@ -590,6 +614,7 @@ impl Host for Runtime {
     }
 
     fn write_stdout(&mut self, vm: &mut Vm, text: &str) {
+        self.sync_line(vm);
         let now = self.now(vm);
         let (offset, len) = self.trace.add_text(text);
         self.record(now, Kind::Print { offset, len });
@@ -608,6 +633,7 @@ impl Host for Runtime {
     }
 
     fn on_callback(&mut self, vm: &mut Vm, _func: &Value, start: bool) {
+        self.sync_line(vm);
         let now = self.now(vm);
         if start {
             let (source, event) = self.sched_ids.pop_front().expect("every scheduled entry has an id");

@@ -1,6 +1,121 @@
-//! The simulation: the one place that advances simulated time (`Machine`, written later).
+//! The simulation: a [`Machine`] (VM + runtime + board) and the one loop that runs a program.
 //!
-//! For now it holds only the [`queue::EventQueue`], the total order of everything that can
-//! happen. It must not read the wall clock or the environment.
+//! Simulated time advances only through the machine: the VM adds op costs to its cycle count
+//! and the runtime moves the clock while the program sleeps or idles; both happen inside
+//! [`Machine::run_program`]. Nothing here reads the wall clock or the environment.
+//!
+//! A run is a pure function of (program, stimuli, seed, board profile, build): the same inputs
+//! give a byte-identical trace.
 
 pub mod queue;
+
+use std::rc::Rc;
+
+use crate::hw::cpu::BoardProfile;
+use crate::hw::gpio::{Drive, PinId};
+use crate::py::bytecode::CodeObject;
+use crate::py::vm::{AbortReason, Flow, Vm};
+use crate::rt::{HwEvent, ProfileCost, Runtime};
+use crate::time::{SimDuration, SimTime};
+use crate::trace::{Kind, Trace};
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The program ended and nothing could produce further callbacks.
+    Finished,
+    /// The program raised an exception nobody caught (already printed).
+    UncaughtException,
+    /// Simulated time reached the limit while the program or its callbacks were still live.
+    TimeLimit,
+}
+
+/// What a run needs besides the program.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// The board profile.
+    pub profile: BoardProfile,
+    /// Stop when simulated time reaches this.
+    pub limit: SimDuration,
+    /// The seed of every random choice (stimuli jitter).
+    pub seed: u64,
+    /// Maximum trace events kept.
+    pub max_trace_events: usize,
+}
+
+impl RunConfig {
+    /// The default board (esp32) with a time limit.
+    pub fn esp32(limit: SimDuration) -> RunConfig {
+        RunConfig { profile: BoardProfile::esp32(), limit, seed: 0, max_trace_events: crate::limits::MAX_TRACE_EVENTS }
+    }
+}
+
+/// A virtual board running one MicroPython program.
+pub struct Machine {
+    /// The VM.
+    pub vm: Vm,
+    /// The esp32 port around it.
+    pub rt: Runtime,
+}
+
+impl Machine {
+    /// A powered-on board with an empty VM.
+    pub fn new(cfg: &RunConfig) -> Machine {
+        let rt = Runtime::new(cfg.profile.clone(), SimTime::ZERO + cfg.limit, cfg.max_trace_events);
+        let cost = Rc::new(ProfileCost(rt.cost.clone()));
+        let mut vm = Vm::new(cfg.profile.gc_heap_bytes() as usize, cfg.profile.scheduler_depth() as usize, cost);
+        let c = rt.cost.gc_pause_cycles(0).0;
+        vm.heap.gc_base_cycles = c;
+        vm.heap.gc_cycles_per_kib = rt.cost.gc_pause_cycles(1024).0 - c;
+        let mut m = Machine { vm, rt };
+        m.rt.set_deadline(&mut m.vm);
+        m
+    }
+
+    /// Schedules an outside drive of `pin` at `at` (stimuli and scenario steps).
+    pub fn drive_pin(&mut self, at: SimTime, pin: PinId, drive: Drive) {
+        self.rt.push_event(at, HwEvent::Drive { pin, drive });
+        self.rt.set_deadline(&mut self.vm);
+    }
+
+    /// Runs the module to its end, then the idle loop while callbacks can still happen.
+    pub fn run_program(&mut self, code: Rc<CodeObject>) -> Outcome {
+        self.rt.record(SimTime::ZERO, Kind::ProgramStart);
+        let main = self.vm.run_module(&mut self.rt, code);
+        self.rt.drain_vm_events(&mut self.vm);
+        let mut outcome = match main {
+            Ok(()) => Outcome::Finished,
+            Err(Flow::Exception(e)) => {
+                self.vm.frames.clear();
+                let text = self.vm.format_exception(&mut self.rt, &e);
+                self.rt.report_uncaught(&mut self.vm, &text);
+                Outcome::UncaughtException
+            }
+            Err(Flow::Abort(AbortReason::TimeLimit)) => return Outcome::TimeLimit,
+            Err(Flow::Abort(AbortReason::Stopped)) => return Outcome::TimeLimit,
+        };
+        let now = self.rt.now(&self.vm);
+        self.rt.record(now, Kind::ProgramEnd { ok: outcome == Outcome::Finished });
+        self.vm.heap.lock_depth = 0;
+        match self.rt.idle_loop(&mut self.vm) {
+            Ok(()) => {}
+            Err(Flow::Abort(_)) => outcome = Outcome::TimeLimit,
+            Err(Flow::Exception(e)) => {
+                let text = self.vm.format_exception(&mut self.rt, &e);
+                self.rt.report_uncaught(&mut self.vm, &text);
+            }
+        }
+        self.rt.drain_vm_events(&mut self.vm);
+        outcome
+    }
+
+    /// Simulated time now.
+    pub fn now(&self) -> SimTime {
+        self.rt.now(&self.vm)
+    }
+
+    /// The trace so far.
+    pub fn trace(&self) -> &Trace {
+        &self.rt.trace
+    }
+}

@@ -1,0 +1,176 @@
+//! Text and JSON renderings of a run's [`Summary`].
+//!
+//! The JSON report is the machine-readable contract for CI: it carries the irqlab version, the
+//! seed, a hash of the trace, the outcome and every statistic of the text report. Its shape is
+//! documented in `docs/report-format.md` and only grows (fields are never renamed).
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::{human, us, Stats, Summary};
+use crate::trace::Source;
+
+/// Renders the summary printed after the program's output.
+pub fn text(summary: &Summary, outcome: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "--- irqlab report ---");
+    let _ = writeln!(out, "outcome: {outcome}; simulated time {}", summary.end);
+    if summary.sources.is_empty() {
+        let _ = writeln!(out, "no interrupts or scheduled callbacks");
+    } else {
+        let _ = writeln!(out, "{:<10} {:>7} {:>7} {:>7}   latency us (min / p50 / p99 / max)      callback us (p50 / max)", "source", "events", "dropped", "masked");
+        for (src, s) in &summary.sources {
+            let lat = if s.latency.n == 0 {
+                "-".to_string()
+            } else {
+                format!("{} / {} / {} / {}", us(s.latency.min_ns), us(s.latency.p50_ns), us(s.latency.p99_ns), us(s.latency.max_ns))
+            };
+            let dur = if s.duration.n == 0 { "-".to_string() } else { format!("{} / {}", us(s.duration.p50_ns), us(s.duration.max_ns)) };
+            let _ = writeln!(out, "{:<10} {:>7} {:>7} {:>7}   {:<38} {}", src.to_string(), s.n_events, s.n_dropped, s.n_masked, lat, dur);
+        }
+    }
+    let total = summary.end.as_ns().max(1);
+    let pct = |ns: u64| ns as f64 * 100.0 / total as f64;
+    let _ = writeln!(
+        out,
+        "cpu: main {} ({:.1}%), callbacks {} ({:.1}%), isr {} ({:.1}%), idle {} ({:.1}%)",
+        human(summary.main_ns),
+        pct(summary.main_ns),
+        human(summary.callback_ns),
+        pct(summary.callback_ns),
+        human(summary.isr_ns),
+        pct(summary.isr_ns),
+        human(summary.idle_ns),
+        pct(summary.idle_ns)
+    );
+    if summary.n_gc > 0 {
+        let _ = writeln!(out, "gc: {} collections, {} total pause", summary.n_gc, human(summary.gc_ns));
+    }
+    let _ = writeln!(out, "schedule queue: deepest {}", summary.max_queue_depth);
+    out
+}
+
+/// The JSON report's shape.
+#[derive(Serialize)]
+pub struct JsonReport<'a> {
+    /// irqlab's version.
+    pub irqlab_version: &'a str,
+    /// The seed of the run.
+    pub seed: u64,
+    /// FNV-1a hash of the trace's text form, hex.
+    pub trace_hash: String,
+    /// `finished`, `uncaught-exception` or `time-limit`.
+    pub outcome: &'a str,
+    /// Simulated end time in nanoseconds.
+    pub end_ns: u64,
+    /// Per source.
+    pub sources: Vec<JsonSource>,
+    /// CPU time per context, ns.
+    pub cpu_ns: JsonCpu,
+    /// Garbage collections.
+    pub gc: JsonGc,
+    /// Results of the scenario's expectations (empty without a scenario).
+    pub expectations: Vec<JsonExpectation>,
+    /// What the program printed.
+    pub console: String,
+}
+
+/// One source in the JSON report.
+#[derive(Serialize)]
+pub struct JsonSource {
+    /// `pin 4`, `timer 0`, `schedule`.
+    pub source: String,
+    /// Events raised.
+    pub events: usize,
+    /// Events lost to a full queue.
+    pub dropped: usize,
+    /// Events raised while masked.
+    pub masked: usize,
+    /// Latency statistics, ns.
+    pub latency_ns: JsonStats,
+    /// Callback duration statistics, ns.
+    pub callback_ns: JsonStats,
+}
+
+/// Statistics in the JSON report.
+#[derive(Serialize)]
+pub struct JsonStats {
+    /// Samples.
+    pub n: usize,
+    /// Minimum.
+    pub min: u64,
+    /// Median.
+    pub p50: u64,
+    /// 99th percentile.
+    pub p99: u64,
+    /// Maximum.
+    pub max: u64,
+    /// Mean.
+    pub mean: u64,
+}
+
+/// CPU time per context.
+#[derive(Serialize)]
+pub struct JsonCpu {
+    /// Main program.
+    pub main: u64,
+    /// Soft callbacks.
+    pub callbacks: u64,
+    /// ISRs.
+    pub isr: u64,
+    /// Idle.
+    pub idle: u64,
+}
+
+/// Garbage collection totals.
+#[derive(Serialize)]
+pub struct JsonGc {
+    /// Collections.
+    pub collections: usize,
+    /// Total pause, ns.
+    pub pause_ns: u64,
+}
+
+/// One expectation's result.
+#[derive(Serialize, Clone, Debug)]
+pub struct JsonExpectation {
+    /// What was expected, in words.
+    pub what: String,
+    /// Whether it held.
+    pub ok: bool,
+    /// What was measured.
+    pub actual: String,
+}
+
+fn stats(s: &Stats) -> JsonStats {
+    JsonStats { n: s.n, min: s.min_ns, p50: s.p50_ns, p99: s.p99_ns, max: s.max_ns, mean: s.mean_ns }
+}
+
+/// Builds the JSON report.
+pub fn json(summary: &Summary, seed: u64, trace_hash: u64, outcome: &str, expectations: Vec<JsonExpectation>, console: String) -> String {
+    let report = JsonReport {
+        irqlab_version: env!("CARGO_PKG_VERSION"),
+        seed,
+        trace_hash: format!("{trace_hash:016x}"),
+        outcome,
+        end_ns: summary.end.as_ns(),
+        sources: summary
+            .sources
+            .iter()
+            .map(|(src, s): (&Source, _)| JsonSource {
+                source: src.to_string(),
+                events: s.n_events,
+                dropped: s.n_dropped,
+                masked: s.n_masked,
+                latency_ns: stats(&s.latency),
+                callback_ns: stats(&s.duration),
+            })
+            .collect(),
+        cpu_ns: JsonCpu { main: summary.main_ns, callbacks: summary.callback_ns, isr: summary.isr_ns, idle: summary.idle_ns },
+        gc: JsonGc { collections: summary.n_gc, pause_ns: summary.gc_ns },
+        expectations,
+        console,
+    };
+    serde_json::to_string_pretty(&report).expect("the report serialises") + "\n"
+}
