@@ -17,6 +17,7 @@
 mod convert;
 pub mod file;
 pub mod locate;
+pub mod runner;
 pub mod stimuli;
 pub mod units;
 

@@ -28,6 +28,8 @@ pub enum Outcome {
     UncaughtException,
     /// Simulated time reached the limit while the program or its callbacks were still live.
     TimeLimit,
+    /// The scenario stopped the run (its steps completed or one failed).
+    Stopped,
 }
 
 /// What a run needs besides the program.
@@ -92,14 +94,15 @@ impl Machine {
                 Outcome::UncaughtException
             }
             Err(Flow::Abort(AbortReason::TimeLimit)) => return Outcome::TimeLimit,
-            Err(Flow::Abort(AbortReason::Stopped)) => return Outcome::TimeLimit,
+            Err(Flow::Abort(AbortReason::Stopped)) => return Outcome::Stopped,
         };
         let now = self.rt.now(&self.vm);
         self.rt.record(now, Kind::ProgramEnd { ok: outcome == Outcome::Finished });
         self.vm.heap.lock_depth = 0;
         match self.rt.idle_loop(&mut self.vm) {
             Ok(()) => {}
-            Err(Flow::Abort(_)) => outcome = Outcome::TimeLimit,
+            Err(Flow::Abort(AbortReason::TimeLimit)) => outcome = Outcome::TimeLimit,
+            Err(Flow::Abort(AbortReason::Stopped)) => outcome = Outcome::Stopped,
             Err(Flow::Exception(e)) => {
                 let text = self.vm.format_exception(&mut self.rt, &e);
                 self.rt.report_uncaught(&mut self.vm, &text);

@@ -1,0 +1,46 @@
+//! Conformance: each program in `tests/data/conformance/{lang,sched}` must print exactly what
+//! real MicroPython printed (`.exp`, recorded from MicroPython, see the folder's README), when
+//! run as `irqlab run --quiet <dir>/<name>.py` from that folder.
+
+use std::path::Path;
+use std::process::Command;
+
+fn irqlab() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_irqlab"))
+}
+
+/// Runs one program from the conformance folder and compares its output with the `.exp`.
+#[track_caller]
+fn check(rel: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/conformance");
+    let exp_path = root.join(rel).with_extension("exp");
+    let expected = std::fs::read_to_string(&exp_path).expect("every conformance program has a .exp");
+    let out = irqlab().current_dir(&root).args(["run", "--quiet", rel]).output().expect("irqlab runs");
+    let actual = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(actual, expected, "{rel}: output differs from MicroPython's (stderr: {})", String::from_utf8_lossy(&out.stderr));
+}
+
+macro_rules! conformance {
+    ($($name:ident => $path:expr),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                check($path);
+            }
+        )*
+    };
+}
+
+conformance! {
+    lang_classes => "lang/classes.py",
+    lang_containers => "lang/containers.py",
+    lang_exceptions => "lang/exceptions.py",
+    lang_floats => "lang/floats.py",
+    lang_generators => "lang/generators.py",
+    lang_small_ints => "lang/small_ints.py",
+    lang_strings => "lang/strings.py",
+    sched_check_points => "sched/check_points.py",
+    sched_exception_in_callback => "sched/exception_in_callback.py",
+    sched_heap_lock => "sched/heap_lock.py",
+    sched_nested => "sched/nested.py",
+}

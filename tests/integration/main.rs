@@ -1,0 +1,5 @@
+//! The one integration-test binary: runs irqlab's public API and its executable end to end.
+
+mod cli;
+mod conformance;
+mod scenarios;
