@@ -3,3 +3,4 @@
 //! Nothing here knows about the ESP32: the runtime (`rt`) connects the VM to the board.
 
 pub mod bytecode;
+pub mod format;
