@@ -4,3 +4,5 @@
 
 pub mod bytecode;
 pub mod format;
+pub mod map;
+pub mod qstr;
