@@ -161,8 +161,8 @@ impl std::error::Error for FormatError {}
 /// How an argument object looks to the formatters; produced by [`FormatHost::kind`].
 ///
 /// Mirrors MicroPython's tests: `Int` for `mp_obj_is_int` (small int or exact `int`),
-/// `Bool` for `True`/`False`, `Float` for an exact `float`, `Str` for `str` (and, for
-/// `str.format`, the data of a `bytes`, which MicroPython formats raw; decode it lossily).
+/// `Bool` for `True`/`False`, `Float` for an exact `float`, `Str` for `str`, `Bytes` for
+/// `bytes` (which `str.format` pads raw, like a str).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ArgKind {
     /// An exact `int`.
@@ -171,8 +171,10 @@ pub enum ArgKind {
     Bool(bool),
     /// An exact `float`.
     Float(f32),
-    /// A `str` (text) or, for `str.format` only, `bytes` data.
+    /// A `str`.
     Str(String),
+    /// A `bytes`.
+    Bytes(Vec<u8>),
     /// Anything else, by `type(x).__name__`.
     Other(String),
 }
@@ -185,6 +187,7 @@ impl ArgKind {
             ArgKind::Bool(b) => FormatValue::Bool(*b),
             ArgKind::Float(f) => FormatValue::Float(*f),
             ArgKind::Str(s) => FormatValue::Str(s),
+            ArgKind::Bytes(b) => FormatValue::Bytes(b),
             ArgKind::Other(t) => FormatValue::Other { type_name: t },
         }
     }
@@ -196,6 +199,7 @@ impl ArgKind {
             ArgKind::Bool(_) => "bool",
             ArgKind::Float(_) => "float",
             ArgKind::Str(_) => "str",
+            ArgKind::Bytes(_) => "bytes",
             ArgKind::Other(t) => t,
         }
     }
@@ -277,9 +281,9 @@ pub(crate) fn host_get_float<H: FormatHost>(host: &mut H, obj: &H::Obj) -> Resul
                 format!("can't convert {t} to float"),
             ))),
         },
-        ArgKind::Str(_) => Err(host.error(FormatError::new(
+        k @ (ArgKind::Str(_) | ArgKind::Bytes(_)) => Err(host.error(FormatError::new(
             ExcType::TypeError,
-            "can't convert str to float",
+            format!("can't convert {} to float", k.type_name()),
         ))),
     }
 }

@@ -188,14 +188,20 @@ pub struct PercentSpec {
     pub conversion: u8,
 }
 
-fn too_big(spec: &PercentSpec) -> Result<(), FormatError> {
+/// Refuses absurd sizes and clamps negative ones to -1 (all negative values behave alike
+/// on the board; clamping keeps our arithmetic from overflowing).
+fn too_big(spec: &PercentSpec) -> Result<PercentSpec, FormatError> {
     if spec.width > MAX_PAD || spec.precision > MAX_PAD {
         Err(FormatError::new(
             ExcType::MemoryError,
             "memory allocation failed",
         ))
     } else {
-        Ok(())
+        Ok(PercentSpec {
+            width: spec.width.max(-1),
+            precision: spec.precision.max(-1),
+            ..*spec
+        })
     }
 }
 
@@ -206,7 +212,7 @@ fn into_string(out: Vec<u8>) -> String {
 /// `%d %i %u %o %x %X` of an int (`mp_print_mp_int` as `str_modulo_format` calls it; for
 /// `%d` a float argument must first go through [`super::int_from_float`]).
 pub fn format_percent_int(value: &BigInt, spec: &PercentSpec) -> Result<String, FormatError> {
-    too_big(spec)?;
+    let spec = &too_big(spec)?;
     let mut out = Vec::new();
     let (base, base_char, mut flags) = match spec.conversion {
         b'o' => (8, b'a', spec.flags),
@@ -236,7 +242,7 @@ pub fn format_percent_int(value: &BigInt, spec: &PercentSpec) -> Result<String, 
 
 /// `%e %E %f %F %g %G` of a float (`mp_print_float`).
 pub fn format_percent_float(x: f32, spec: &PercentSpec) -> Result<String, FormatError> {
-    too_big(spec)?;
+    let spec = &too_big(spec)?;
     let mut out = Vec::new();
     print_float(
         &mut out,
@@ -253,7 +259,7 @@ pub fn format_percent_float(x: f32, spec: &PercentSpec) -> Result<String, Format
 /// `%s` / `%r` given the `str()` / `repr()` text: precision truncates (bytes, kept on a
 /// character boundary), then padded with spaces (never zeros).
 pub fn format_percent_str(text: &str, spec: &PercentSpec) -> Result<String, FormatError> {
-    too_big(spec)?;
+    let spec = &too_big(spec)?;
     let data = text.as_bytes();
     let mut len = data.len();
     if spec.precision >= 0 && len > spec.precision as usize {
@@ -270,7 +276,7 @@ pub fn format_percent_str(text: &str, spec: &PercentSpec) -> Result<String, Form
 /// `%c` of a one-character str or of an int: `TypeError("%c needs int or char")` when the
 /// str is not exactly one **byte** long (so `'%c' % 'é'` fails, as on the board).
 pub fn format_percent_char(value: &ArgKind, spec: &PercentSpec) -> Result<String, FormatError> {
-    too_big(spec)?;
+    let spec = &too_big(spec)?;
     let mut out = Vec::new();
     match value {
         ArgKind::Str(s) => {
@@ -365,7 +371,7 @@ pub fn percent_format<H: FormatHost>(
                     }
                     let v = host_get_int(host, &positional[arg_i])?;
                     arg_i += 1;
-                    Ok(num_traits::ToPrimitive::to_i32(&v).unwrap_or(0))
+                    Ok(num_traits::ToPrimitive::to_i32(&v).unwrap_or(0)).map(|n: i32| n.max(-1))
                 }
             }
         };

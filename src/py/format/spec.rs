@@ -52,8 +52,11 @@ pub enum FormatValue<'a> {
     Bool(bool),
     /// A `float`.
     Float(f32),
-    /// The data of a `str` (or `bytes`: MicroPython formats its raw bytes the same way).
+    /// The data of a `str`.
     Str(&'a str),
+    /// The data of a `bytes`: MicroPython pads and truncates its raw bytes like a str's
+    /// (`'{:>4}'.format(b'ab')` is `'  ab'`); only error messages say `bytes`.
+    Bytes(&'a [u8]),
     /// Any other object; `type_name` is used in error messages.
     Other {
         /// `type(x).__name__`.
@@ -74,6 +77,7 @@ impl FormatValue<'_> {
             FormatValue::Bool(_) => "bool",
             FormatValue::Float(_) => "float",
             FormatValue::Str(_) => "str",
+            FormatValue::Bytes(_) => "bytes",
             FormatValue::Other { type_name } => type_name,
         }
     }
@@ -223,8 +227,10 @@ pub(crate) fn format_value_into(
     value: FormatValue<'_>,
     spec: &FormatSpec,
 ) -> Result<(), FormatError> {
-    let width = spec.width.unwrap_or(-1);
-    let precision = spec.precision.unwrap_or(-1);
+    // Every negative width or precision behaves like "absent"; clamping keeps the
+    // arithmetic below from overflowing on wrapped values.
+    let width = spec.width.unwrap_or(-1).max(-1);
+    let precision = spec.precision.unwrap_or(-1).max(-1);
     check_size(width)?;
     check_size(precision)?;
     let mut fill = spec.fill.unwrap_or(0);
@@ -356,6 +362,7 @@ pub(crate) fn format_value_into(
         0 | b's' => {
             let data = match value {
                 FormatValue::Str(s) => s.as_bytes(),
+                FormatValue::Bytes(b) => b,
                 FormatValue::Other { type_name } => {
                     return Err(FormatError::new(
                         ExcType::TypeError,

@@ -642,3 +642,78 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn extreme_sizes_do_not_panic() {
+    let mut h = TestHost;
+    for w in [i32::MIN, i32::MIN + 1, -1, 0, i32::MAX] {
+        let args = [int(w.into()), int(-7)];
+        for p in ["%*d", "%-*d", "%0*d", "%*x", "%*s", "%*c", "%*.3f"] {
+            let _ = percent_format(&mut h, p, PercentArgs::Tuple(&args));
+        }
+        let args = [int(-7), int(w.into())];
+        for p in ["%.*d", "%.*f", "%.*s", "%0.*d"] {
+            let _ = percent_format(&mut h, p, PercentArgs::Tuple(&args));
+        }
+    }
+    for spec in [
+        "{:2147483648}",
+        "{:4294967296}",
+        "{:.2147483648f}",
+        "{:09999999999d}",
+        "{:,.4294967295}",
+    ] {
+        let _ = str_format(&mut h, spec, &[int(5)], |_| None);
+        let _ = str_format(&mut h, spec, &[TestObj::Float(1.5)], |_| None);
+        let _ = str_format(&mut h, spec, &[s("abc")], |_| None);
+    }
+    let err = str_format(&mut h, "{:2147483647}", &[int(5)], |_| None).unwrap_err();
+    assert_eq!(err.exc, ExcType::MemoryError);
+    // C int wrap-around, as on the board: 4294967301 digits mean width 5.
+    assert_eq!(
+        str_format(&mut h, "{:4294967301}", &[int(5)], |_| None).unwrap(),
+        "    5"
+    );
+    // Negative `*` counts mean "absent" (oracle).
+    let args = [int(-5), int(1)];
+    assert_eq!(
+        percent_format(&mut h, "%*d|", PercentArgs::Tuple(&args)).unwrap(),
+        "1|"
+    );
+    let args = [int(-3), TestObj::Float(1.5)];
+    assert_eq!(
+        percent_format(&mut h, "%.*f", PercentArgs::Tuple(&args)).unwrap(),
+        "1.500000"
+    );
+}
+
+#[test]
+fn bytes_values() {
+    let b = ArgKind::Bytes(b"ab".to_vec());
+    assert_eq!(
+        format_value(b.as_value(), &parse_format_spec(">4").unwrap()).unwrap(),
+        "  ab"
+    );
+    assert_eq!(
+        format_value(b.as_value(), &parse_format_spec("d").unwrap())
+            .unwrap_err()
+            .message,
+        "unknown format code 'd' for object of type 'bytes'"
+    );
+    assert_eq!(
+        format_percent_char(
+            &b,
+            &PercentSpec {
+                flags: 0,
+                fill: b' ',
+                alt: false,
+                width: 0,
+                precision: -1,
+                conversion: b'c'
+            }
+        )
+        .unwrap_err()
+        .message,
+        "integer needed"
+    );
+}
