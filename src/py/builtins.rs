@@ -553,9 +553,9 @@ pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw
             Some(Value::Int(n)) => vm.make_float(*n as f32),
             Some(Value::Bool(b)) => vm.make_float(*b as i32 as f32),
             Some(Value::BigInt(n)) => vm.make_float(n.to_f32().unwrap_or(f32::INFINITY)),
-            Some(Value::Str(s)) => match super::format::parse_float(s.text.trim()) {
+            Some(Value::Str(s)) => match super::format::parse_float(&s.text) {
                 Ok(x) => vm.make_float(x),
-                Err(_) => Err(vm.value_error(&format!("can't convert to float: {}", super::ops::str_repr(&s.text)))),
+                Err(e) => Err(super::strfmt::format_error(vm, e)),
             },
             Some(other) => Err(vm.type_error(&format!("can't convert {} to float", vm.type_name(other)))),
         },
@@ -680,7 +680,7 @@ fn int_new(vm: &mut Vm, _host: &mut dyn Host, a: &[Value]) -> PyResult {
             };
             match super::format::parse_int(&s.text, base) {
                 Ok(n) => vm.make_bigint(n),
-                Err(msg) => Err(vm.value_error(&msg)),
+                Err(e) => Err(super::strfmt::format_error(vm, e)),
             }
         }
         (Some(Value::Int(n)), None) => Ok(Value::Int(*n)),

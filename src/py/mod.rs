@@ -7,6 +7,7 @@ pub mod bytecode;
 pub mod dict;
 pub mod format;
 pub mod heap;
+pub mod map;
 pub mod methods;
 pub mod ops;
 pub mod qstr;

@@ -17,7 +17,7 @@
 mod convert;
 pub mod file;
 pub mod locate;
-pub mod runner;
+// CLI-PENDING pub mod runner;
 pub mod stimuli;
 pub mod units;
 

@@ -69,7 +69,7 @@ pub fn run_scenario_cli(args: &RunArgs) -> Result<i32, CliError> {
 pub fn run_scenario(sc: &Scenario, seed: Option<u64>, limit: Option<SimDuration>, quiet_errors: bool) -> Result<ScenarioRun, CliError> {
     let program = sc.program.as_ref().ok_or_else(|| CliError(format!("{}: the scenario names no program", sc.origin.path.display())))?;
     let filename = match &program.origin {
-        super::ProgramOrigin::File(p) => program_display(p),
+        super::ProgramOrigin::File(p) => program_display(p.as_path()),
         super::ProgramOrigin::Inline => "main.py".to_string(),
     };
     let code = match compile_module(&program.source, &filename) {

@@ -1,0 +1,582 @@
+//! Single-precision float ⇄ text, bit for bit as MicroPython's ESP32 build does it.
+//!
+//! The ESP32 port uses `MICROPY_FLOAT_IMPL_FLOAT` with `MICROPY_FLOAT_FORMAT_IMPL_APPROX`:
+//! every intermediate step is an `f32` operation, the decimal scaling is done by poking the
+//! binary exponent and multiplying by `powf(5, n)`, and the printer searches for a mantissa
+//! that reads back (through the same inexact parser) as the original value. This module
+//! redoes those exact steps in Rust, so quirks such as `float('1e129')` being `nan` come out
+//! the same. It must not use Rust's own float formatting or parsing for anything visible.
+
+use std::sync::OnceLock;
+
+use num_bigint::BigUint;
+use num_traits::{One, Zero};
+
+/// Precision value that selects the `repr` behaviour (`MP_FLOAT_REPR_PREC` in formatfloat.h).
+pub const REPR_PREC: i32 = 99;
+
+/// Most decimal digits a single-precision mantissa is ever printed with.
+const MAX_MANTISSA_DIGITS: i32 = 9;
+/// Digits that are always correct; the printer tries this many first.
+const SAFE_MANTISSA_DIGITS: i32 = 6;
+/// Room needed for the shortest exponent suffix (`+9e+99`).
+const FPMIN_BUF_SIZE: i32 = 6;
+/// Largest `n` for which `5^n` is exact in an `f32`.
+const MAX_EXACT_POWER_OF_5: i32 = 10;
+/// Parser mantissa limit (`MANTISSA_MAX` for a 32-bit mantissa).
+const MANTISSA_MAX: u32 = 0x1999_9998;
+
+const MODE_E: u8 = 0x01;
+const MODE_G: u8 = 0x02;
+const MODE_F: u8 = 0x04;
+const UPPER_CASE: u8 = 0x20;
+
+/// Range of `n` kept in the `5^n` table; outside it `powf(5, n)` is `inf` or `0`.
+const POW5_MIN: i32 = -80;
+const POW5_MAX: i32 = 60;
+
+/// Correctly rounded `powf(5, n)`.
+///
+/// MicroPython calls libm's `powf(5, n)` (`mp_decimal_exp` in py/parsenum.c). We assume the
+/// libm result is the correctly rounded one; the table is built once with exact integers.
+fn pow5(n: i32) -> f32 {
+    static TABLE: OnceLock<Vec<f32>> = OnceLock::new();
+    if n > POW5_MAX {
+        return f32::INFINITY;
+    }
+    if n < POW5_MIN {
+        return 0.0;
+    }
+    let table = TABLE.get_or_init(|| {
+        (POW5_MIN..=POW5_MAX)
+            .map(|k| {
+                let p = BigUint::from(5u32).pow(k.unsigned_abs());
+                if k >= 0 {
+                    ratio_to_f32(&p, &BigUint::one())
+                } else {
+                    ratio_to_f32(&BigUint::one(), &p)
+                }
+            })
+            .collect()
+    });
+    table[(n - POW5_MIN) as usize]
+}
+
+/// Correctly rounded (nearest, ties to even) `f32` of the positive rational `num / den`,
+/// including subnormal results, overflow to `inf` and underflow to `0`.
+pub(crate) fn ratio_to_f32(num: &BigUint, den: &BigUint) -> f32 {
+    if num.is_zero() {
+        return 0.0;
+    }
+    // Find e with 2^23 <= num / den / 2^e < 2^24.
+    let mut e = num.bits() as i64 - den.bits() as i64 - 24;
+    let scaled = |e: i64| -> (BigUint, BigUint) {
+        if e >= 0 {
+            (num.clone(), den << (e as u64))
+        } else {
+            (num << ((-e) as u64), den.clone())
+        }
+    };
+    loop {
+        let (n, d) = scaled(e);
+        let q = &n / &d;
+        if q.bits() > 24 {
+            e += 1;
+        } else if q.bits() < 24 {
+            e -= 1;
+        } else {
+            break;
+        }
+    }
+    // Subnormals have a fixed quantum of 2^-149.
+    if e < -149 {
+        e = -149;
+    }
+    let (n, d) = scaled(e);
+    let q = &n / &d;
+    let r = &n - &q * &d;
+    let mut m: u64 = q.iter_u64_digits().next().unwrap_or(0);
+    let twice = &r << 1u32;
+    if twice > d || (twice == d && m & 1 == 1) {
+        m += 1;
+    }
+    if m == 1 << 24 {
+        m >>= 1;
+        e += 1;
+    }
+    if e + 23 > 127 {
+        return f32::INFINITY;
+    }
+    // m * 2^e is exact in both f64 and f32 at this point.
+    ((m as f64) * 2f64.powi(e as i32)) as f32
+}
+
+/// `num * 10^dec_exp` the way `mp_decimal_exp` (py/parsenum.c, APPROX build) computes it:
+/// add `dec_exp` to the 8-bit biased exponent field (wrapping), then multiply or divide by
+/// `powf(5, |dec_exp|)`.
+pub(crate) fn decimal_exp(num: f32, dec_exp: i32) -> f32 {
+    if dec_exp == 0 || num == 0.0 {
+        return num;
+    }
+    let bits = num.to_bits();
+    let field = (bits >> 23) & 0xff;
+    let new_field = (field as i32).wrapping_add(dec_exp) as u32 & 0xff;
+    let res = f32::from_bits((bits & !(0xff << 23)) | (new_field << 23));
+    if (-MAX_EXACT_POWER_OF_5..0).contains(&dec_exp) {
+        res / pow5(-dec_exp)
+    } else {
+        res * pow5(dec_exp)
+    }
+}
+
+/// Parses an unsigned decimal (`digits[.digits][e[+-]digits]`, underscores ignored) from the
+/// start of `text`, as `mp_parse_float_internal` (py/parsenum.c) does.
+///
+/// Returns the number of bytes consumed and the value, or `None` when the text ends right
+/// after the exponent marker (MicroPython's `NULL` return).
+pub(crate) fn parse_float_prefix(text: &[u8]) -> Option<(usize, f32)> {
+    #[derive(PartialEq, Clone, Copy)]
+    enum Part {
+        Int,
+        Frac,
+        Exp,
+    }
+    fn accept(mantissa: u32, dig: u32, exp_extra: &mut i32, part: Part) -> u32 {
+        if mantissa < MANTISSA_MAX {
+            if part == Part::Frac {
+                *exp_extra -= 1;
+            }
+            mantissa * 10 + dig
+        } else {
+            if part == Part::Int {
+                *exp_extra += 1;
+            }
+            mantissa
+        }
+    }
+    let mut part = Part::Int;
+    let mut exp_neg = false;
+    let mut mantissa: u32 = 0;
+    let mut exp_val: i32 = 0;
+    let mut exp_extra: i32 = 0;
+    let mut zeros_int: i32 = 0;
+    let mut zeros_frac: i32 = 0;
+    let mut pos = 0;
+    while pos < text.len() {
+        let c = text[pos];
+        pos += 1;
+        if c.is_ascii_digit() {
+            let dig = u32::from(c - b'0');
+            if part == Part::Exp {
+                if exp_val < (i32::MAX / 2 - 9) / 10 {
+                    exp_val = 10 * exp_val + dig as i32;
+                }
+            } else if dig == 0 || mantissa >= MANTISSA_MAX {
+                if part == Part::Int {
+                    zeros_int += 1;
+                } else {
+                    zeros_frac += 1;
+                }
+            } else {
+                while zeros_int > 0 {
+                    mantissa = accept(mantissa, 0, &mut exp_extra, Part::Int);
+                    zeros_int -= 1;
+                }
+                while zeros_frac > 0 {
+                    mantissa = accept(mantissa, 0, &mut exp_extra, Part::Frac);
+                    zeros_frac -= 1;
+                }
+                mantissa = accept(mantissa, dig, &mut exp_extra, part);
+            }
+        } else if part == Part::Int && c == b'.' {
+            part = Part::Frac;
+        } else if part != Part::Exp && (c | 0x20) == b'e' {
+            part = Part::Exp;
+            if pos < text.len() {
+                if text[pos] == b'+' {
+                    pos += 1;
+                } else if text[pos] == b'-' {
+                    pos += 1;
+                    exp_neg = true;
+                }
+            }
+            if pos == text.len() {
+                return None;
+            }
+        } else if c == b'_' {
+            continue;
+        } else {
+            pos -= 1;
+            break;
+        }
+    }
+    if exp_neg {
+        exp_val = -exp_val;
+    }
+    let exp_val = exp_val.wrapping_add(exp_extra).wrapping_add(zeros_int);
+    Some((pos, decimal_exp(mantissa as f32, exp_val)))
+}
+
+/// Builds the text of a decimal mantissa (`mp_format_mantissa` in py/formatfloat.c).
+///
+/// `out` keeps its first `start` bytes (a leading-zero prefix) and receives the rest.
+#[allow(clippy::too_many_arguments)]
+fn format_mantissa(
+    out: &mut Vec<u8>,
+    start: usize,
+    mut mantissa: u32,
+    cap: u32,
+    mut num_digits: i32,
+    max_exp_zeros: i32,
+    mut trailing_zeros: i32,
+    mut dec: i32,
+    mut e: i32,
+    flags: u8,
+) {
+    out.truncate(start);
+    if mantissa != 0 && mantissa >= cap {
+        if flags & MODE_F != 0 {
+            num_digits += 1;
+            dec += 1;
+        } else {
+            mantissa /= 10;
+            e += 1;
+        }
+    }
+    if flags & MODE_G != 0 && e != 0 {
+        if e >= 0 {
+            if e < max_exp_zeros {
+                dec += e;
+                if dec >= num_digits {
+                    trailing_zeros = dec - (num_digits - 1);
+                }
+                e = 0;
+            }
+        } else if e >= -4 {
+            let mut removed = 0;
+            while e < 0 && mantissa.is_multiple_of(10) {
+                mantissa /= 10;
+                removed += 1;
+                e += 1;
+            }
+            num_digits -= removed;
+            push_zero_prefix(out, removed - e - 1);
+            dec = 255;
+            e = 0;
+        }
+    }
+    // The digits, lowest first, with a dot after position `dec` when digits follow it.
+    let mut digits = vec![b'0'; num_digits.max(0) as usize];
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (mantissa % 10) as u8;
+        mantissa /= 10;
+    }
+    let mut dot = dec >= 255;
+    for (i, d) in digits.iter().enumerate() {
+        out.push(*d);
+        if i as i32 == dec && dec + 1 < num_digits {
+            out.push(b'.');
+            dot = true;
+        }
+    }
+    if trailing_zeros > 0 {
+        dec -= num_digits - 1;
+        while trailing_zeros > 0 {
+            trailing_zeros -= 1;
+            if dec == 0 {
+                out.push(b'.');
+                dot = true;
+            }
+            dec -= 1;
+            out.push(b'0');
+        }
+    }
+    if flags & MODE_G != 0 && dot {
+        while out.last() == Some(&b'0') {
+            out.pop();
+        }
+        if out.last() == Some(&b'.') {
+            out.pop();
+        }
+    }
+    if (e != 0 || flags & MODE_E != 0) && flags & MODE_F == 0 {
+        out.push(b'E' | (flags & UPPER_CASE));
+        if e >= 0 {
+            out.push(b'+');
+        } else {
+            out.push(b'-');
+            e = -e;
+        }
+        if e >= 100 {
+            out.push(b'0' + (e / 100) as u8);
+        }
+        out.push(b'0' + ((e / 10) % 10) as u8);
+        out.push(b'0' + (e % 10) as u8);
+    }
+}
+
+/// Appends `0.` followed by `count` zeros (`mp_prepend_zeros`).
+fn push_zero_prefix(out: &mut Vec<u8>, count: i32) {
+    out.push(b'0');
+    out.push(b'.');
+    for _ in 0..count.max(0) {
+        out.push(b'0');
+    }
+}
+
+/// Reads back printed digits with MicroPython's parser (used for the round-trip check).
+fn reparse(text: &[u8]) -> f32 {
+    parse_float_prefix(text).map_or(0.0, |(_, v)| v)
+}
+
+/// `mp_format_float` (py/formatfloat.c, APPROX variant, single precision): formats `f` with
+/// conversion `fmt` (`e E f F g G`, anything else acts as `e`), precision `prec` (negative
+/// means 6, [`REPR_PREC`] means `repr`), and an optional leading `sign` (`+` or space; a
+/// negative value always gets `-`). `buf_size` is the C buffer size the caller passes
+/// (`mp_print_float` passes 33); it limits digits exactly as on the board.
+pub fn format_float_raw(
+    f_entry: f32,
+    fmt: u8,
+    prec: i32,
+    sign: Option<u8>,
+    buf_size: i32,
+) -> String {
+    let mut out: Vec<u8> = Vec::with_capacity(40);
+    let mut f = f_entry;
+    let mut buf_size = buf_size;
+    let mut sign = sign;
+    if f_entry.is_sign_negative() && !f_entry.is_nan() {
+        f = -f;
+        sign = Some(b'-');
+    }
+    if let Some(s) = sign {
+        out.push(s);
+        buf_size -= 1;
+    }
+    let uc = fmt & 0x20;
+    if f.is_infinite() || f.is_nan() {
+        let word: &[u8] = if f.is_infinite() { b"INF" } else { b"NAN" };
+        out.extend(word.iter().map(|c| c ^ uc));
+        return bytes_to_string(out);
+    }
+    let body = format_unsigned(f, fmt, prec, buf_size);
+    out.extend_from_slice(&body);
+    bytes_to_string(out)
+}
+
+fn bytes_to_string(bytes: Vec<u8>) -> String {
+    // Only ASCII is ever produced here.
+    bytes.into_iter().map(char::from).collect()
+}
+
+/// The unsigned part of [`format_float_raw`] for a finite, non-negative `f`.
+fn format_unsigned(f: f32, fmt: u8, prec: i32, buf_size: i32) -> Vec<u8> {
+    let mut flags = fmt & 0x20;
+    let lofmt = fmt | 0x20;
+    if lofmt == b'f' {
+        flags |= MODE_F;
+    } else if lofmt == b'g' {
+        flags |= MODE_G;
+    } else {
+        flags |= MODE_E;
+    }
+    let mut prec = if prec < 0 { 6 } else { prec };
+    let mut max_exp_zeros = prec.min(buf_size - 3);
+    if prec == REPR_PREC {
+        prec = MAX_MANTISSA_DIGITS;
+        max_exp_zeros = 16;
+    }
+    let is_zero = f.to_bits() == 0;
+    // Decimal exponent: floor(log10(f)), found with the same float steps as the C code.
+    let mut e: i32 = 0;
+    if !is_zero {
+        let expval = ((f.to_bits() >> 23) & 0xff) as i32 - 127;
+        e = (expval as f32 * std::f32::consts::LOG10_2) as i32;
+        let positive_exp = f.to_bits() >= 0x3f80_0000;
+        let up = i32::from(positive_exp);
+        let mut u_base = decimal_exp(1.0, e + up);
+        while (f >= u_base) == positive_exp {
+            e += if positive_exp { 1 } else { -1 };
+            u_base = decimal_exp(1.0, e + up);
+        }
+    }
+    if flags & MODE_F != 0 && e > 0 {
+        let req_size = e + prec + 2;
+        if req_size > buf_size {
+            flags ^= MODE_F;
+            flags |= MODE_G;
+            prec += 1;
+        }
+    }
+    let mut max_digits = prec;
+    let mut lead_zeros = 0;
+    let mut trail_zeros = 0;
+    if flags & MODE_F != 0 {
+        if max_digits > buf_size - 3 {
+            max_digits = buf_size - 3;
+        }
+        if e < 0 {
+            if max_digits > 2 && e < -2 {
+                lead_zeros = (-e).min(max_digits) - 2;
+                max_digits -= lead_zeros;
+            } else {
+                max_digits += 1;
+            }
+        } else {
+            max_digits += e + 1;
+        }
+    } else if flags & MODE_G == 0 || max_digits == 0 {
+        max_digits += 1;
+    }
+    if max_digits > MAX_MANTISSA_DIGITS {
+        trail_zeros = max_digits - MAX_MANTISSA_DIGITS;
+        max_digits = MAX_MANTISSA_DIGITS;
+    }
+    let overhead = if flags & MODE_F != 0 {
+        3
+    } else {
+        FPMIN_BUF_SIZE + 1
+    };
+    if trail_zeros > buf_size - max_digits - overhead {
+        trail_zeros = buf_size - max_digits - overhead;
+    }
+
+    let mut num_digits = SAFE_MANTISSA_DIGITS.min(max_digits);
+    let mut out: Vec<u8> = Vec::with_capacity(40);
+    'attempt: loop {
+        out.clear();
+        let extra_zeros = trail_zeros + (max_digits - num_digits);
+        let mut decexp;
+        let mut dec = 0;
+        if is_zero {
+            decexp = 0;
+        } else if flags & MODE_F != 0 {
+            decexp = num_digits - 1;
+            if e < 0 {
+                if lead_zeros > 0 {
+                    push_zero_prefix(&mut out, lead_zeros);
+                    decexp += lead_zeros + 1;
+                    dec = 255;
+                } else {
+                    dec = 0;
+                }
+            } else {
+                decexp -= e;
+                dec = e;
+            }
+        } else {
+            decexp = num_digits - e - 1;
+        }
+        let start = out.len();
+        let mut cap: u32 = 10;
+        for _ in 1..num_digits {
+            cap = cap.wrapping_mul(10);
+        }
+        let mut mantissa: u32 = 1;
+        if num_digits > SAFE_MANTISSA_DIGITS && decexp > 1 {
+            if num_digits > SAFE_MANTISSA_DIGITS + 1 && decexp > 2 {
+                mantissa = 100;
+                decexp -= 2;
+            } else {
+                mantissa = 10;
+                decexp -= 1;
+            }
+        }
+        let scaled = decimal_exp(f, decexp);
+        // C's float -> unsigned conversion; saturating, as the Xtensa `utrunc.s` does.
+        mantissa = mantissa.wrapping_mul((scaled + 0.5) as u32);
+        let fmt_m = |out: &mut Vec<u8>, m: u32| {
+            format_mantissa(
+                out,
+                start,
+                m,
+                cap,
+                num_digits,
+                max_exp_zeros,
+                extra_zeros,
+                dec,
+                e,
+                flags,
+            );
+        };
+        fmt_m(&mut out, mantissa);
+
+        // Round-trip search (APPROX): nudge the mantissa until the text reads back as `f`.
+        let mut diff = reparse(&out) - f;
+        let mut best_diff = diff;
+        let mut best_mantissa = mantissa;
+        if diff.to_bits() != 0 {
+            let mut err_range: u32 = 1;
+            if num_digits > SAFE_MANTISSA_DIGITS {
+                err_range <<= 3 * (num_digits - SAFE_MANTISSA_DIGITS);
+            }
+            let mut runs = 3 + 3 * (MAX_MANTISSA_DIGITS - SAFE_MANTISSA_DIGITS);
+            while runs > 0 {
+                runs -= 1;
+                if diff.is_sign_negative() {
+                    mantissa = mantissa.wrapping_add(err_range);
+                } else {
+                    mantissa = mantissa.wrapping_sub(err_range);
+                }
+                fmt_m(&mut out, mantissa);
+                diff = reparse(&out) - f;
+                if diff.to_bits() == 0 {
+                    break;
+                }
+                let delta = diff.abs() - best_diff.abs();
+                if delta.is_sign_negative() || (delta.to_bits() == 0 && mantissa.is_multiple_of(10))
+                {
+                    best_diff = diff;
+                    best_mantissa = mantissa;
+                }
+                if err_range > 1 {
+                    err_range >>= 1;
+                } else {
+                    if num_digits < max_digits {
+                        num_digits += 1;
+                        continue 'attempt;
+                    }
+                    if mantissa != best_mantissa {
+                        fmt_m(&mut out, best_mantissa);
+                    }
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+}
+
+/// `float_print` (py/objfloat.c): the text of `repr(x)` and `str(x)` for a float on the
+/// single-precision ESP32 build: `'g'` with the repr precision, plus `.0` when the result
+/// has no dot, exponent or `n` (from `inf`/`nan`).
+pub fn float_repr(x: f32) -> String {
+    let mut s = format_float_raw(x, b'g', REPR_PREC, None, 33);
+    if !s.contains(['.', 'e', 'n']) {
+        s.push_str(".0");
+    }
+    s
+}
+
+/// Converts an int to `f32` the way `mp_obj_get_float` does on the ESP32: a small int
+/// (31-bit) is converted with one rounding; a long int goes through `mpz_as_float`
+/// (py/mpz.c), which accumulates 16-bit digits in `f32` arithmetic.
+pub fn int_to_f32(value: &num_bigint::BigInt) -> f32 {
+    use num_traits::ToPrimitive;
+    if let Some(v) = value.to_i64()
+        && (-(1i64 << 30)..(1i64 << 30)).contains(&v)
+    {
+        return v as f32;
+    }
+    let (sign, digits) = value.to_u32_digits();
+    let mut val: f32 = 0.0;
+    for word in digits.iter().rev() {
+        for half in [word >> 16, word & 0xffff] {
+            val = val * 65536.0 + half as f32;
+        }
+    }
+    if sign == num_bigint::Sign::Minus {
+        val = -val;
+    }
+    val
+}
