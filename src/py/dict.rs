@@ -5,20 +5,18 @@
 //! for everything else. Hashes are MicroPython's (strings: `qstr_hash`; small ints: the value),
 //! so that iteration order can follow the board's.
 //!
-//! FIXME: iteration is in insertion order; MicroPython's `mp_map_t` iterates in slot order
-//! (py/map.c). `py::map` reproduces that table and will replace the storage here.
+//! FIXME: sets use the same table as dicts; MicroPython's `mp_set_t` differs slightly in
+//! growth (py/map.c `mp_set_lookup`), so large sets may iterate in another order.
 
-use num_traits::ToPrimitive;
+use super::map::{float_hash, long_int_hash, small_int_hash, MpMap};
 
 use super::value::Value;
 
-/// A dict from hashable values to values.
+/// A dict from hashable values to values, stored as MicroPython's `mp_map_t` so that
+/// iteration (and so `print(d)`) follows the board's slot order (py/map.c, see `py::map`).
 #[derive(Clone, Default)]
 pub struct Dict {
-    /// Entries in iteration order; removed entries are `None` until compaction.
-    entries: Vec<Option<(u32, Value, Value)>>,
-    /// Number of live entries.
-    len: usize,
+    map: MpMap<Value, Value>,
 }
 
 impl Dict {
@@ -29,81 +27,51 @@ impl Dict {
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.len
+        self.map.len()
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    fn find(&self, key: &Value, hash: u32) -> Option<usize> {
-        self.entries.iter().position(|e| match e {
-            Some((h, k, _)) => *h == hash && key_eq(k, key),
-            None => false,
-        })
+        self.map.is_empty()
     }
 
     /// The value for `key` (whose hash is `hash`).
     pub fn get_hashed(&self, key: &Value, hash: u32) -> Option<&Value> {
-        self.find(key, hash).map(|i| &self.entries[i].as_ref().expect("found entries are live").2)
+        self.map.lookup(hash, |k| key_eq(k, key))
     }
 
     /// The value for a string key.
     pub fn get_str(&self, name: &str) -> Option<&Value> {
         let hash = super::qstr::qstr_hash(name.as_bytes());
-        self.entries.iter().find_map(|e| match e {
-            Some((h, Value::Str(s), v)) if *h == hash && &*s.text == name => Some(v),
-            _ => None,
-        })
+        self.map.lookup(hash, |k| matches!(k, Value::Str(s) if &*s.text == name))
     }
 
     /// Inserts or replaces; returns true when the key is new.
     pub fn insert_hashed(&mut self, key: Value, hash: u32, value: Value) -> bool {
-        match self.find(&key, hash) {
-            Some(i) => {
-                self.entries[i].as_mut().expect("found entries are live").2 = value;
-                false
-            }
-            None => {
-                self.entries.push(Some((hash, key, value)));
-                self.len += 1;
-                true
-            }
-        }
+        let probe = key.clone();
+        let old = self.map.insert(key, hash, |k| key_eq(k, &probe), value);
+        let old = old.expect("the heap model runs out long before a dict reaches MAX_ALLOC slots");
+        old.is_none()
     }
 
     /// Removes `key`, returning its value.
     pub fn remove_hashed(&mut self, key: &Value, hash: u32) -> Option<Value> {
-        let i = self.find(key, hash)?;
-        let (_, _, v) = self.entries[i].take().expect("found entries are live");
-        self.len -= 1;
-        if self.entries.len() > 8 && self.len * 2 < self.entries.len() {
-            self.entries.retain(Option::is_some);
-        }
-        Some(v)
+        self.map.remove(hash, |k| key_eq(k, key)).map(|(_, v)| v)
     }
 
     /// Removes everything.
     pub fn clear(&mut self) {
-        self.entries.clear();
-        self.len = 0;
+        self.map.clear();
     }
 
-    /// Entries in iteration order.
+    /// Entries in the board's iteration (slot) order.
     pub fn iter(&self) -> impl Iterator<Item = (&Value, &Value)> {
-        self.entries.iter().filter_map(|e| e.as_ref().map(|(_, k, v)| (k, v)))
+        self.map.iter()
     }
 
-    /// Removes and returns the last entry (for `popitem`).
+    /// Removes and returns an entry as `dict.popitem()` does.
     pub fn pop_last(&mut self) -> Option<(Value, Value)> {
-        while let Some(e) = self.entries.pop() {
-            if let Some((_, k, v)) = e {
-                self.len -= 1;
-                return Some((k, v));
-            }
-        }
-        None
+        self.map.popitem()
     }
 }
 
@@ -113,15 +81,9 @@ pub fn key_hash(v: &Value) -> Option<u32> {
     Some(match v {
         Value::None => 0x5a5a,
         Value::Bool(b) => *b as u32,
-        Value::Int(n) => *n as u32,
-        Value::BigInt(n) => n.to_u64().map_or(n.bits() as u32, |x| x as u32),
-        Value::Float(x) => {
-            if x.fract() == 0.0 && x.abs() < 1e9 {
-                *x as i64 as u32
-            } else {
-                x.to_bits()
-            }
-        }
+        Value::Int(n) => small_int_hash(*n),
+        Value::BigInt(n) => long_int_hash(n),
+        Value::Float(x) => float_hash(*x),
         Value::Str(s) => s.hash,
         Value::Bytes(b) => super::qstr::qstr_hash(b),
         Value::Tuple(items) => {
@@ -166,6 +128,7 @@ pub fn key_eq(a: &Value, b: &Value) -> bool {
 }
 
 fn num_f64(v: &Value) -> Option<f64> {
+    use num_traits::ToPrimitive;
     match v {
         Value::Bool(b) => Some(*b as i64 as f64),
         Value::Int(n) => Some(*n as f64),
