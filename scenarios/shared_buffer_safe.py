@@ -1,0 +1,40 @@
+# The same producer and consumer, with the copy done inside disable_irq()/enable_irq().
+# Callbacks that fall due during the copy wait until enable_irq(); nothing is lost.
+import machine
+from machine import Timer
+import array
+import time
+
+buf = array.array('i', [0] * 64)
+idx = 0
+produced = 0
+consumed = 0
+
+
+def sample(t):
+    global idx, produced
+    if idx < len(buf):
+        buf[idx] = produced
+        idx += 1
+    produced += 1
+
+
+def consume():
+    global idx, consumed
+    state = machine.disable_irq()     # critical section: the timer ISR is held until enable
+    n = idx
+    for i in range(n):
+        consumed += 1
+        x = buf[i] * 2
+    idx = 0
+    machine.enable_irq(state)         # interrupts held meanwhile are taken now
+
+
+Timer(0).init(period=1, mode=Timer.PERIODIC, callback=sample)
+t0 = time.ticks_ms()
+while time.ticks_diff(time.ticks_ms(), t0) < 300:
+    if idx >= 4:
+        consume()
+Timer(0).deinit()
+consume()
+print('produced', produced, 'consumed', consumed, 'lost', produced - consumed)
