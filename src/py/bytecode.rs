@@ -102,7 +102,11 @@ pub enum Op {
     /// Leave `n_unwind` exception blocks (running any `finally` on the way, vm.c
     /// `unwind_jump`), pop the loop iterator if `pop_iter`, then jump. Used by `break`/`continue`
     /// out of `try`/`with`. **Pending-check point.**
-    UnwindJump { target: Target, n_unwind: u8, pop_iter: bool },
+    UnwindJump {
+        target: Target,
+        n_unwind: u8,
+        pop_iter: bool,
+    },
     /// Unconditional jump. **Pending-check point.**
     Jump(Target),
     /// `(cond -- )`: jump if true. **Pending-check point** (taken or not).
@@ -323,11 +327,41 @@ impl BinaryOp {
     pub fn from_u8(n: u8) -> Option<BinaryOp> {
         use BinaryOp::*;
         const ALL: [BinaryOp; 35] = [
-            Less, More, Equal, LessEqual, MoreEqual, NotEqual, In, Is, ExceptionMatch,
-            InplaceOr, InplaceXor, InplaceAnd, InplaceLshift, InplaceRshift, InplaceAdd,
-            InplaceSubtract, InplaceMultiply, InplaceMatMultiply, InplaceFloorDivide,
-            InplaceTrueDivide, InplaceModulo, InplacePower, Or, Xor, And, Lshift, Rshift, Add,
-            Subtract, Multiply, MatMultiply, FloorDivide, TrueDivide, Modulo, Power,
+            Less,
+            More,
+            Equal,
+            LessEqual,
+            MoreEqual,
+            NotEqual,
+            In,
+            Is,
+            ExceptionMatch,
+            InplaceOr,
+            InplaceXor,
+            InplaceAnd,
+            InplaceLshift,
+            InplaceRshift,
+            InplaceAdd,
+            InplaceSubtract,
+            InplaceMultiply,
+            InplaceMatMultiply,
+            InplaceFloorDivide,
+            InplaceTrueDivide,
+            InplaceModulo,
+            InplacePower,
+            Or,
+            Xor,
+            And,
+            Lshift,
+            Rshift,
+            Add,
+            Subtract,
+            Multiply,
+            MatMultiply,
+            FloorDivide,
+            TrueDivide,
+            Modulo,
+            Power,
         ];
         ALL.get(n as usize).copied()
     }
@@ -364,6 +398,17 @@ pub enum Const {
     Bytes(Rc<[u8]>),
     /// A tuple of constants (e.g. folded default arguments).
     Tuple(Rc<[Const]>),
+    /// A small int (31-bit range). Added for the compiler: it appears inside constant tuples
+    /// (`(1, 2)`) and when a `const()` name holding a small int is folded into one.
+    SmallInt(i32),
+    /// `None`. Added for the compiler: inside constant tuples, and as MicroPython's
+    /// `LOAD_CONST_OBJ None` for a `const(None)` name.
+    None,
+    /// `True` or `False`. Added for the compiler, for the same reasons as [`Const::None`].
+    Bool(bool),
+    /// `...`: MicroPython loads the Ellipsis singleton with `LOAD_CONST_OBJ` (emitbc.c
+    /// `mp_emit_bc_load_const_tok`). Added for the compiler.
+    Ellipsis,
 }
 
 /// Flags of a code object, as MicroPython's `MP_SCOPE_FLAG_*` (py/runtime0.h).
