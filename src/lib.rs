@@ -6,7 +6,7 @@
 //! See ARCHITECTURE.md for the map and the invariants.
 
 pub mod analysis;
-// CLI-PENDING pub mod cli;
+pub mod cli;
 pub mod hw;
 pub mod limits;
 pub mod py;

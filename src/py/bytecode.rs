@@ -398,6 +398,17 @@ pub enum Const {
     Bytes(Rc<[u8]>),
     /// A tuple of constants (e.g. folded default arguments).
     Tuple(Rc<[Const]>),
+    /// A small int (31-bit range). Added for the compiler: it appears inside constant tuples
+    /// (`(1, 2)`) and when a `const()` name holding a small int is folded into one.
+    SmallInt(i32),
+    /// `None`. Added for the compiler: inside constant tuples, and as MicroPython's
+    /// `LOAD_CONST_OBJ None` for a `const(None)` name.
+    None,
+    /// `True` or `False`. Added for the compiler, for the same reasons as [`Const::None`].
+    Bool(bool),
+    /// `...`: MicroPython loads the Ellipsis singleton with `LOAD_CONST_OBJ` (emitbc.c
+    /// `mp_emit_bc_load_const_tok`). Added for the compiler.
+    Ellipsis,
 }
 
 /// Flags of a code object, as MicroPython's `MP_SCOPE_FLAG_*` (py/runtime0.h).

@@ -4,14 +4,18 @@
 
 pub mod builtins;
 pub mod bytecode;
+pub mod compiler;
 pub mod dict;
+pub mod disasm;
 pub mod format;
 pub mod heap;
 pub mod map;
 pub mod methods;
 pub mod ops;
+pub mod parse;
 pub mod qstr;
 pub mod sched;
+pub mod scope;
 pub mod strfmt;
 pub mod value;
 pub mod vm;

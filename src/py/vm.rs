@@ -1425,6 +1425,11 @@ impl Vm {
             Const::Str(s) => Value::str(s),
             Const::Bytes(b) => Value::Bytes(Rc::new(b.to_vec())),
             Const::Tuple(items) => Value::tuple(items.iter().map(|c| self.const_value(c)).collect()),
+            Const::SmallInt(n) => Value::Int(*n),
+            Const::None => Value::None,
+            Const::Bool(b) => Value::Bool(*b),
+            // FIXME: no Ellipsis object yet; `...` is rare in the programs irqlab targets.
+            Const::Ellipsis => Value::None,
         }
     }
 

@@ -17,7 +17,7 @@
 mod convert;
 pub mod file;
 pub mod locate;
-// CLI-PENDING pub mod runner;
+pub mod runner;
 pub mod stimuli;
 pub mod units;
 

@@ -1,0 +1,537 @@
+//! Compile-time constant values and MicroPython's constant-folding arithmetic.
+//!
+//! MicroPython folds constant expressions while parsing (py/parse.c `fold_constants`) by
+//! calling its real runtime operators (`mp_binary_op`, `mp_unary_op`) on the operand objects
+//! and keeping the result unless the operator raised or produced a complex number. On the
+//! esp32 that means 31-bit small ints that overflow into arbitrary-precision ints, and
+//! single-precision floats (`MICROPY_FLOAT_IMPL_FLOAT`). This module reproduces those
+//! semantics for the operators the parser folds, and parses number literals the way
+//! MicroPython's lexer does (py/parsenum.c), so that the folded constants are bit-identical.
+//!
+//! It must not look at the AST: the caller decides *whether* a node folds (which is a matter of
+//! grammar rules); this module only computes values.
+
+use std::rc::Rc;
+
+use num_bigint::{BigInt, Sign};
+use num_integer::Integer;
+use num_traits::{Pow, Signed, ToPrimitive, Zero};
+
+use crate::py::bytecode::{BinaryOp, Const};
+
+/// Smallest small int on the esp32 (31-bit, py/smallint.h).
+pub const SMALL_INT_MIN: i64 = -(1 << 30);
+/// Largest small int on the esp32.
+pub const SMALL_INT_MAX: i64 = (1 << 30) - 1;
+
+/// Folding refuses int results wider than this many bits. MicroPython would try and most
+/// likely fail with `MemoryError` on the board (which also means "not folded").
+const MAX_FOLD_BITS: u64 = 1 << 20;
+
+/// A value known at compile time: what a MicroPython parse node holds after folding.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConstVal {
+    /// An int of any size (small ints are those in the 31-bit range).
+    Int(BigInt),
+    /// A single-precision float.
+    Float(f32),
+    /// A str.
+    Str(Rc<str>),
+    /// A bytes object.
+    Bytes(Rc<[u8]>),
+    /// `None`.
+    None,
+    /// `True`/`False`.
+    Bool(bool),
+    /// `...`.
+    Ellipsis,
+    /// A tuple of constants.
+    Tuple(Rc<[ConstVal]>),
+}
+
+impl ConstVal {
+    /// The value as a small int, if it is an int in the 31-bit range.
+    pub fn small_int(&self) -> Option<i32> {
+        match self {
+            ConstVal::Int(n) => {
+                let v = n.to_i64()?;
+                if (SMALL_INT_MIN..=SMALL_INT_MAX).contains(&v) {
+                    i32::try_from(v).ok()
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Int or float: the operands the parser folds arithmetic on.
+    pub fn is_number(&self) -> bool {
+        matches!(self, ConstVal::Int(_) | ConstVal::Float(_))
+    }
+
+    /// Python truth value (`mp_obj_is_true`).
+    pub fn is_true(&self) -> bool {
+        match self {
+            ConstVal::Int(n) => !n.is_zero(),
+            ConstVal::Float(f) => *f != 0.0,
+            ConstVal::Str(s) => !s.is_empty(),
+            ConstVal::Bytes(b) => !b.is_empty(),
+            ConstVal::None => false,
+            ConstVal::Bool(b) => *b,
+            ConstVal::Ellipsis => true,
+            ConstVal::Tuple(items) => !items.is_empty(),
+        }
+    }
+
+    /// The bytecode constant for this value.
+    pub fn to_const(&self) -> Const {
+        match self {
+            ConstVal::Int(n) => match self.small_int() {
+                Some(v) => Const::SmallInt(v),
+                None => Const::BigInt(Rc::from(n.to_string())),
+            },
+            ConstVal::Float(f) => Const::Float(*f),
+            ConstVal::Str(s) => Const::Str(s.clone()),
+            ConstVal::Bytes(b) => Const::Bytes(b.clone()),
+            ConstVal::None => Const::None,
+            ConstVal::Bool(b) => Const::Bool(*b),
+            ConstVal::Ellipsis => Const::Ellipsis,
+            ConstVal::Tuple(items) => Const::Tuple(items.iter().map(ConstVal::to_const).collect()),
+        }
+    }
+
+    /// The value as MicroPython converts a number to `mp_float_t`.
+    fn as_f32(&self) -> Option<f32> {
+        match self {
+            ConstVal::Float(f) => Some(*f),
+            ConstVal::Int(n) => Some(match self.small_int() {
+                #[expect(
+                    clippy::cast_precision_loss,
+                    reason = "C's int-to-float conversion, which rounds, is what we model"
+                )]
+                Some(v) => v as f32,
+                None => mpz_as_float(n),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Two constants that MicroPython would store once (emitcommon.c `strictly_equal`): equal
+/// values of the same type, with `0.0` and `-0.0` kept apart.
+pub fn strictly_equal(a: &Const, b: &Const) -> bool {
+    match (a, b) {
+        (Const::Float(x), Const::Float(y)) => {
+            x == y && (*x != 0.0 || x.is_sign_negative() == y.is_sign_negative())
+        }
+        (Const::Tuple(xs), Const::Tuple(ys)) => {
+            xs.len() == ys.len() && xs.iter().zip(ys.iter()).all(|(x, y)| strictly_equal(x, y))
+        }
+        _ => a == b,
+    }
+}
+
+/// mpz.c `mpz_as_float`: accumulate 16-bit digits from the top in single precision.
+fn mpz_as_float(n: &BigInt) -> f32 {
+    let mut val: f32 = 0.0;
+    for digit in n.magnitude().to_u32_digits().iter().rev() {
+        for half in [digit >> 16, digit & 0xffff] {
+            #[expect(clippy::cast_precision_loss, reason = "a 16-bit digit is exact in f32")]
+            let d = half as f32;
+            val = val * 65536.0 + d;
+        }
+    }
+    if n.sign() == Sign::Minus { -val } else { val }
+}
+
+/// Unary operators the parser folds (`factor_2`: `+x`, `-x`, `~x`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryFold {
+    /// `+x`.
+    Positive,
+    /// `-x`.
+    Negative,
+    /// `~x` (ints only).
+    Invert,
+}
+
+/// Folds a unary operator on a number, as `mp_unary_op` computes it.
+pub fn unary(op: UnaryFold, v: &ConstVal) -> Option<ConstVal> {
+    match (op, v) {
+        (UnaryFold::Positive, ConstVal::Int(_) | ConstVal::Float(_)) => Some(v.clone()),
+        (UnaryFold::Negative, ConstVal::Int(n)) => Some(ConstVal::Int(-n)),
+        (UnaryFold::Negative, ConstVal::Float(f)) => Some(ConstVal::Float(-f)),
+        (UnaryFold::Invert, ConstVal::Int(n)) => Some(ConstVal::Int(-n - 1)),
+        _ => None,
+    }
+}
+
+/// Folds a binary operator, as `mp_binary_op` computes it; `None` when MicroPython's operator
+/// would raise (division by zero, negative shift, unsupported types) or give a complex.
+pub fn binary(op: BinaryOp, a: &ConstVal, b: &ConstVal) -> Option<ConstVal> {
+    match (a, b) {
+        (ConstVal::Int(x), ConstVal::Int(y)) => int_binary(op, x, y, a, b),
+        (ConstVal::Int(_) | ConstVal::Float(_), ConstVal::Int(_) | ConstVal::Float(_)) => {
+            float_binary(op, a.as_f32()?, b.as_f32()?).map(ConstVal::Float)
+        }
+        _ => None,
+    }
+}
+
+/// Int op int (runtime.c small-int fast path and objint_mpz.c give the same exact results).
+fn int_binary(
+    op: BinaryOp,
+    x: &BigInt,
+    y: &BigInt,
+    a: &ConstVal,
+    b: &ConstVal,
+) -> Option<ConstVal> {
+    use BinaryOp::*;
+    let res = match op {
+        Or => x | y,
+        Xor => x ^ y,
+        And => x & y,
+        Add => x + y,
+        Subtract => x - y,
+        Multiply => {
+            if x.bits() + y.bits() > MAX_FOLD_BITS {
+                return None;
+            }
+            x * y
+        }
+        FloorDivide | Modulo if y.is_zero() => return None,
+        FloorDivide => x.div_floor(y),
+        Modulo => x.mod_floor(y),
+        TrueDivide => {
+            if y.is_zero() {
+                return None;
+            }
+            return Some(ConstVal::Float(a.as_f32()? / b.as_f32()?));
+        }
+        Lshift | Rshift => shift(op, x, y)?,
+        Power => {
+            if y.is_negative() {
+                return float_binary(op, a.as_f32()?, b.as_f32()?).map(ConstVal::Float);
+            }
+            int_pow(x, y)?
+        }
+        _ => return None,
+    };
+    Some(ConstVal::Int(res))
+}
+
+/// `x << y` / `x >> y` with MicroPython's checks (negative count raises; the count must fit a
+/// machine int).
+fn shift(op: BinaryOp, x: &BigInt, y: &BigInt) -> Option<BigInt> {
+    if y.is_negative() {
+        return None;
+    }
+    let n = y.to_i32()?;
+    let n = usize::try_from(n).ok()?;
+    if op == BinaryOp::Lshift {
+        if x.bits() + n as u64 > MAX_FOLD_BITS {
+            return None;
+        }
+        Some(x << n)
+    } else {
+        // Python's right shift floors, for negative numbers too.
+        Some(x >> n)
+    }
+}
+
+/// `x ** y` for a non-negative int exponent, refusing absurd sizes.
+fn int_pow(x: &BigInt, y: &BigInt) -> Option<BigInt> {
+    let Some(e) = y.to_u32() else {
+        // Only 0, 1 and -1 can be raised to a huge power without a huge result.
+        return match x.to_i64() {
+            Some(0) => Some(BigInt::from(0)),
+            Some(1) => Some(BigInt::from(1)),
+            Some(-1) => Some(if y.is_odd() {
+                BigInt::from(-1)
+            } else {
+                BigInt::from(1)
+            }),
+            _ => None,
+        };
+    };
+    if x.bits().saturating_mul(u64::from(e)) > MAX_FOLD_BITS {
+        return None;
+    }
+    Some(Pow::pow(x, e))
+}
+
+/// objfloat.c `mp_obj_float_binary_op` in single precision.
+fn float_binary(op: BinaryOp, x: f32, y: f32) -> Option<f32> {
+    use BinaryOp::*;
+    match op {
+        Add => Some(x + y),
+        Subtract => Some(x - y),
+        Multiply => Some(x * y),
+        FloorDivide => {
+            if y == 0.0 {
+                return None;
+            }
+            Some(float_divmod(x, y).0)
+        }
+        TrueDivide => {
+            if y == 0.0 {
+                return None;
+            }
+            Some(x / y)
+        }
+        Modulo => {
+            if y == 0.0 {
+                return None;
+            }
+            let mut m = x % y;
+            if m == 0.0 {
+                m = 0.0f32.copysign(y);
+            } else if (m < 0.0) != (y < 0.0) {
+                m += y;
+            }
+            Some(m)
+        }
+        Power => {
+            if x == 0.0 && y < 0.0 && !y.is_infinite() {
+                return None;
+            }
+            if x < 0.0 && y != y.floor() && !y.is_nan() {
+                // MicroPython returns a complex here, which the parser does not fold.
+                return None;
+            }
+            Some(x.powf(y))
+        }
+        _ => None,
+    }
+}
+
+/// objfloat.c `mp_obj_float_divmod`: (floor quotient, modulo) in Python's convention.
+fn float_divmod(x: f32, y: f32) -> (f32, f32) {
+    let mut m = x % y;
+    let mut div = (x - m) / y;
+    if m == 0.0 {
+        m = 0.0f32.copysign(y);
+    } else if (m < 0.0) != (y < 0.0) {
+        m += y;
+        div -= 1.0;
+    }
+    let floordiv = if div == 0.0 {
+        0.0f32.copysign(x / y)
+    } else {
+        let mut f = div.floor();
+        if div - f > 0.5 {
+            f += 1.0;
+        }
+        f
+    };
+    (floordiv, m)
+}
+
+/// Parses an int literal (`123`, `0x_ff`, `0o17`, `0b101`) like MicroPython's lexer.
+pub fn parse_int_literal(text: &str) -> Option<BigInt> {
+    let clean: String = text.chars().filter(|&c| c != '_').collect();
+    let lower = clean.to_ascii_lowercase();
+    let (digits, radix) = if let Some(rest) = lower.strip_prefix("0x") {
+        (rest, 16)
+    } else if let Some(rest) = lower.strip_prefix("0o") {
+        (rest, 8)
+    } else if let Some(rest) = lower.strip_prefix("0b") {
+        (rest, 2)
+    } else {
+        (lower.as_str(), 10)
+    };
+    BigInt::parse_bytes(digits.as_bytes(), radix)
+}
+
+/// Parses a float literal as py/parsenum.c does on a single-precision build
+/// (`MICROPY_FLOAT_FORMAT_IMPL_APPROX`): a 32-bit decimal mantissa, then a scaling by
+/// `2**e * 5**e` done on the float's exponent field and with `powf(5, e)`.
+pub fn parse_float_literal(text: &str) -> f32 {
+    const MANTISSA_MAX: u32 = 0x1999_9998;
+    #[derive(PartialEq)]
+    enum Part {
+        Int,
+        Frac,
+        Exp,
+    }
+    let mut part = Part::Int;
+    let mut mantissa: u32 = 0;
+    let (mut exp_val, mut exp_extra) = (0i32, 0i32);
+    let (mut zeros_int, mut zeros_frac) = (0i32, 0i32);
+    let mut exp_neg = false;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        i += 1;
+        match c {
+            b'0'..=b'9' => {
+                let dig = u32::from(c - b'0');
+                if part == Part::Exp {
+                    if exp_val < (i32::MAX / 2 - 9) / 10 {
+                        exp_val = 10 * exp_val + dig as i32;
+                    }
+                } else if dig == 0 || mantissa >= MANTISSA_MAX {
+                    if part == Part::Int {
+                        zeros_int += 1;
+                    } else {
+                        zeros_frac += 1;
+                    }
+                } else {
+                    while zeros_int > 0 {
+                        mantissa = accept_digit(mantissa, 0, &mut exp_extra, true);
+                        zeros_int -= 1;
+                    }
+                    while zeros_frac > 0 {
+                        mantissa = accept_digit(mantissa, 0, &mut exp_extra, false);
+                        zeros_frac -= 1;
+                    }
+                    mantissa = accept_digit(mantissa, dig, &mut exp_extra, part == Part::Int);
+                }
+            }
+            b'.' if part == Part::Int => part = Part::Frac,
+            b'e' | b'E' if part != Part::Exp => {
+                part = Part::Exp;
+                match bytes.get(i) {
+                    Some(b'+') => i += 1,
+                    Some(b'-') => {
+                        i += 1;
+                        exp_neg = true;
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    if exp_neg {
+        exp_val = -exp_val;
+    }
+    exp_val += exp_extra + zeros_int;
+    #[expect(clippy::cast_precision_loss, reason = "C's u32-to-float conversion")]
+    decimal_exp(mantissa as f32, exp_val)
+}
+
+/// parsenum.c `accept_digit`.
+fn accept_digit(mantissa: u32, dig: u32, exp_extra: &mut i32, in_int: bool) -> u32 {
+    const MANTISSA_MAX: u32 = 0x1999_9998;
+    if mantissa < MANTISSA_MAX {
+        if !in_int {
+            *exp_extra -= 1;
+        }
+        10 * mantissa + dig
+    } else {
+        if in_int {
+            *exp_extra += 1;
+        }
+        mantissa
+    }
+}
+
+/// parsenum.c `mp_decimal_exp` (approximate variant): `num * 10**dec_exp`.
+fn decimal_exp(num: f32, dec_exp: i32) -> f32 {
+    if dec_exp == 0 || num == 0.0 {
+        return num;
+    }
+    // Multiply by 2**dec_exp by adding to the 8-bit exponent field (wrapping like the C
+    // bitfield does), then by 5**dec_exp.
+    let bits = num.to_bits();
+    let exp_field = (bits >> 23) & 0xff;
+    #[expect(
+        clippy::cast_sign_loss,
+        reason = "wrapping add into the 8-bit exponent field"
+    )]
+    let new_exp = (exp_field as i32).wrapping_add(dec_exp) as u32 & 0xff;
+    let scaled = f32::from_bits((bits & !(0xff << 23)) | (new_exp << 23));
+    if (-10..0).contains(&dec_exp) {
+        scaled / pow5(-dec_exp)
+    } else {
+        scaled * pow5(dec_exp)
+    }
+}
+
+/// `powf(5, e)` rounded to single precision (exact for `|e| <= 10`).
+fn pow5(e: i32) -> f32 {
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "rounding to f32 is the point"
+    )]
+    let r = 5f64.powi(e) as f32;
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(v: i64) -> ConstVal {
+        ConstVal::Int(BigInt::from(v))
+    }
+
+    // Float literals parse to the nearest single-precision value for ordinary inputs.
+    #[test]
+    fn float_literals() {
+        for text in [
+            "1.5", "0.1", "3.14159", "1e-3", "2.5e10", "100.0", "1_000.25", ".5", "5.",
+        ] {
+            let expected: f32 = text.replace('_', "").parse().expect("valid float");
+            assert_eq!(parse_float_literal(text), expected, "{text}");
+        }
+        assert_eq!(parse_float_literal("0.0"), 0.0);
+    }
+
+    // Int folding follows Python semantics and promotes past the 31-bit range.
+    #[test]
+    fn int_folding() {
+        let big = binary(BinaryOp::Power, &int(2), &int(40)).expect("folds");
+        assert_eq!(big.small_int(), None);
+        assert_eq!(big, int(1 << 40));
+        assert_eq!(
+            binary(BinaryOp::FloorDivide, &int(-7), &int(2)),
+            Some(int(-4))
+        );
+        assert_eq!(binary(BinaryOp::Modulo, &int(-7), &int(2)), Some(int(1)));
+        assert_eq!(binary(BinaryOp::Lshift, &int(1), &int(-1)), None);
+        assert_eq!(binary(BinaryOp::FloorDivide, &int(1), &int(0)), None);
+        assert_eq!(
+            binary(BinaryOp::TrueDivide, &int(1), &int(4)),
+            Some(ConstVal::Float(0.25))
+        );
+        assert_eq!(
+            binary(BinaryOp::Power, &int(2), &int(-1)),
+            Some(ConstVal::Float(0.5))
+        );
+        assert_eq!(binary(BinaryOp::MatMultiply, &int(2), &int(1)), None);
+    }
+
+    // Float folding happens in single precision.
+    #[test]
+    fn float_folding() {
+        let r = binary(BinaryOp::Multiply, &ConstVal::Float(1.5), &int(2));
+        assert_eq!(r, Some(ConstVal::Float(3.0)));
+        let third = binary(BinaryOp::TrueDivide, &int(1), &int(3)).expect("folds");
+        assert_eq!(third, ConstVal::Float(1.0f32 / 3.0f32));
+        assert_eq!(
+            binary(
+                BinaryOp::Power,
+                &ConstVal::Float(-8.0),
+                &ConstVal::Float(0.5)
+            ),
+            None
+        );
+        assert_eq!(
+            binary(BinaryOp::FloorDivide, &ConstVal::Float(7.0), &int(2)),
+            Some(ConstVal::Float(3.0))
+        );
+        assert_eq!(unary(UnaryFold::Invert, &ConstVal::Float(1.0)), None);
+    }
+
+    // Zero and negative zero are different constants; equal floats are the same.
+    #[test]
+    fn strict_equality() {
+        assert!(!strictly_equal(&Const::Float(0.0), &Const::Float(-0.0)));
+        assert!(strictly_equal(&Const::Float(1.5), &Const::Float(1.5)));
+        assert!(!strictly_equal(&Const::SmallInt(1), &Const::Bool(true)));
+    }
+}

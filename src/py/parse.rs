@@ -1,0 +1,457 @@
+//! Parsing Python source into an AST, and the diagnostics the front end reports.
+//!
+//! The parser is `ruff_python_parser`; this module wraps it so that the rest of the compiler sees
+//! one error type, [`Diagnostic`], with 1-based line and column numbers, and can render it the
+//! way MicroPython prints a `SyntaxError` (most parse errors are just "invalid syntax" there) or
+//! as a one-line CLI message with ruff's more precise detail.
+//!
+//! It also holds [`repl_continue_with_input`], MicroPython's heuristic for whether the REPL
+//! should ask for another line.
+//!
+//! This module must not emit bytecode or decide what a program means: it only turns text into a
+//! tree and errors into [`Diagnostic`] values. It never panics on user input.
+
+use std::fmt;
+use std::rc::Rc;
+
+use ruff_python_ast::ModModule;
+use ruff_python_parser::{LexicalErrorType, ParseErrorType, Parsed};
+use ruff_source_file::LineIndex;
+use ruff_text_size::TextSize;
+
+/// Deepest bracket nesting accepted before parsing.
+///
+/// The parser and the compiler recurse over the tree; this bound keeps that recursion far from
+/// the Rust stack limit. MicroPython itself has no such limit, but no real program comes close.
+pub const MAX_BRACKET_DEPTH: usize = 200;
+
+/// What kind of problem a [`Diagnostic`] reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiagnosticKind {
+    /// The program is not valid MicroPython; the board would print a `SyntaxError`.
+    SyntaxError,
+    /// Bad indentation; the board would print an `IndentationError`.
+    IndentationError,
+    /// Valid MicroPython that irqlab cannot compile (yet). Not an error of the program.
+    NotSupported,
+}
+
+impl DiagnosticKind {
+    /// The exception name MicroPython would print for this kind of problem.
+    ///
+    /// A [`DiagnosticKind::NotSupported`] construct would run on the board, so there is no real
+    /// MicroPython exception; we use `NotImplementedError`, the closest in spirit.
+    pub fn exception_name(self) -> &'static str {
+        match self {
+            DiagnosticKind::SyntaxError => "SyntaxError",
+            DiagnosticKind::IndentationError => "IndentationError",
+            DiagnosticKind::NotSupported => "NotImplementedError",
+        }
+    }
+}
+
+/// A problem found while parsing or compiling a program: a user error, never our bug.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Syntax error, indentation error or unsupported construct.
+    pub kind: DiagnosticKind,
+    /// The message MicroPython prints (e.g. "invalid syntax", "'break' outside loop"), or for
+    /// [`DiagnosticKind::NotSupported`] a sentence naming the construct.
+    pub message: String,
+    /// A more precise explanation when we have one (ruff's parser message), shown by the CLI.
+    pub detail: Option<String>,
+    /// The file name as given to the compiler (`main.py`, `<stdin>`).
+    pub filename: Rc<str>,
+    /// 1-based source line.
+    pub line: u32,
+    /// 1-based column (in characters).
+    pub col: u32,
+    /// The code block MicroPython names in the traceback (`<module>`, a function name), or
+    /// `None` for parse errors, which MicroPython reports without a block.
+    pub block: Option<Rc<str>>,
+}
+
+impl Diagnostic {
+    /// Renders the diagnostic as MicroPython prints an uncaught syntax error:
+    ///
+    /// ```text
+    /// Traceback (most recent call last):
+    ///   File "main.py", line 3
+    /// SyntaxError: invalid syntax
+    /// ```
+    ///
+    /// Lines end in `\n`; the caller converts to CRLF where the board would.
+    pub fn render_micropython(&self) -> String {
+        let block = match &self.block {
+            Some(name) => format!(", in {name}"),
+            None => String::new(),
+        };
+        format!(
+            "Traceback (most recent call last):\n  File \"{}\", line {}{}\n{}: {}\n",
+            self.filename,
+            self.line,
+            block,
+            self.kind.exception_name(),
+            self.message
+        )
+    }
+
+    /// Renders the diagnostic as one CLI line: `main.py:3:5: SyntaxError: <detail>`.
+    ///
+    /// The detail is ruff's message when there is one, else the MicroPython message.
+    pub fn render_cli(&self) -> String {
+        let label = match self.kind {
+            DiagnosticKind::NotSupported => "not supported",
+            kind => kind.exception_name(),
+        };
+        let text = self.detail.as_deref().unwrap_or(&self.message);
+        format!(
+            "{}:{}:{}: {}: {}",
+            self.filename, self.line, self.col, label, text
+        )
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render_cli())
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// A parsed module with what the compiler needs to report positions.
+pub struct ParsedModule {
+    parsed: Parsed<ModModule>,
+    source: SourceInfo,
+}
+
+impl ParsedModule {
+    /// The module's AST.
+    pub fn module(&self) -> &ModModule {
+        self.parsed.syntax()
+    }
+
+    /// Source text, file name and line table.
+    pub fn source(&self) -> &SourceInfo {
+        &self.source
+    }
+}
+
+/// Source text with its file name and line index, for turning offsets into positions.
+pub struct SourceInfo {
+    text: String,
+    filename: Rc<str>,
+    lines: LineIndex,
+}
+
+impl SourceInfo {
+    /// Wraps `text` with a line index.
+    pub fn new(text: &str, filename: &str) -> SourceInfo {
+        SourceInfo {
+            text: text.to_owned(),
+            filename: Rc::from(filename),
+            lines: LineIndex::from_source_text(text),
+        }
+    }
+
+    /// The source text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The file name.
+    pub fn filename(&self) -> &Rc<str> {
+        &self.filename
+    }
+
+    /// 1-based line of a byte offset.
+    pub fn line(&self, offset: TextSize) -> u32 {
+        u32::try_from(self.lines.line_index(offset).get()).unwrap_or(u32::MAX)
+    }
+
+    /// 1-based line and character column of a byte offset.
+    pub fn line_col(&self, offset: TextSize) -> (u32, u32) {
+        let lc = self.lines.line_column(offset, &self.text);
+        let line = u32::try_from(lc.line.get()).unwrap_or(u32::MAX);
+        let col = u32::try_from(lc.column.get()).unwrap_or(u32::MAX);
+        (line, col)
+    }
+
+    /// A diagnostic located at `offset`.
+    pub fn diagnostic(
+        &self,
+        kind: DiagnosticKind,
+        message: impl Into<String>,
+        offset: TextSize,
+    ) -> Diagnostic {
+        let (line, col) = self.line_col(offset);
+        Diagnostic {
+            kind,
+            message: message.into(),
+            detail: None,
+            filename: self.filename.clone(),
+            line,
+            col,
+            block: None,
+        }
+    }
+}
+
+/// Parses `source` as a module (file input).
+///
+/// Errors are [`Diagnostic`]s: the first parse error ruff reports, with MicroPython's message
+/// ("invalid syntax", or the two indentation messages) and ruff's text as the detail.
+pub fn parse_module(source: &str, filename: &str) -> Result<ParsedModule, Diagnostic> {
+    let info = SourceInfo::new(source, filename);
+    if let Some(offset) = too_deep_bracket(source) {
+        let mut diag = info.diagnostic(DiagnosticKind::SyntaxError, "too deeply nested", offset);
+        diag.detail = Some(format!(
+            "brackets nested deeper than {MAX_BRACKET_DEPTH} levels"
+        ));
+        return Err(diag);
+    }
+    match ruff_python_parser::parse_module(source) {
+        Ok(parsed) => Ok(ParsedModule {
+            parsed,
+            source: info,
+        }),
+        Err(err) => {
+            let (kind, message) = micropython_message(&err.error);
+            let mut diag = info.diagnostic(kind, message, err.location.start());
+            diag.detail = Some(err.error.to_string());
+            Err(diag)
+        }
+    }
+}
+
+/// The kind and message MicroPython's parser gives for a parse error.
+fn micropython_message(err: &ParseErrorType) -> (DiagnosticKind, &'static str) {
+    match err {
+        ParseErrorType::UnexpectedIndentation => {
+            (DiagnosticKind::IndentationError, "unexpected indent")
+        }
+        ParseErrorType::Lexical(LexicalErrorType::IndentationError) => (
+            DiagnosticKind::IndentationError,
+            "unindent doesn't match any outer indent level",
+        ),
+        _ => (DiagnosticKind::SyntaxError, "invalid syntax"),
+    }
+}
+
+/// Offset of the first bracket that opens nesting deeper than [`MAX_BRACKET_DEPTH`], if any.
+///
+/// A rough scan: it skips comments and string literals (with their escapes) so that brackets
+/// inside them do not count. It only needs to be right for programs that nest absurdly deep.
+fn too_deep_bracket(source: &str) -> Option<TextSize> {
+    let bytes = source.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            q @ (b'\'' | b'"') => {
+                i = skip_string(bytes, i, q);
+                continue;
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_BRACKET_DEPTH {
+                    return Some(TextSize::new(u32::try_from(i).unwrap_or(u32::MAX)));
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Index just past the string literal whose opening quote `q` is at `start`.
+fn skip_string(bytes: &[u8], start: usize, q: u8) -> usize {
+    let triple = bytes.get(start + 1) == Some(&q) && bytes.get(start + 2) == Some(&q);
+    let mut i = start + if triple { 3 } else { 1 };
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b == q {
+            if !triple {
+                return i + 1;
+            }
+            if bytes.get(i + 1) == Some(&q) && bytes.get(i + 2) == Some(&q) {
+                return i + 3;
+            }
+        }
+        if b == b'\n' && !triple {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Whether the REPL should read another line before compiling `input` (the lines typed so
+/// far, joined with `\n`).
+///
+/// This is MicroPython's own heuristic (py/repl.c `mp_repl_continue_with_input`), not a parse:
+/// continue on an unmatched triple quote, on unmatched brackets outside a one-line quote, after
+/// a trailing backslash, and while input that starts with a compound-statement keyword (or `@`)
+/// has not ended with an empty line. Like MicroPython it does not know about comments.
+pub fn repl_continue_with_input(input: &str) -> bool {
+    let bytes = input.as_bytes();
+    let Some(&last) = bytes.last() else {
+        return false;
+    };
+    const COMPOUND: [&str; 8] = ["if", "while", "for", "try", "with", "def", "class", "async"];
+    let starts_with_compound =
+        bytes[0] == b'@' || COMPOUND.iter().any(|kw| starts_with_word(bytes, kw));
+
+    let (quote, open_brackets) = scan_quotes_and_brackets(bytes);
+    if quote == Quote::TripleSingle || quote == Quote::TripleDouble {
+        return true;
+    }
+    if open_brackets && quote == Quote::None {
+        return true;
+    }
+    if last == b'\\' {
+        return true;
+    }
+    starts_with_compound && last != b'\n'
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    None,
+    Single,
+    Double,
+    TripleSingle,
+    TripleDouble,
+}
+
+/// The quote state at the end of `bytes`, and whether some bracket kind is left open.
+fn scan_quotes_and_brackets(bytes: &[u8]) -> (Quote, bool) {
+    let (mut paren, mut brack, mut brace) = (0i32, 0i32, 0i32);
+    let mut quote = Quote::None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let next_two = |q: u8| bytes.get(i + 1) == Some(&q) && bytes.get(i + 2) == Some(&q);
+        match c {
+            b'\'' | b'"' => {
+                let (one, three) = if c == b'\'' {
+                    (Quote::Single, Quote::TripleSingle)
+                } else {
+                    (Quote::Double, Quote::TripleDouble)
+                };
+                if (quote == Quote::None || quote == three) && next_two(c) {
+                    i += 2;
+                    quote = if quote == three { Quote::None } else { three };
+                } else if quote == Quote::None || quote == one {
+                    quote = if quote == one { Quote::None } else { one };
+                }
+            }
+            b'\\'
+                if quote != Quote::None
+                    && matches!(bytes.get(i + 1), Some(b'\'' | b'"' | b'\\')) =>
+            {
+                i += 1;
+            }
+            b'\\' if matches!(bytes.get(i + 1), Some(b'\'' | b'"' | b'\\')) => {}
+            _ if quote == Quote::None => match c {
+                b'(' => paren += 1,
+                b')' => paren -= 1,
+                b'[' => brack += 1,
+                b']' => brack -= 1,
+                b'{' => brace += 1,
+                b'}' => brace -= 1,
+                _ => {}
+            },
+            _ => {}
+        }
+        i += 1;
+    }
+    (quote, paren > 0 || brack > 0 || brace > 0)
+}
+
+/// Whether `input` starts with the word `head` (not followed by an identifier character).
+fn starts_with_word(input: &[u8], head: &str) -> bool {
+    let head = head.as_bytes();
+    if !input.starts_with(head) {
+        return false;
+    }
+    match input.get(head.len()) {
+        None => true,
+        Some(&c) => !(c.is_ascii_alphanumeric() || c == b'_'),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A parse error is reported as MicroPython's "invalid syntax" at the right line and column.
+    #[test]
+    fn parse_error_has_line_and_col() {
+        let err = parse_module("x = 1\ny = (2 +\n", "main.py")
+            .err()
+            .expect("must fail");
+        assert_eq!(err.kind, DiagnosticKind::SyntaxError);
+        assert_eq!(err.message, "invalid syntax");
+        assert!(err.line >= 2, "line {}", err.line);
+        let err = parse_module("a = 1\nb = = 2\n", "main.py")
+            .err()
+            .expect("must fail");
+        assert_eq!((err.line, err.col), (2, 5));
+        assert_eq!(
+            err.render_micropython(),
+            "Traceback (most recent call last):\n  File \"main.py\", line 2\nSyntaxError: invalid syntax\n"
+        );
+        assert!(err.render_cli().starts_with("main.py:2:5: SyntaxError: "));
+    }
+
+    // Indentation errors keep MicroPython's exception name and message.
+    #[test]
+    fn unexpected_indent_is_indentation_error() {
+        let err = parse_module("x = 1\n    y = 2\n", "main.py")
+            .err()
+            .expect("must fail");
+        assert_eq!(err.kind, DiagnosticKind::IndentationError);
+        assert_eq!(err.message, "unexpected indent");
+        assert_eq!(err.line, 2);
+    }
+
+    // Absurd bracket nesting is refused before the recursive parser sees it.
+    #[test]
+    fn deep_brackets_are_refused() {
+        let src = format!("x = {}1{}\n", "(".repeat(300), ")".repeat(300));
+        let err = parse_module(&src, "main.py").err().expect("must fail");
+        assert_eq!(err.message, "too deeply nested");
+        let ok = format!("x = '{}'\n", "(".repeat(300));
+        assert!(parse_module(&ok, "main.py").is_ok());
+    }
+
+    // The REPL continuation heuristic follows py/repl.c.
+    #[test]
+    fn repl_continuation() {
+        assert!(!repl_continue_with_input(""));
+        assert!(!repl_continue_with_input("x = 1"));
+        assert!(repl_continue_with_input("if x:"));
+        assert!(repl_continue_with_input("if x:\n    y = 1"));
+        assert!(!repl_continue_with_input("if x:\n    y = 1\n"));
+        assert!(repl_continue_with_input("f(1,"));
+        assert!(repl_continue_with_input("s = '''abc"));
+        assert!(repl_continue_with_input("x = 1 + \\"));
+        assert!(!repl_continue_with_input("iffy = 1"));
+        assert!(repl_continue_with_input("@dec"));
+        assert!(!repl_continue_with_input("s = '(' "));
+    }
+}

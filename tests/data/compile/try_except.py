@@ -1,0 +1,12 @@
+try:
+    f()
+except ValueError as e:
+    print(e)
+except (TypeError, KeyError):
+    pass
+except:
+    raise
+else:
+    g()
+finally:
+    h()
