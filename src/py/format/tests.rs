@@ -717,3 +717,43 @@ fn bytes_values() {
         "integer needed"
     );
 }
+
+/// Random specs (`str.format` and `%`) on random floats, recorded from the oracle
+/// (`rand_float.py`, `run_rand_float.py`; first 6000 lines kept).
+#[test]
+fn oracle_random_float_specs() {
+    let data = include_str!("testdata/rand_float_expected.tsv");
+    let mut bad = 0;
+    let mut n = 0;
+    for line in data.lines() {
+        let mut it = line.splitn(3, '\t');
+        let (Some(h), Some(spec), Some(want)) = (it.next(), it.next(), it.next()) else {
+            continue;
+        };
+        let x = TestObj::Float(f32::from_bits(u32::from_str_radix(h, 16).unwrap()));
+        let got = if spec.starts_with('{') {
+            show(str_format(
+                &mut TestHost,
+                spec,
+                std::slice::from_ref(&x),
+                |_| None,
+            ))
+        } else {
+            show(percent_format(&mut TestHost, spec, PercentArgs::Single(&x)))
+        };
+        let want = if want.starts_with('!') {
+            want.to_string()
+        } else {
+            hex_of(want)
+        };
+        n += 1;
+        if got != want {
+            bad += 1;
+            if bad < 30 {
+                eprintln!("{h} {spec}: got {got} want {want}");
+            }
+        }
+    }
+    assert_eq!(n, 6000);
+    assert_eq!(bad, 0);
+}
