@@ -15,6 +15,7 @@
 //!   (`float(text)` and float literals), [`format_float_raw`] (`mp_format_float`),
 //!   [`int_to_f32`] (int → float as `mp_obj_get_float` does it).
 //! * Ints: [`int_to_str_radix`] (`hex`/`bin`/`oct`), [`parse_int`] (`int(text, base)`).
+//! * Quoting: [`str_repr`], [`bytes_repr`].
 //! * Format specs: [`parse_format_spec`], [`format_value`] / [`format_int`] /
 //!   [`format_float`] / [`format_str`].
 //! * `str.format`: [`scan_format_string`] / [`parse_format_string`] (pieces),
@@ -89,8 +90,8 @@ pub use spec::{
 pub use text::{
     MAX_PAD, PF_ADD_PERCENT, PF_ALWAYS_DECIMAL, PF_CENTER_ADJUST, PF_LEFT_ADJUST,
     PF_PAD_AFTER_SIGN, PF_SEP_POS, PF_SHOW_OCTAL_LETTER, PF_SHOW_PREFIX, PF_SHOW_SIGN,
-    PF_SPACE_SIGN, SMALL_INT_MAX, SMALL_INT_MIN, int_formatted, int_to_str_radix, parse_float,
-    parse_int, print_float, print_mp_int, print_strn,
+    PF_SPACE_SIGN, SMALL_INT_MAX, SMALL_INT_MIN, bytes_repr, int_formatted, int_to_str_radix,
+    parse_float, parse_int, print_float, print_mp_int, print_strn, str_repr,
 };
 
 /// The Python exception type a formatting error is raised as.

@@ -299,7 +299,8 @@ impl<K, V> MpMap<K, V> {
                 if let Slot::Full(_, _, v) = &mut self.table[pos] {
                     return Ok(Ok(Some(std::mem::replace(v, value))));
                 }
-                unreachable!("probe returned a non-full slot as found");
+                // `probe` reports only occupied slots as found; this is never reached.
+                pos
             }
             Probe::Absent(Some(pos)) => pos,
             Probe::Absent(None) => {

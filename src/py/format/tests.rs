@@ -34,35 +34,6 @@ enum TestObj {
     Dict(Vec<(String, TestObj)>),
 }
 
-/// `mp_str_print_quoted` for the test objects' `repr`.
-fn quote(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::new();
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
-}
-
 struct TestHost;
 
 impl FormatHost for TestHost {
@@ -91,13 +62,13 @@ impl FormatHost for TestHost {
             TestObj::Int(v) => v.to_string(),
             TestObj::Bool(b) => if *b { "True" } else { "False" }.to_string(),
             TestObj::Float(f) => float_repr(*f),
-            TestObj::Str(s) => quote(s),
+            TestObj::Str(s) => str_repr(s),
             TestObj::None => "None".into(),
             TestObj::List => "[1]".into(),
             TestObj::Dict(items) => {
                 let parts: Vec<String> = items
                     .iter()
-                    .map(|(k, v)| format!("{}: {}", quote(k), self.repr(v).unwrap_or_default()))
+                    .map(|(k, v)| format!("{}: {}", str_repr(k), self.repr(v).unwrap_or_default()))
                     .collect();
                 format!("{{{}}}", parts.join(", "))
             }
@@ -716,4 +687,59 @@ fn bytes_values() {
         .message,
         "integer needed"
     );
+}
+
+/// Random specs (`str.format` and `%`) on random floats, recorded from the oracle
+/// (`rand_float.py`, `run_rand_float.py`; first 6000 lines kept).
+#[test]
+fn oracle_random_float_specs() {
+    let data = include_str!("testdata/rand_float_expected.tsv");
+    let mut bad = 0;
+    let mut n = 0;
+    for line in data.lines() {
+        let mut it = line.splitn(3, '\t');
+        let (Some(h), Some(spec), Some(want)) = (it.next(), it.next(), it.next()) else {
+            continue;
+        };
+        let x = TestObj::Float(f32::from_bits(u32::from_str_radix(h, 16).unwrap()));
+        let got = if spec.starts_with('{') {
+            show(str_format(
+                &mut TestHost,
+                spec,
+                std::slice::from_ref(&x),
+                |_| None,
+            ))
+        } else {
+            show(percent_format(&mut TestHost, spec, PercentArgs::Single(&x)))
+        };
+        let want = if want.starts_with('!') {
+            want.to_string()
+        } else {
+            hex_of(want)
+        };
+        n += 1;
+        if got != want {
+            bad += 1;
+            if bad < 30 {
+                eprintln!("{h} {spec}: got {got} want {want}");
+            }
+        }
+    }
+    assert_eq!(n, 6000);
+    assert_eq!(bad, 0);
+}
+
+/// Expected texts printed by the oracle.
+#[test]
+fn quoting() {
+    assert_eq!(str_repr("q"), "'q'");
+    assert_eq!(str_repr("it's"), "\"it's\"");
+    assert_eq!(str_repr("a'b\"c"), "'a\\'b\"c'");
+    assert_eq!(
+        str_repr("\x00\x7f\u{80}é\t\u{2028}"),
+        "'\\x00\\x7f\u{80}é\\t\u{2028}'"
+    );
+    assert_eq!(bytes_repr(b"\xa5,\x00Z"), "b'\\xa5,\\x00Z'");
+    assert_eq!(bytes_repr(b"'"), "b\"'\"");
+    assert_eq!(bytes_repr(b"'\""), "b'\\'\"'");
 }

@@ -466,3 +466,64 @@ pub fn parse_float(text: &str) -> Result<f32, FormatError> {
     }
     Ok(value)
 }
+
+/// `repr()` of a `str` on the unicode build (`uni_print_quoted`, py/objstrunicode.c):
+/// single quotes unless the text has a `'` and no `"`; `\\`, the quote, `\n`, `\r`, `\t`
+/// escaped; other ASCII controls and DEL as `\xNN`; everything else (non-ASCII included)
+/// printed as is.
+pub fn str_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// `repr()` of a `bytes` (`b` + `mp_str_print_quoted` with `is_bytes`, py/objstr.c):
+/// printable ASCII as is, `\\`, the quote, `\n`, `\r`, `\t` escaped, all else `\xNN`.
+/// (`bytearray(...)` wraps this.)
+pub fn bytes_repr(data: &[u8]) -> String {
+    let quote = if data.contains(&b'\'') && !data.contains(&b'"') {
+        b'"'
+    } else {
+        b'\''
+    };
+    let mut out = String::with_capacity(data.len() + 3);
+    out.push('b');
+    out.push(char::from(quote));
+    for &b in data {
+        match b {
+            _ if b == quote => {
+                out.push('\\');
+                out.push(char::from(b));
+            }
+            b'\\' => out.push_str("\\\\"),
+            0x20..=0x7e => out.push(char::from(b)),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push(char::from(quote));
+    out
+}
