@@ -52,7 +52,7 @@ pub fn make_types() -> (Types, ExcTypes) {
     use TypeTag::*;
     let object = make_class("object", vec![], ClassKind::Builtin(Object), super::dict::Dict::new());
     let tags = [
-        (Object, "object"), (Type, "type"), (NoneType, "NoneType"), (Bool, "bool"), (Int, "int"),
+        (Object, "object"), (Type, "type"), (NoneType, "NoneType"), (Int, "int"), (Bool, "bool"),
         (Float, "float"), (Str, "str"), (Bytes, "bytes"), (ByteArray, "bytearray"), (Array, "array"),
         (List, "list"), (Tuple, "tuple"), (Dict, "dict"), (Set, "set"), (Range, "range"),
         (Slice, "slice"), (Function, "function"), (BoundMethod, "bound_method"), (Module, "module"),
@@ -680,7 +680,14 @@ fn int_new(vm: &mut Vm, _host: &mut dyn Host, a: &[Value]) -> PyResult {
             };
             match super::format::parse_int(&s.text, base) {
                 Ok(n) => vm.make_bigint(n),
-                Err(e) => Err(super::strfmt::format_error(vm, e)),
+                Err(mut e) => {
+                    // The conformance outputs were recorded with detailed error reporting,
+                    // which names the text (py/objint.c, MICROPY_ERROR_REPORTING_DETAILED).
+                    if e.message.starts_with("invalid syntax for integer") {
+                        e.message = format!("{}: {}", e.message, super::ops::str_repr(&s.text));
+                    }
+                    Err(super::strfmt::format_error(vm, e))
+                }
             }
         }
         (Some(Value::Int(n)), None) => Ok(Value::Int(*n)),

@@ -25,9 +25,24 @@ impl Dict {
         Dict::default()
     }
 
+    /// An empty dict with room for `n` entries (a `{...}` literal of `n` items: `BUILD_MAP n`).
+    pub fn with_alloc(n: usize) -> Dict {
+        Dict { map: MpMap::with_alloc(n).expect("BUILD_MAP sizes are u16") }
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
         self.map.len()
+    }
+
+    /// The bytes the table would allocate to store a new `key`: 0 if the key exists or a slot
+    /// is free; else the grown table (8 bytes a slot, py/map.c `mp_map_rehash`), which is the
+    /// only time adding a key allocates on the board.
+    pub fn growth_bytes_for(&self, key: &Value, hash: u32) -> usize {
+        if self.map.len() < self.map.alloc() || self.get_hashed(key, hash).is_some() {
+            return 0;
+        }
+        8 * super::map::hash_alloc_at_least(self.map.alloc() + 1)
     }
 
     /// True when empty.

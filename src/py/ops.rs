@@ -825,9 +825,9 @@ impl Vm {
             }
             return Ok(());
         }
-        let is_new = dict.borrow().get_hashed(name, hash).is_none();
-        if is_new {
-            self.heap_alloc(8)?;
+        let grow = dict.borrow().growth_bytes_for(name, hash);
+        if grow > 0 {
+            self.heap_alloc(grow)?;
         }
         dict.borrow_mut().insert_hashed(name.clone(), hash, v);
         Ok(())
@@ -1130,9 +1130,9 @@ impl Vm {
                 let Some(h) = key_hash(&key) else {
                     return Err(self.type_error(&format!("unhashable type: '{}'", self.type_name(&key))));
                 };
-                let is_new = d.borrow().get_hashed(&key, h).is_none();
-                if is_new {
-                    self.heap_alloc(8)?;
+                let grow = d.borrow().growth_bytes_for(&key, h);
+                if grow > 0 {
+                    self.heap_alloc(grow)?;
                 }
                 d.borrow_mut().insert_hashed(key, h, v);
                 Ok(())
@@ -1159,6 +1159,10 @@ impl Vm {
         let Some(h) = key_hash(&v) else {
             return Err(self.type_error(&format!("unhashable type: '{}'", self.type_name(&v))));
         };
+        let grow = d.borrow().growth_bytes_for(&v, h);
+        if grow > 0 {
+            self.heap_alloc(grow)?;
+        }
         d.borrow_mut().insert_hashed(v, h, Value::None);
         Ok(())
     }

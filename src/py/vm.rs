@@ -281,6 +281,9 @@ impl Vm {
     /// Runs a module's code object in `__main__`'s globals until it finishes.
     pub fn run_module(&mut self, host: &mut dyn Host, code: Rc<CodeObject>) -> Result<(), Flow> {
         let globals = self.main_globals.clone();
+        // pyexec_file sets `__file__` next to `__name__`.
+        let file = Value::str(&code.filename);
+        globals.borrow_mut().insert_hashed(Value::str("__file__"), qhash("__file__"), file);
         let frame = Frame::new(code, globals.clone(), Some(globals), FrameMode::Boundary);
         self.run_frame(host, frame).map(|_| ())
     }
@@ -907,7 +910,7 @@ impl Vm {
                 }
                 Op::BuildMap(n) => {
                     self.heap_alloc(16 + 8 * n as usize)?;
-                    push!(Value::Dict(Rc::new(RefCell::new(Dict::new()))))
+                    push!(Value::Dict(Rc::new(RefCell::new(Dict::with_alloc(n as usize)))))
                 }
                 Op::StoreMap => {
                     let key = pop!();
@@ -938,18 +941,18 @@ impl Vm {
                     match kind {
                         CompKind::List => {
                             let v = f.stack.pop().expect("underflow");
-                            let coll = f.stack[f.stack.len() - depth as usize].clone();
+                            let coll = f.stack[f.stack.len() - depth as usize - 1].clone();
                             self.list_append(&coll, v)?;
                         }
                         CompKind::Set => {
                             let v = f.stack.pop().expect("underflow");
-                            let coll = f.stack[f.stack.len() - depth as usize].clone();
+                            let coll = f.stack[f.stack.len() - depth as usize - 1].clone();
                             self.set_add(&coll, v)?;
                         }
                         CompKind::Dict => {
                             let k = f.stack.pop().expect("underflow");
                             let v = f.stack.pop().expect("underflow");
-                            let coll = f.stack[f.stack.len() - depth as usize].clone();
+                            let coll = f.stack[f.stack.len() - depth as usize - 1].clone();
                             self.setitem(host, &coll, k, v)?;
                         }
                     }
@@ -1460,10 +1463,11 @@ impl Vm {
 
     fn dict_store_name(&mut self, dict: &Rc<RefCell<Dict>>, name: Value, v: Value) -> Result<(), Flow> {
         let hash = str_hash(&name);
-        let exists = dict.borrow().get_hashed(&name, hash).is_some();
-        if !exists {
-            // Adding a key to a dict allocates (facts §8: storing a new global).
-            self.heap_alloc(8)?;
+        // A new key allocates only when the table must grow (facts §8: a new global can raise
+        // MemoryError with the heap locked).
+        let grow = dict.borrow().growth_bytes_for(&name, hash);
+        if grow > 0 {
+            self.heap_alloc(grow)?;
         }
         dict.borrow_mut().insert_hashed(name, hash, v);
         Ok(())
