@@ -93,6 +93,13 @@ pub enum Kind {
         /// ISR duration.
         duration_ns: u64,
     },
+    /// The line was raised again while masked and still pending: merged, its callback lost.
+    IrqCoalesced {
+        /// The source.
+        source: Source,
+        /// Event number.
+        event: u32,
+    },
     /// The ISR (or `micropython.schedule`) queued the Python callback; `depth` after queuing.
     CallbackQueued {
         /// The source.
@@ -174,6 +181,10 @@ pub enum Kind {
     SleepEnd,
     /// The program ended with live timers or IRQs: the REPL idle loop runs callbacks.
     IdleLoop,
+    /// The CPU starts waiting (main task blocked in the RTOS).
+    IdleStart,
+    /// The wait ends (tick, notification, or its deadline).
+    IdleEnd,
     /// A garbage collection paused the CPU.
     Gc {
         /// Pause length.
@@ -307,6 +318,7 @@ impl Trace {
             }
             Kind::IrqRaised { source, event } => format!("irq raised  {source}  #{event}"),
             Kind::IrqMasked { source, event } => format!("irq masked (interrupts disabled)  {source}  #{event}"),
+            Kind::IrqCoalesced { source, event } => format!("irq merged into the pending one (callback lost)  {source}  #{event}"),
             Kind::IsrRun { source, event, duration_ns } => {
                 format!("isr  {source}  #{event}  {}", SimDuration(duration_ns))
             }
@@ -330,6 +342,8 @@ impl Trace {
             Kind::SleepStart { until_ns } => format!("sleep until {}", SimTime(until_ns)),
             Kind::SleepEnd => "sleep end".into(),
             Kind::IdleLoop => "program done; idle loop runs callbacks".into(),
+            Kind::IdleStart => "wait (cpu idle)".into(),
+            Kind::IdleEnd => "wake".into(),
             Kind::Gc { pause_ns, live_bytes } => format!("gc  pause {}  live {live_bytes} bytes", SimDuration(pause_ns)),
             Kind::IrqDisable { depth } => format!("disable_irq  depth {depth}"),
             Kind::IrqEnable { depth } => format!("enable_irq  depth {depth}"),

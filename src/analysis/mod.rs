@@ -58,6 +58,8 @@ pub struct SourceSummary {
     pub n_dropped: usize,
     /// Events raised while interrupts were disabled.
     pub n_masked: usize,
+    /// Masked events merged into an already pending one (counted in `n_dropped` too).
+    pub n_coalesced: usize,
     /// Callbacks that ran.
     pub n_callbacks: usize,
     /// Hardware event → start of the Python callback.
@@ -101,11 +103,24 @@ pub fn summarize(trace: &Trace) -> Summary {
     let mut starts: BTreeMap<u32, SimTime> = BTreeMap::new();
     let mut per_ctx: BTreeMap<Ctx, u64> = BTreeMap::new();
     let mut last = SimTime::ZERO;
-    let mut last_ctx = Ctx::Main;
+    // What the CPU is doing between events: main (or the idle loop after the program), with
+    // callbacks and waits nested on top.
+    let mut stack: Vec<Ctx> = vec![Ctx::Main];
     for e in &trace.events {
-        *per_ctx.entry(last_ctx).or_default() += e.at.saturating_since(last).as_ns();
+        let top = *stack.last().expect("the context stack keeps its base");
+        *per_ctx.entry(top).or_default() += e.at.saturating_since(last).as_ns();
         last = e.at;
-        last_ctx = e.ctx;
+        match e.kind {
+            Kind::CallbackStart { .. } | Kind::HardStart { .. } => stack.push(Ctx::Callback),
+            Kind::IdleStart => stack.push(Ctx::Idle),
+            Kind::CallbackEnd { .. } | Kind::HardEnd { .. } | Kind::IdleEnd => {
+                if stack.len() > 1 {
+                    stack.pop();
+                }
+            }
+            Kind::IdleLoop => stack[0] = Ctx::Idle,
+            _ => {}
+        }
         match e.kind {
             Kind::IrqRaised { source, .. } => s.sources.entry(source).or_default().n_events += 1,
             Kind::CallbackQueued { source: Source::Schedule, depth, .. } => {
@@ -121,6 +136,12 @@ pub fn summarize(trace: &Trace) -> Summary {
                 }
             }
             Kind::IrqMasked { source, .. } => s.sources.entry(source).or_default().n_masked += 1,
+            Kind::IrqCoalesced { source, .. } => {
+                let ss = s.sources.entry(source).or_default();
+                ss.n_masked += 1;
+                ss.n_coalesced += 1;
+                ss.n_dropped += 1;
+            }
             Kind::CallbackStart { source, event } | Kind::HardStart { source, event } => {
                 let ss = s.sources.entry(source).or_default();
                 ss.n_callbacks += 1;
@@ -152,8 +173,11 @@ pub fn summarize(trace: &Trace) -> Summary {
     s.main_ns = per_ctx.get(&Ctx::Main).copied().unwrap_or(0);
     s.callback_ns = per_ctx.get(&Ctx::Callback).copied().unwrap_or(0);
     s.idle_ns = per_ctx.get(&Ctx::Idle).copied().unwrap_or(0);
-    // ISR time was spent inside whichever context it interrupted; take it out of main first.
-    s.main_ns = s.main_ns.saturating_sub(isr);
+    // ISR time was spent inside whichever context it interrupted (mostly idle waits and the
+    // main program); take it out of idle first, then main.
+    let from_idle = isr.min(s.idle_ns);
+    s.idle_ns -= from_idle;
+    s.main_ns = s.main_ns.saturating_sub(isr - from_idle);
     s
 }
 

@@ -106,8 +106,9 @@ pub struct Runtime {
     timer_cbs: BTreeMap<i8, TimerCb>,
     masked: Vec<Masked>,
     uart_free_at: SimTime,
-    /// Set by an ISR: the main task was notified (`mp_hal_wake_main_task_from_isr`).
-    woken: bool,
+    /// The main task's notification count: each ISR gives one
+    /// (`mp_hal_wake_main_task_from_isr`), each `ulTaskNotifyTake(pdFALSE, ..)` takes one.
+    notify_count: u32,
     /// The line the main program is at (for trace records).
     pub main_line: u32,
     /// Classes of the native objects (`machine.Pin`, `machine.Timer`).
@@ -152,7 +153,7 @@ impl Runtime {
             timer_cbs: BTreeMap::new(),
             masked: Vec::new(),
             uart_free_at: SimTime::ZERO,
-            woken: false,
+            notify_count: 0,
             main_line: 0,
             classes: machine_mod::NativeClasses::new(),
             objects: BTreeMap::new(),
@@ -320,8 +321,12 @@ impl Runtime {
         let event = self.new_event(at);
         self.record(at, Kind::IrqRaised { source, event });
         if self.board.intc.critical_depth() > 0 {
-            self.record(at, Kind::IrqMasked { source, event });
-            if self.masked.len() < crate::limits::MAX_MASKED_IRQS {
+            // A masked line stays pending as one status bit: a second event from the same
+            // source before the ISR runs is merged into the first (lost as a callback).
+            if self.masked.iter().any(|m| m.source == source) || self.masked.len() >= crate::limits::MAX_MASKED_IRQS {
+                self.record(at, Kind::IrqCoalesced { source, event });
+            } else {
+                self.record(at, Kind::IrqMasked { source, event });
                 self.masked.push(Masked { source, event });
             }
             return Ok(());
@@ -356,7 +361,7 @@ impl Runtime {
             None => Ok(()),
         };
         self.ctx_stack.pop();
-        self.woken = true;
+        self.notify_count = self.notify_count.saturating_add(1);
         result
     }
 
@@ -527,10 +532,17 @@ impl Runtime {
         }
     }
 
-    /// Idles until `t` (or, if `wake_on_notify`, until an ISR notifies the main task).
+    /// Idles until `t`, or — if `wake_on_notify` — until the main task holds a notification
+    /// (`ulTaskNotifyTake(pdFALSE, ticks)`: returns at once if an ISR notified the task
+    /// earlier, e.g. while a callback ran, and takes one notification).
     pub fn wait_until(&mut self, vm: &mut Vm, t: SimTime, wake_on_notify: bool) -> Result<(), Flow> {
+        if wake_on_notify && self.notify_count > 0 {
+            self.notify_count -= 1;
+            return Ok(());
+        }
         self.ctx_stack.push(Ctx::Idle);
-        self.woken = false;
+        let start = self.now(vm);
+        self.record(start, Kind::IdleStart);
         let r = (|| {
             loop {
                 let now = self.now(vm);
@@ -540,11 +552,14 @@ impl Runtime {
                 let next = self.queue.peek_time().map_or(t, |q| q.min(t)).min(self.limit);
                 self.advance_to(vm, next);
                 self.service(vm)?;
-                if wake_on_notify && self.woken {
+                if wake_on_notify && self.notify_count > 0 {
+                    self.notify_count -= 1;
                     return Ok(());
                 }
             }
         })();
+        let end = self.now(vm);
+        self.record(end, Kind::IdleEnd);
         self.ctx_stack.pop();
         r
     }
