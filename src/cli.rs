@@ -162,7 +162,7 @@ pub fn finish(args: &RunArgs, m: &Machine, outcome: &Outcome, seed: u64, expecta
             let _ = stdout.write_all(trace.timeline().as_bytes());
         }
         if *outcome == Outcome::TimeLimit {
-            let _ = writeln!(stdout, "irqlab: stopped at the time limit ({}) with the program or its callbacks still live", m.now());
+            let _ = writeln!(stdout, "irqlab: stopped at the time limit ({}) with the program or its callbacks still live", m.rt.limit);
         }
         let _ = stdout.write_all(report::text(&summary, outcome_text).as_bytes());
         for e in &expectations {

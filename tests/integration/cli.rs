@@ -1,0 +1,144 @@
+//! The `irqlab` executable: exit codes, messages naming file:line:col, time limits, MemoryError,
+//! determinism of the trace and JSON report, and the disassembly of `count += 1`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn irqlab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_irqlab")).args(args).output().expect("irqlab runs")
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+/// Writes `text` to a fresh file in a per-test temporary directory and returns its path.
+fn temp_file(test: &str, name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("irqlab-test-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write temp file");
+    path
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+// A Python syntax error is exit code 2 with file:line:col, and --quiet shows it as the board does.
+#[test]
+fn syntax_error_names_file_line_col() {
+    let p = temp_file("syntax", "bad.py", "x = 1\nif x\n    pass\n");
+    let o = irqlab(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("bad.py:2:"), "{err}");
+    assert!(err.contains("SyntaxError"), "{err}");
+    let q = irqlab(&["run", "--quiet", p.to_str().unwrap()]);
+    assert!(stdout(&q).ends_with("SyntaxError: invalid syntax\n"), "{}", stdout(&q));
+}
+
+// An unknown key in a scenario is exit code 2 with path:line:col.
+#[test]
+fn bad_scenario_names_line_col() {
+    let p = temp_file("scenario", "bad.yaml", "name: x\nversion: 1\nprogram: {inline: \"print(1)\"}\ntimout: 1s\n");
+    let o = irqlab(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("bad.yaml:4:1"), "{err}");
+    assert!(err.contains("timout"), "{err}");
+}
+
+// A missing file is exit code 2 with a message, never a panic.
+#[test]
+fn missing_file_is_bad_input() {
+    let o = irqlab(&["run", "/nonexistent/prog.py"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read"), "{}", stderr(&o));
+}
+
+// A program that never ends stops at the time limit with a clear message.
+#[test]
+fn endless_program_stops_at_time_limit() {
+    let p = temp_file("endless", "loop.py", "n = 0\nwhile True:\n    n += 1\n");
+    let o = irqlab(&["run", "--until", "20ms", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("stopped at the time limit (0.020000000s)"), "{out}");
+    assert!(out.contains("outcome: time-limit"), "{out}");
+}
+
+// Running out of simulated heap raises MemoryError inside the program, as on the board.
+#[test]
+fn heap_exhaustion_is_memory_error() {
+    let src = "chunks = []\ntry:\n    while True:\n        chunks.append(bytearray(1000))\nexcept MemoryError:\n    print('MemoryError after', len(chunks), 'KB')\n";
+    let p = temp_file("heap", "hog.py", src);
+    let o = irqlab(&["run", "--quiet", p.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert!(out.starts_with("MemoryError after "), "{out}");
+    let n: u32 = out.split_whitespace().nth(2).unwrap().parse().unwrap();
+    assert!((40..56).contains(&n), "a 56 KiB heap holds about 50 such chunks, got {n}");
+}
+
+// An uncaught exception prints MicroPython's traceback, with the function name.
+#[test]
+fn uncaught_exception_traceback() {
+    let p = temp_file("exc", "main.py", "def f(x):\n    return 10 // x\n\nf(0)\n");
+    let o = irqlab(&["run", "--quiet", p.to_str().unwrap()]);
+    let name = p.to_str().unwrap();
+    let want = format!(
+        "Traceback (most recent call last):\n  File \"{name}\", line 4, in <module>\n  File \"{name}\", line 2, in f\nZeroDivisionError: divide by zero\n"
+    );
+    assert_eq!(stdout(&o), want);
+}
+
+// `Pin.irq(hard=True)` is refused exactly as the esp32 port refuses it.
+#[test]
+fn pin_irq_has_no_hard_argument() {
+    let src = "from machine import Pin\np = Pin(4, Pin.IN)\ntry:\n    p.irq(handler=print, hard=True)\nexcept TypeError as e:\n    print(e)\n";
+    let p = temp_file("hard", "hard.py", src);
+    assert_eq!(stdout(&irqlab(&["run", "--quiet", p.to_str().unwrap()])), "extra keyword arguments given\n");
+}
+
+// The same scenario and seed give a byte-identical JSON report (which carries the trace hash).
+#[test]
+fn runs_are_deterministic() {
+    let scenario = root().join("scenarios/bounce.yaml");
+    let a = temp_file("det", "a.json", "");
+    let b = temp_file("det", "b.json", "");
+    for out in [&a, &b] {
+        let o = irqlab(&["run", "--quiet", scenario.to_str().unwrap(), "--json", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let (ja, jb) = (std::fs::read_to_string(&a).unwrap(), std::fs::read_to_string(&b).unwrap());
+    assert_eq!(ja, jb);
+    assert!(ja.contains("\"trace_hash\""));
+    // A different seed moves the bounce edges, so the trace differs.
+    let c = temp_file("det", "c.json", "");
+    irqlab(&["run", "--quiet", scenario.to_str().unwrap(), "--seed", "8", "--json", c.to_str().unwrap()]);
+    assert_ne!(ja, std::fs::read_to_string(&c).unwrap());
+}
+
+// A failed expectation is exit code 1.
+#[test]
+fn failed_expectation_is_exit_1() {
+    let yaml = "name: t\nversion: 1\nprogram: {inline: \"print('hi')\"}\nexpect:\n  serial:\n    contains: bye\n";
+    let p = temp_file("fail", "t.yaml", yaml);
+    let o = irqlab(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("expect FAIL: serial contains \"bye\""), "{}", stdout(&o));
+}
+
+// `irqlab disasm` shows MicroPython's sequence for `global count; count += 1` with costs.
+#[test]
+fn disasm_count_increment() {
+    let p = temp_file("disasm", "count.py", "count = 0\n\ndef isr(t):\n    global count\n    count += 1\n");
+    let o = irqlab(&["disasm", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o).replace(p.to_str().unwrap(), "count.py");
+    insta::assert_snapshot!("disasm_count_increment", text);
+}
