@@ -97,11 +97,17 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
     };
     let num = num.trim();
     let (int, frac) = num.split_once('.').unwrap_or((num, ""));
-    let int: u64 = int.parse().map_err(|_| format!("'{text}' is not a duration"))?;
-    let mut ns = int.checked_mul(unit_ns).ok_or_else(|| format!("'{text}' is too long"))?;
+    let int: u64 = int
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration"))?;
+    let mut ns = int
+        .checked_mul(unit_ns)
+        .ok_or_else(|| format!("'{text}' is too long"))?;
     let mut scale = unit_ns;
     for c in frac.chars() {
-        let d = c.to_digit(10).ok_or_else(|| format!("'{text}' is not a duration"))? as u64;
+        let d = c
+            .to_digit(10)
+            .ok_or_else(|| format!("'{text}' is not a duration"))? as u64;
         scale /= 10;
         ns += d * scale;
     }
@@ -109,7 +115,8 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
 }
 
 fn read(path: &Path) -> Result<String, CliError> {
-    std::fs::read_to_string(path).map_err(|e| CliError(format!("{}: cannot read: {e}", path.display())))
+    std::fs::read_to_string(path)
+        .map_err(|e| CliError(format!("{}: cannot read: {e}", path.display())))
 }
 
 fn display_name(path: &Path) -> String {
@@ -117,7 +124,10 @@ fn display_name(path: &Path) -> String {
 }
 
 fn run_cmd(args: &RunArgs) -> Result<i32, CliError> {
-    let is_scenario = matches!(args.file.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
+    let is_scenario = matches!(
+        args.file.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    );
     if is_scenario {
         return crate::scenario::runner::run_scenario_cli(args);
     }
@@ -144,7 +154,13 @@ fn run_cmd(args: &RunArgs) -> Result<i32, CliError> {
 }
 
 /// Prints the output, report, timeline and JSON of a finished run; returns the exit code.
-pub fn finish(args: &RunArgs, m: &Machine, outcome: &Outcome, seed: u64, expectations: Vec<report::JsonExpectation>) -> Result<i32, CliError> {
+pub fn finish(
+    args: &RunArgs,
+    m: &Machine,
+    outcome: &Outcome,
+    seed: u64,
+    expectations: Vec<report::JsonExpectation>,
+) -> Result<i32, CliError> {
     let trace = m.trace();
     let console = trace.console();
     let outcome_text = match outcome {
@@ -162,24 +178,43 @@ pub fn finish(args: &RunArgs, m: &Machine, outcome: &Outcome, seed: u64, expecta
             let _ = stdout.write_all(trace.timeline().as_bytes());
         }
         if *outcome == Outcome::TimeLimit {
-            let _ = writeln!(stdout, "irqlab: stopped at the time limit ({}) with the program or its callbacks still live", m.rt.limit);
+            let _ = writeln!(
+                stdout,
+                "irqlab: stopped at the time limit ({}) with the program or its callbacks still live",
+                m.rt.limit
+            );
         }
         let _ = stdout.write_all(report::text(&summary, outcome_text).as_bytes());
         for e in &expectations {
-            let _ = writeln!(stdout, "expect {}: {} (actual: {})", if e.ok { "ok  " } else { "FAIL" }, e.what, e.actual);
+            let _ = writeln!(
+                stdout,
+                "expect {}: {} (actual: {})",
+                if e.ok { "ok  " } else { "FAIL" },
+                e.what,
+                e.actual
+            );
         }
     }
     let failed = expectations.iter().any(|e| !e.ok);
     if let Some(path) = &args.json {
-        let text = report::json(&summary, seed, trace.hash(), outcome_text, expectations, console);
-        std::fs::write(path, text).map_err(|e| CliError(format!("{}: cannot write: {e}", path.display())))?;
+        let text = report::json(
+            &summary,
+            seed,
+            trace.hash(),
+            outcome_text,
+            expectations,
+            console,
+        );
+        std::fs::write(path, text)
+            .map_err(|e| CliError(format!("{}: cannot write: {e}", path.display())))?;
     }
     Ok(if failed { 1 } else { 0 })
 }
 
 fn disasm_cmd(file: &Path) -> Result<i32, CliError> {
     let source = read(file)?;
-    let code = compile_module(&source, &display_name(file)).map_err(|d| CliError(d.render_cli()))?;
+    let code =
+        compile_module(&source, &display_name(file)).map_err(|d| CliError(d.render_cli()))?;
     let profile = BoardProfile::esp32();
     let cost = profile.cost().clone();
     let f = move |op: &crate::py::bytecode::Op| cost.op_cycles(op).0 as u32;

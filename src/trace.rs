@@ -243,19 +243,35 @@ pub struct Trace {
 impl Trace {
     /// An empty trace holding at most `max_events` events.
     pub fn new(max_events: usize) -> Trace {
-        Trace { events: Vec::new(), text: String::new(), n_dropped: 0, max_events, event_times: Vec::new() }
+        Trace {
+            events: Vec::new(),
+            text: String::new(),
+            n_dropped: 0,
+            max_events,
+            event_times: Vec::new(),
+        }
     }
 
     /// Appends an event.
     pub fn push(&mut self, at: SimTime, ctx: Ctx, line: u32, kind: Kind) {
         if let Some(last) = self.events.last() {
-            assert!(last.at <= at, "trace time went backwards: {} then {} ({kind:?})", last.at, at);
+            assert!(
+                last.at <= at,
+                "trace time went backwards: {} then {} ({kind:?})",
+                last.at,
+                at
+            );
         }
         if self.events.len() >= self.max_events {
             self.n_dropped += 1;
             return;
         }
-        self.events.push(TraceEvent { at, line, ctx, kind });
+        self.events.push(TraceEvent {
+            at,
+            line,
+            ctx,
+            kind,
+        });
     }
 
     /// Stores `s` in the text buffer, returning (offset, len).
@@ -302,8 +318,19 @@ impl Trace {
                 Ctx::HardIrq => "hard-irq",
                 Ctx::Idle => "idle",
             };
-            let line = if e.line == 0 { "L-".to_string() } else { format!("L{}", e.line) };
-            let _ = writeln!(out, "{:>16}  {:<8}  {:<5}  {}", e.at.to_string(), ctx, line, self.describe(&e.kind));
+            let line = if e.line == 0 {
+                "L-".to_string()
+            } else {
+                format!("L{}", e.line)
+            };
+            let _ = writeln!(
+                out,
+                "{:>16}  {:<8}  {:<5}  {}",
+                e.at.to_string(),
+                ctx,
+                line,
+                self.describe(&e.kind)
+            );
         }
         out
     }
@@ -311,19 +338,47 @@ impl Trace {
     fn describe(&self, k: &Kind) -> String {
         match *k {
             Kind::ProgramStart => "program start".into(),
-            Kind::ProgramEnd { ok } => format!("program end{}", if ok { "" } else { " (uncaught exception)" }),
+            Kind::ProgramEnd { ok } => format!(
+                "program end{}",
+                if ok { "" } else { " (uncaught exception)" }
+            ),
             Kind::TimeLimit => "time limit reached".into(),
-            Kind::PinLevel { pin, level, by_program } => {
-                format!("pin {pin} -> {level}{}", if by_program { " (program)" } else { " (stimulus)" })
+            Kind::PinLevel {
+                pin,
+                level,
+                by_program,
+            } => {
+                format!(
+                    "pin {pin} -> {level}{}",
+                    if by_program {
+                        " (program)"
+                    } else {
+                        " (stimulus)"
+                    }
+                )
             }
             Kind::IrqRaised { source, event } => format!("irq raised  {source}  #{event}"),
-            Kind::IrqMasked { source, event } => format!("irq masked (interrupts disabled)  {source}  #{event}"),
-            Kind::IrqCoalesced { source, event } => format!("irq merged into the pending one (callback lost)  {source}  #{event}"),
-            Kind::IsrRun { source, event, duration_ns } => {
+            Kind::IrqMasked { source, event } => {
+                format!("irq masked (interrupts disabled)  {source}  #{event}")
+            }
+            Kind::IrqCoalesced { source, event } => {
+                format!("irq merged into the pending one (callback lost)  {source}  #{event}")
+            }
+            Kind::IsrRun {
+                source,
+                event,
+                duration_ns,
+            } => {
                 format!("isr  {source}  #{event}  {}", SimDuration(duration_ns))
             }
-            Kind::CallbackQueued { source, event, depth } => format!("callback queued  {source}  #{event}  depth {depth}"),
-            Kind::CallbackDropped { source, event } => format!("callback DROPPED (queue full)  {source}  #{event}"),
+            Kind::CallbackQueued {
+                source,
+                event,
+                depth,
+            } => format!("callback queued  {source}  #{event}  depth {depth}"),
+            Kind::CallbackDropped { source, event } => {
+                format!("callback DROPPED (queue full)  {source}  #{event}")
+            }
             Kind::CallbackStart { source, event } => format!("callback start  {source}  #{event}"),
             Kind::CallbackEnd { source, event } => format!("callback end  {source}  #{event}"),
             Kind::HardStart { source, event } => format!("hard handler start  {source}  #{event}"),
@@ -333,7 +388,11 @@ impl Trace {
                 let text = self.text_of(offset, len);
                 format!("exception  {}", text.lines().last().unwrap_or(""))
             }
-            Kind::TimerInit { timer, period_ns, periodic } => format!(
+            Kind::TimerInit {
+                timer,
+                period_ns,
+                periodic,
+            } => format!(
                 "timer {timer} init  {} {}",
                 if periodic { "periodic" } else { "one-shot" },
                 SimDuration(period_ns)
@@ -344,7 +403,13 @@ impl Trace {
             Kind::IdleLoop => "program done; idle loop runs callbacks".into(),
             Kind::IdleStart => "wait (cpu idle)".into(),
             Kind::IdleEnd => "wake".into(),
-            Kind::Gc { pause_ns, live_bytes } => format!("gc  pause {}  live {live_bytes} bytes", SimDuration(pause_ns)),
+            Kind::Gc {
+                pause_ns,
+                live_bytes,
+            } => format!(
+                "gc  pause {}  live {live_bytes} bytes",
+                SimDuration(pause_ns)
+            ),
             Kind::IrqDisable { depth } => format!("disable_irq  depth {depth}"),
             Kind::IrqEnable { depth } => format!("enable_irq  depth {depth}"),
             Kind::HeapLockedAlloc => "allocation with heap locked".into(),
@@ -360,7 +425,11 @@ mod tests {
     // The documented size of a trace event (bytes per event in docs and the report).
     #[test]
     fn trace_event_is_compact() {
-        assert!(std::mem::size_of::<TraceEvent>() <= 40, "{}", std::mem::size_of::<TraceEvent>());
+        assert!(
+            std::mem::size_of::<TraceEvent>() <= 40,
+            "{}",
+            std::mem::size_of::<TraceEvent>()
+        );
     }
 
     // Console output is reassembled from print events in order.
@@ -370,7 +439,12 @@ mod tests {
         let (o, l) = t.add_text("a\n");
         t.push(SimTime(1), Ctx::Main, 1, Kind::Print { offset: o, len: l });
         let (o, l) = t.add_text("b\n");
-        t.push(SimTime(2), Ctx::Callback, 1, Kind::Print { offset: o, len: l });
+        t.push(
+            SimTime(2),
+            Ctx::Callback,
+            1,
+            Kind::Print { offset: o, len: l },
+        );
         assert_eq!(t.console(), "a\nb\n");
         assert!(t.timeline().contains("print \"b\\n\""));
     }

@@ -113,17 +113,19 @@ pub fn summarize(trace: &Trace) -> Summary {
         match e.kind {
             Kind::CallbackStart { .. } | Kind::HardStart { .. } => stack.push(Ctx::Callback),
             Kind::IdleStart => stack.push(Ctx::Idle),
-            Kind::CallbackEnd { .. } | Kind::HardEnd { .. } | Kind::IdleEnd => {
-                if stack.len() > 1 {
-                    stack.pop();
-                }
+            Kind::CallbackEnd { .. } | Kind::HardEnd { .. } | Kind::IdleEnd if stack.len() > 1 => {
+                stack.pop();
             }
             Kind::IdleLoop => stack[0] = Ctx::Idle,
             _ => {}
         }
         match e.kind {
             Kind::IrqRaised { source, .. } => s.sources.entry(source).or_default().n_events += 1,
-            Kind::CallbackQueued { source: Source::Schedule, depth, .. } => {
+            Kind::CallbackQueued {
+                source: Source::Schedule,
+                depth,
+                ..
+            } => {
                 s.sources.entry(Source::Schedule).or_default().n_events += 1;
                 s.max_queue_depth = s.max_queue_depth.max(depth);
             }
@@ -146,13 +148,18 @@ pub fn summarize(trace: &Trace) -> Summary {
                 let ss = s.sources.entry(source).or_default();
                 ss.n_callbacks += 1;
                 if let Some(t0) = trace.event_times.get(event as usize) {
-                    ss.latency_samples_ns.push(e.at.saturating_since(*t0).as_ns());
+                    ss.latency_samples_ns
+                        .push(e.at.saturating_since(*t0).as_ns());
                 }
                 starts.insert(event, e.at);
             }
             Kind::CallbackEnd { source, event } | Kind::HardEnd { source, event } => {
                 if let Some(t0) = starts.remove(&event) {
-                    s.sources.entry(source).or_default().duration_samples_ns.push(e.at.saturating_since(t0).as_ns());
+                    s.sources
+                        .entry(source)
+                        .or_default()
+                        .duration_samples_ns
+                        .push(e.at.saturating_since(t0).as_ns());
                 }
             }
             Kind::IsrRun { duration_ns, .. } => s.isr_ns += duration_ns,

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::{human, us, Stats, Summary};
+use super::{Stats, Summary, human, us};
 use crate::trace::Source;
 
 /// Renders the summary printed after the program's output.
@@ -19,15 +19,38 @@ pub fn text(summary: &Summary, outcome: &str) -> String {
     if summary.sources.is_empty() {
         let _ = writeln!(out, "no interrupts or scheduled callbacks");
     } else {
-        let _ = writeln!(out, "{:<10} {:>7} {:>7} {:>7}   latency us (min / p50 / p99 / max)      callback us (p50 / max)", "source", "events", "dropped", "masked");
+        let _ = writeln!(
+            out,
+            "{:<10} {:>7} {:>7} {:>7}   latency us (min / p50 / p99 / max)      callback us (p50 / max)",
+            "source", "events", "dropped", "masked"
+        );
         for (src, s) in &summary.sources {
             let lat = if s.latency.n == 0 {
                 "-".to_string()
             } else {
-                format!("{} / {} / {} / {}", us(s.latency.min_ns), us(s.latency.p50_ns), us(s.latency.p99_ns), us(s.latency.max_ns))
+                format!(
+                    "{} / {} / {} / {}",
+                    us(s.latency.min_ns),
+                    us(s.latency.p50_ns),
+                    us(s.latency.p99_ns),
+                    us(s.latency.max_ns)
+                )
             };
-            let dur = if s.duration.n == 0 { "-".to_string() } else { format!("{} / {}", us(s.duration.p50_ns), us(s.duration.max_ns)) };
-            let _ = writeln!(out, "{:<10} {:>7} {:>7} {:>7}   {:<38} {}", src.to_string(), s.n_events, s.n_dropped, s.n_masked, lat, dur);
+            let dur = if s.duration.n == 0 {
+                "-".to_string()
+            } else {
+                format!("{} / {}", us(s.duration.p50_ns), us(s.duration.max_ns))
+            };
+            let _ = writeln!(
+                out,
+                "{:<10} {:>7} {:>7} {:>7}   {:<38} {}",
+                src.to_string(),
+                s.n_events,
+                s.n_dropped,
+                s.n_masked,
+                lat,
+                dur
+            );
         }
     }
     let total = summary.end.as_ns().max(1);
@@ -45,7 +68,12 @@ pub fn text(summary: &Summary, outcome: &str) -> String {
         pct(summary.idle_ns)
     );
     if summary.n_gc > 0 {
-        let _ = writeln!(out, "gc: {} collections, {} total pause", summary.n_gc, human(summary.gc_ns));
+        let _ = writeln!(
+            out,
+            "gc: {} collections, {} total pause",
+            summary.n_gc,
+            human(summary.gc_ns)
+        );
     }
     let _ = writeln!(out, "schedule queue: deepest {}", summary.max_queue_depth);
     out
@@ -144,11 +172,25 @@ pub struct JsonExpectation {
 }
 
 fn stats(s: &Stats) -> JsonStats {
-    JsonStats { n: s.n, min: s.min_ns, p50: s.p50_ns, p99: s.p99_ns, max: s.max_ns, mean: s.mean_ns }
+    JsonStats {
+        n: s.n,
+        min: s.min_ns,
+        p50: s.p50_ns,
+        p99: s.p99_ns,
+        max: s.max_ns,
+        mean: s.mean_ns,
+    }
 }
 
 /// Builds the JSON report.
-pub fn json(summary: &Summary, seed: u64, trace_hash: u64, outcome: &str, expectations: Vec<JsonExpectation>, console: String) -> String {
+pub fn json(
+    summary: &Summary,
+    seed: u64,
+    trace_hash: u64,
+    outcome: &str,
+    expectations: Vec<JsonExpectation>,
+    console: String,
+) -> String {
     let report = JsonReport {
         irqlab_version: env!("CARGO_PKG_VERSION"),
         seed,
@@ -167,8 +209,16 @@ pub fn json(summary: &Summary, seed: u64, trace_hash: u64, outcome: &str, expect
                 callback_ns: stats(&s.duration),
             })
             .collect(),
-        cpu_ns: JsonCpu { main: summary.main_ns, callbacks: summary.callback_ns, isr: summary.isr_ns, idle: summary.idle_ns },
-        gc: JsonGc { collections: summary.n_gc, pause_ns: summary.gc_ns },
+        cpu_ns: JsonCpu {
+            main: summary.main_ns,
+            callbacks: summary.callback_ns,
+            isr: summary.isr_ns,
+            idle: summary.idle_ns,
+        },
+        gc: JsonGc {
+            collections: summary.n_gc,
+            pause_ns: summary.gc_ns,
+        },
         expectations,
         console,
     };

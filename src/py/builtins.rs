@@ -10,17 +10,20 @@ use std::rc::Rc;
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive};
 
-use super::dict::{key_hash, Dict};
+use super::dict::{Dict, key_hash};
 use super::ops::{bytes_of, repr, to_str};
 use super::value::*;
-use super::vm::{qhash, str_text, ExcTypes, Flow, Host, PyResult, Types, Vm};
+use super::vm::{ExcTypes, Flow, Host, PyResult, Types, Vm, qhash, str_text};
 
 type Kw<'a> = &'a [(Value, Value)];
 
 macro_rules! builtin {
     ($id:ident, $name:expr, $f:expr) => {
         /// A builtin function table entry.
-        pub static $id: BuiltinDef = BuiltinDef { name: $name, func: $f };
+        pub static $id: BuiltinDef = BuiltinDef {
+            name: $name,
+            func: $f,
+        };
     };
 }
 
@@ -50,25 +53,65 @@ pub fn make_class(name: &str, bases: Vec<Rc<Class>>, kind: ClassKind, dict: Dict
 /// Builds the builtin classes and exception hierarchy.
 pub fn make_types() -> (Types, ExcTypes) {
     use TypeTag::*;
-    let object = make_class("object", vec![], ClassKind::Builtin(Object), super::dict::Dict::new());
+    let object = make_class(
+        "object",
+        vec![],
+        ClassKind::Builtin(Object),
+        super::dict::Dict::new(),
+    );
     let tags = [
-        (Object, "object"), (Type, "type"), (NoneType, "NoneType"), (Int, "int"), (Bool, "bool"),
-        (Float, "float"), (Str, "str"), (Bytes, "bytes"), (ByteArray, "bytearray"), (Array, "array"),
-        (List, "list"), (Tuple, "tuple"), (Dict, "dict"), (Set, "set"), (Range, "range"),
-        (Slice, "slice"), (Function, "function"), (BoundMethod, "bound_method"), (Module, "module"),
-        (Generator, "generator"), (Iterator, "iterator"), (Cell, "cell"),
-        (StaticMethod, "staticmethod"), (ClassMethod, "classmethod"), (Property, "property"),
+        (Object, "object"),
+        (Type, "type"),
+        (NoneType, "NoneType"),
+        (Int, "int"),
+        (Bool, "bool"),
+        (Float, "float"),
+        (Str, "str"),
+        (Bytes, "bytes"),
+        (ByteArray, "bytearray"),
+        (Array, "array"),
+        (List, "list"),
+        (Tuple, "tuple"),
+        (Dict, "dict"),
+        (Set, "set"),
+        (Range, "range"),
+        (Slice, "slice"),
+        (Function, "function"),
+        (BoundMethod, "bound_method"),
+        (Module, "module"),
+        (Generator, "generator"),
+        (Iterator, "iterator"),
+        (Cell, "cell"),
+        (StaticMethod, "staticmethod"),
+        (ClassMethod, "classmethod"),
+        (Property, "property"),
     ];
     let mut by_tag = Vec::new();
     for (tag, name) in tags {
         if tag == Object {
             by_tag.push(object.clone());
         } else {
-            let base = if tag == Bool { by_tag[TypeTag::Int as usize].clone() } else { object.clone() };
-            by_tag.push(make_class(name, vec![base], ClassKind::Builtin(tag), super::dict::Dict::new()));
+            let base = if tag == Bool {
+                by_tag[TypeTag::Int as usize].clone()
+            } else {
+                object.clone()
+            };
+            by_tag.push(make_class(
+                name,
+                vec![base],
+                ClassKind::Builtin(tag),
+                super::dict::Dict::new(),
+            ));
         }
     }
-    let exc = |name: &str, base: &Rc<Class>| make_class(name, vec![base.clone()], ClassKind::Exception, super::dict::Dict::new());
+    let exc = |name: &str, base: &Rc<Class>| {
+        make_class(
+            name,
+            vec![base.clone()],
+            ClassKind::Exception,
+            super::dict::Dict::new(),
+        )
+    };
     let base_exception = exc("BaseException", &object);
     let exception = exc("Exception", &base_exception);
     let arithmetic_error = exc("ArithmeticError", &exception);
@@ -118,17 +161,46 @@ pub fn install(vm: &mut Vm) {
     }
     for c in &vm.types.by_tag {
         let name = c.name.text.to_string();
-        if !matches!(name.as_str(), "NoneType" | "function" | "bound_method" | "module" | "generator" | "iterator" | "cell" | "array") {
+        if !matches!(
+            name.as_str(),
+            "NoneType"
+                | "function"
+                | "bound_method"
+                | "module"
+                | "generator"
+                | "iterator"
+                | "cell"
+                | "array"
+        ) {
             put(&name, Value::Class(c.clone()));
         }
     }
     let e = &vm.exc;
     for c in [
-        &e.base_exception, &e.exception, &e.stop_iteration, &e.generator_exit, &e.keyboard_interrupt,
-        &e.system_exit, &e.arithmetic_error, &e.zero_division_error, &e.overflow_error,
-        &e.assertion_error, &e.attribute_error, &e.lookup_error, &e.index_error, &e.key_error,
-        &e.memory_error, &e.name_error, &e.os_error, &e.runtime_error, &e.not_implemented_error,
-        &e.type_error, &e.value_error, &e.import_error, &e.syntax_error, &e.unicode_error,
+        &e.base_exception,
+        &e.exception,
+        &e.stop_iteration,
+        &e.generator_exit,
+        &e.keyboard_interrupt,
+        &e.system_exit,
+        &e.arithmetic_error,
+        &e.zero_division_error,
+        &e.overflow_error,
+        &e.assertion_error,
+        &e.attribute_error,
+        &e.lookup_error,
+        &e.index_error,
+        &e.key_error,
+        &e.memory_error,
+        &e.name_error,
+        &e.os_error,
+        &e.runtime_error,
+        &e.not_implemented_error,
+        &e.type_error,
+        &e.value_error,
+        &e.import_error,
+        &e.syntax_error,
+        &e.unicode_error,
     ] {
         put(&c.name.text.clone(), Value::Class(c.clone()));
     }
@@ -136,9 +208,41 @@ pub fn install(vm: &mut Vm) {
 }
 
 static BUILTIN_FUNCS: &[&BuiltinDef] = &[
-    &PRINT, &LEN, &ABS, &MIN, &MAX, &SUM, &DIVMOD, &ROUND, &HEX, &BIN, &OCT, &ORD, &CHR, &REPR,
-    &ISINSTANCE, &ISSUBCLASS, &HASATTR, &GETATTR, &SETATTR, &ID, &ITER, &NEXT, &ENUMERATE, &ZIP,
-    &MAP, &FILTER, &SORTED, &REVERSED, &ANY, &ALL, &SUPER, &CALLABLE, &HASH, &POW, &DELATTR,
+    &PRINT,
+    &LEN,
+    &ABS,
+    &MIN,
+    &MAX,
+    &SUM,
+    &DIVMOD,
+    &ROUND,
+    &HEX,
+    &BIN,
+    &OCT,
+    &ORD,
+    &CHR,
+    &REPR,
+    &ISINSTANCE,
+    &ISSUBCLASS,
+    &HASATTR,
+    &GETATTR,
+    &SETATTR,
+    &ID,
+    &ITER,
+    &NEXT,
+    &ENUMERATE,
+    &ZIP,
+    &MAP,
+    &FILTER,
+    &SORTED,
+    &REVERSED,
+    &ANY,
+    &ALL,
+    &SUPER,
+    &CALLABLE,
+    &HASH,
+    &POW,
+    &DELATTR,
 ];
 
 builtin!(BUILD_CLASS, "__build_class__", build_class);
@@ -149,12 +253,15 @@ builtin!(LEN, "len", |vm, host, a, _| {
     if let Some(n) = vm.len_of(&v) {
         return Ok(Value::int(n as i64));
     }
-    if let Value::Instance(i) = &v {
-        if let Some(f) = vm.lookup_class_attr(&i.class, "__len__") {
-            return vm.call(host, &f, &[v.clone()], &[]);
-        }
+    if let Value::Instance(i) = &v
+        && let Some(f) = vm.lookup_class_attr(&i.class, "__len__")
+    {
+        return vm.call(host, &f, std::slice::from_ref(&v), &[]);
     }
-    Err(vm.type_error(&format!("object of type '{}' has no len()", vm.type_name(&v))))
+    Err(vm.type_error(&format!(
+        "object of type '{}' has no len()",
+        vm.type_name(&v)
+    )))
 });
 builtin!(ABS, "abs", |vm, host, a, _| {
     let v = arg(vm, a, 0)?;
@@ -164,14 +271,19 @@ builtin!(ABS, "abs", |vm, host, a, _| {
         Value::BigInt(n) => vm.make_bigint(n.abs()),
         Value::Float(x) => vm.make_float(x.abs()),
         Value::Instance(i) => match vm.lookup_class_attr(&i.class, "__abs__") {
-            Some(f) => vm.call(host, &f, &[v.clone()], &[]),
+            Some(f) => vm.call(host, &f, std::slice::from_ref(&v), &[]),
             None => Err(vm.type_error("bad operand type for abs()")),
         },
-        _ => Err(vm.type_error(&format!("unsupported type for __abs__: '{}'", vm.type_name(&v)))),
+        _ => Err(vm.type_error(&format!(
+            "unsupported type for __abs__: '{}'",
+            vm.type_name(&v)
+        ))),
     }
 });
 builtin!(MIN, "min", |vm, host, a, kw| min_max(vm, host, a, kw, true));
-builtin!(MAX, "max", |vm, host, a, kw| min_max(vm, host, a, kw, false));
+builtin!(MAX, "max", |vm, host, a, kw| min_max(
+    vm, host, a, kw, false
+));
 builtin!(SUM, "sum", |vm, host, a, _| {
     let items = vm.collect_iter(host, &arg(vm, a, 0)?)?;
     let mut acc = a.get(1).cloned().unwrap_or(Value::Int(0));
@@ -257,7 +369,9 @@ builtin!(DELATTR, "delattr", |vm, host, a, _| {
 });
 builtin!(ID, "id", |vm, _, a, _| {
     let v = arg(vm, a, 0)?;
-    Ok(Value::int(0x3ffb_0000 + 16 * key_hash(&v).unwrap_or(0) as i64 % 0x4_0000))
+    Ok(Value::int(
+        0x3ffb_0000 + 16 * key_hash(&v).unwrap_or(0) as i64 % 0x4_0000,
+    ))
 });
 builtin!(HASH, "hash", |vm, _, a, _| {
     let v = arg(vm, a, 0)?;
@@ -268,8 +382,12 @@ builtin!(HASH, "hash", |vm, _, a, _| {
 });
 builtin!(CALLABLE, "callable", |vm, _, a, _| {
     let v = arg(vm, a, 0)?;
-    Ok(Value::Bool(matches!(v, Value::Function(_) | Value::Builtin(_) | Value::BoundMethod(_) | Value::Class(_))
-        || matches!(&v, Value::Instance(i) if vm.lookup_class_attr(&i.class, "__call__").is_some())))
+    Ok(Value::Bool(
+        matches!(
+            v,
+            Value::Function(_) | Value::Builtin(_) | Value::BoundMethod(_) | Value::Class(_)
+        ) || matches!(&v, Value::Instance(i) if vm.lookup_class_attr(&i.class, "__call__").is_some()),
+    ))
 });
 builtin!(POW, "pow", |vm, host, a, _| {
     let (x, y) = (arg(vm, a, 0)?, arg(vm, a, 1)?);
@@ -304,7 +422,10 @@ builtin!(ENUMERATE, "enumerate", |vm, host, a, kw| {
         Some(v) => v.clone(),
         None => Value::Int(0),
     };
-    let start = match start { Value::Int(n) => n as i64, _ => 0 };
+    let start = match start {
+        Value::Int(n) => n as i64,
+        _ => 0,
+    };
     new_iter(vm, PyIter::Enumerate(it, start))
 });
 builtin!(ZIP, "zip", |vm, host, a, _| {
@@ -331,7 +452,7 @@ builtin!(SORTED, "sorted", |vm, host, a, kw| {
     let items = vm.collect_iter(host, &arg(vm, a, 0)?)?;
     vm.heap_alloc(16 + 4 * items.len())?;
     let list = Value::list(items);
-    list_sort(vm, host, &[list.clone()], kw)?;
+    list_sort(vm, host, std::slice::from_ref(&list), kw)?;
     Ok(list)
 });
 builtin!(REVERSED, "reversed", |vm, host, a, _| {
@@ -358,7 +479,9 @@ builtin!(ALL, "all", |vm, host, a, _| {
     }
     Ok(Value::Bool(true))
 });
-builtin!(SUPER, "super", |vm, _, _, _| Err(vm.type_error("irqlab supports super() only as super().method(...)")));
+builtin!(SUPER, "super", |vm, _, _, _| Err(vm.type_error(
+    "irqlab supports super() only as super().method(...)"
+)));
 
 fn new_iter(vm: &mut Vm, it: PyIter) -> PyResult {
     vm.heap_alloc(16)?;
@@ -369,7 +492,10 @@ fn new_iter(vm: &mut Vm, it: PyIter) -> PyResult {
 pub fn arg(vm: &Vm, a: &[Value], i: usize) -> PyResult {
     match a.get(i) {
         Some(v) => Ok(v.clone()),
-        None => Err(vm.type_error(&format!("function missing {} required positional arguments", i + 1 - a.len()))),
+        None => Err(vm.type_error(&format!(
+            "function missing {} required positional arguments",
+            i + 1 - a.len()
+        ))),
     }
 }
 
@@ -402,7 +528,11 @@ fn to_bigint(v: &Value) -> Option<BigInt> {
 
 fn class_matches(vm: &Vm, cls: &Rc<Class>, pattern: &Value) -> bool {
     match pattern {
-        Value::Class(p) => Rc::ptr_eq(cls, p) || cls.mro.iter().any(|m| Rc::ptr_eq(m, p)) || Rc::ptr_eq(p, &vm.types.object),
+        Value::Class(p) => {
+            Rc::ptr_eq(cls, p)
+                || cls.mro.iter().any(|m| Rc::ptr_eq(m, p))
+                || Rc::ptr_eq(p, &vm.types.object)
+        }
         Value::Tuple(items) => items.iter().any(|p| class_matches(vm, cls, p)),
         _ => false,
     }
@@ -430,7 +560,11 @@ fn print(vm: &mut Vm, host: &mut dyn Host, a: &[Value], kw: Kw) -> PyResult {
 }
 
 fn min_max(vm: &mut Vm, host: &mut dyn Host, a: &[Value], kw: Kw, want_min: bool) -> PyResult {
-    let items = if a.len() == 1 { vm.collect_iter(host, &a[0])? } else { a.to_vec() };
+    let items = if a.len() == 1 {
+        vm.collect_iter(host, &a[0])?
+    } else {
+        a.to_vec()
+    };
     let key = kw_get(kw, "key").cloned();
     let mut best: Option<(Value, Value)> = None;
     for it in items {
@@ -442,7 +576,11 @@ fn min_max(vm: &mut Vm, host: &mut dyn Host, a: &[Value], kw: Kw, want_min: bool
             None => true,
             Some((bk, _)) => {
                 let ord = vm.ordering(host, &k, bk, super::bytecode::BinaryOp::Less)?;
-                if want_min { ord == std::cmp::Ordering::Less } else { ord == std::cmp::Ordering::Greater }
+                if want_min {
+                    ord == std::cmp::Ordering::Less
+                } else {
+                    ord == std::cmp::Ordering::Greater
+                }
             }
         };
         if better {
@@ -482,7 +620,11 @@ fn round(vm: &mut Vm, _host: &mut dyn Host, a: &[Value], _kw: Kw) -> PyResult {
 
 fn round_half_even(x: f64) -> f64 {
     let r = x.round();
-    if (x - x.trunc()).abs() == 0.5 { 2.0 * (x / 2.0).round() } else { r }
+    if (x - x.trunc()).abs() == 0.5 {
+        2.0 * (x / 2.0).round()
+    } else {
+        r
+    }
 }
 
 fn radix(vm: &mut Vm, a: &[Value], base: u32) -> PyResult {
@@ -496,7 +638,11 @@ fn radix(vm: &mut Vm, a: &[Value], base: u32) -> PyResult {
         _ => "0b",
     };
     let digits = n.abs().to_str_radix(base);
-    let s = if n.is_negative() { format!("-{prefix}{digits}") } else { format!("{prefix}{digits}") };
+    let s = if n.is_negative() {
+        format!("-{prefix}{digits}")
+    } else {
+        format!("{prefix}{digits}")
+    };
     vm.heap_alloc(16 + s.len())?;
     Ok(Value::str(&s))
 }
@@ -510,19 +656,29 @@ fn build_class(vm: &mut Vm, host: &mut dyn Host, a: &[Value], _kw: Kw) -> PyResu
     for b in &a[2..] {
         match b {
             Value::Class(c) => {
-                if let ClassKind::Builtin(tag) = c.kind {
-                    if tag != TypeTag::Object {
-                        return Err(vm.type_error(&format!("irqlab does not support subclassing '{}' yet", c.name.text)));
-                    }
+                if let ClassKind::Builtin(tag) = c.kind
+                    && tag != TypeTag::Object
+                {
+                    return Err(vm.type_error(&format!(
+                        "irqlab does not support subclassing '{}' yet",
+                        c.name.text
+                    )));
                 }
                 bases.push(c.clone())
             }
             _ => return Err(vm.type_error("bases must be classes")),
         }
     }
-    let Value::Function(f) = &body else { return Err(vm.type_error("class body must be a function")) };
+    let Value::Function(f) = &body else {
+        return Err(vm.type_error("class body must be a function"));
+    };
     let ns = Rc::new(RefCell::new(Dict::new()));
-    let mut frame = super::vm::Frame::new(f.code.clone(), f.globals.clone(), Some(ns.clone()), super::vm::FrameMode::Boundary);
+    let mut frame = super::vm::Frame::new(
+        f.code.clone(),
+        f.globals.clone(),
+        Some(ns.clone()),
+        super::vm::FrameMode::Boundary,
+    );
     let n_free = f.code.n_free as usize;
     let first_free = f.code.n_locals as usize - n_free;
     for &c in &f.code.cell_slots {
@@ -557,7 +713,9 @@ pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw
                 Ok(x) => vm.make_float(x),
                 Err(e) => Err(super::strfmt::format_error(vm, e)),
             },
-            Some(other) => Err(vm.type_error(&format!("can't convert {} to float", vm.type_name(other)))),
+            Some(other) => {
+                Err(vm.type_error(&format!("can't convert {} to float", vm.type_name(other))))
+            }
         },
         Str => match a.first() {
             None => Ok(Value::str("")),
@@ -620,14 +778,20 @@ pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw
                 return Err(vm.value_error("zero step"));
             }
             vm.heap_alloc(16)?;
-            Ok(Value::Range(Rc::new(super::value::Range { start, stop, step })))
+            Ok(Value::Range(Rc::new(super::value::Range {
+                start,
+                stop,
+                step,
+            })))
         }
         Bytes | ByteArray => {
             let data: Vec<u8> = match a.first() {
                 None => Vec::new(),
                 Some(Value::Int(n)) => vec![0; (*n).max(0) as usize],
                 Some(Value::Str(s)) => s.text.as_bytes().to_vec(),
-                Some(v @ (Value::Bytes(_) | Value::ByteArray(_))) => bytes_of(v).unwrap_or_default(),
+                Some(v @ (Value::Bytes(_) | Value::ByteArray(_))) => {
+                    bytes_of(v).unwrap_or_default()
+                }
                 Some(v) => {
                     let items = vm.collect_iter(host, v)?;
                     let mut out = Vec::with_capacity(items.len());
@@ -644,29 +808,52 @@ pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw
                 return Err(vm.memory_error_public());
             }
             vm.heap_alloc(16 + data.len())?;
-            Ok(if tag == Bytes { Value::Bytes(Rc::new(data)) } else { Value::ByteArray(Rc::new(RefCell::new(data))) })
+            Ok(if tag == Bytes {
+                Value::Bytes(Rc::new(data))
+            } else {
+                Value::ByteArray(Rc::new(RefCell::new(data)))
+            })
         }
         Object => {
             vm.heap_alloc(16)?;
             let obj = vm.types.object.clone();
-            Ok(Value::Instance(Rc::new(Instance { class: obj, attrs: RefCell::new(super::dict::Dict::new()), exc: None, serial: next_serial() })))
+            Ok(Value::Instance(Rc::new(Instance {
+                class: obj,
+                attrs: RefCell::new(super::dict::Dict::new()),
+                exc: None,
+                serial: next_serial(),
+            })))
         }
         Type => match a.len() {
             1 => Ok(vm.type_of(&a[0])),
             _ => Err(vm.type_error("irqlab supports type(obj) only")),
         },
-        StaticMethod => Ok(Value::Wrapper(Rc::new(Wrapper::StaticMethod(arg(vm, a, 0)?)))),
-        ClassMethod => Ok(Value::Wrapper(Rc::new(Wrapper::ClassMethod(arg(vm, a, 0)?)))),
-        Property => Ok(Value::Wrapper(Rc::new(Wrapper::Property { fget: arg(vm, a, 0)?, fset: a.get(1).cloned().unwrap_or(Value::None) }))),
+        StaticMethod => Ok(Value::Wrapper(Rc::new(Wrapper::StaticMethod(arg(
+            vm, a, 0,
+        )?)))),
+        ClassMethod => Ok(Value::Wrapper(Rc::new(Wrapper::ClassMethod(arg(
+            vm, a, 0,
+        )?)))),
+        Property => Ok(Value::Wrapper(Rc::new(Wrapper::Property {
+            fget: arg(vm, a, 0)?,
+            fset: a.get(1).cloned().unwrap_or(Value::None),
+        }))),
         Slice => {
             let (start, stop, step) = match a.len() {
                 1 => (Value::None, a[0].clone(), Value::None),
                 2 => (a[0].clone(), a[1].clone(), Value::None),
                 _ => (arg(vm, a, 0)?, arg(vm, a, 1)?, arg(vm, a, 2)?),
             };
-            Ok(Value::Slice(Rc::new(super::value::Slice { start, stop, step })))
+            Ok(Value::Slice(Rc::new(super::value::Slice {
+                start,
+                stop,
+                step,
+            })))
         }
-        _ => Err(vm.type_error(&format!("cannot create '{}' instances", vm.types.by_tag[tag as usize].name.text))),
+        _ => Err(vm.type_error(&format!(
+            "cannot create '{}' instances",
+            vm.types.by_tag[tag as usize].name.text
+        ))),
     }
 }
 
@@ -695,7 +882,11 @@ fn int_new(vm: &mut Vm, _host: &mut dyn Host, a: &[Value]) -> PyResult {
         (Some(Value::BigInt(n)), None) => Ok(Value::BigInt(n.clone())),
         (Some(Value::Float(x)), None) => {
             if !x.is_finite() {
-                let c = if x.is_nan() { vm.exc.value_error.clone() } else { vm.exc.overflow_error.clone() };
+                let c = if x.is_nan() {
+                    vm.exc.value_error.clone()
+                } else {
+                    vm.exc.overflow_error.clone()
+                };
                 return Err(vm.new_exc_msg(&c, "can't convert inf to int"));
             }
             let t = x.trunc() as f64;
@@ -707,7 +898,11 @@ fn int_new(vm: &mut Vm, _host: &mut dyn Host, a: &[Value]) -> PyResult {
 
 fn dict_update_from(vm: &mut Vm, host: &mut dyn Host, d: &Value, src: &Value) -> Result<(), Flow> {
     if let Value::Dict(s) = src {
-        let items: Vec<(Value, Value)> = s.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let items: Vec<(Value, Value)> = s
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         for (k, v) in items {
             vm.setitem(host, d, k, v)?;
         }
@@ -739,7 +934,9 @@ pub fn array_wrap(tc: u8, n: i64) -> i64 {
 pub fn builtin_attr(vm: &mut Vm, obj: &Value, name: &str) -> Result<Option<Value>, Flow> {
     let _ = vm;
     Ok(match (obj, name) {
-        (Value::Array(a), "typecode") => Some(Value::str(&(a.borrow().typecode as char).to_string())),
+        (Value::Array(a), "typecode") => {
+            Some(Value::str(&(a.borrow().typecode as char).to_string()))
+        }
         (Value::Range(r), "start") => Some(Value::int(r.start)),
         (Value::Range(r), "stop") => Some(Value::int(r.stop)),
         (Value::Range(r), "step") => Some(Value::int(r.step)),
@@ -768,9 +965,13 @@ pub fn builtin_method(vm: &mut Vm, obj: &Value, name: &str) -> Option<&'static B
 
 /// `list.sort(key=, reverse=)` — a stable merge sort that can call back into Python.
 pub fn list_sort(vm: &mut Vm, host: &mut dyn Host, a: &[Value], kw: Kw) -> PyResult {
-    let Value::List(l) = &a[0] else { return Err(vm.type_error("sort needs a list")) };
+    let Value::List(l) = &a[0] else {
+        return Err(vm.type_error("sort needs a list"));
+    };
     let items = l.borrow().clone();
-    let key = kw_get(kw, "key").cloned().filter(|k| !matches!(k, Value::None));
+    let key = kw_get(kw, "key")
+        .cloned()
+        .filter(|k| !matches!(k, Value::None));
     let reverse = match kw_get(kw, "reverse") {
         Some(v) => vm.truthy(host, &v.clone())?,
         None => false,
@@ -788,7 +989,12 @@ pub fn list_sort(vm: &mut Vm, host: &mut dyn Host, a: &[Value], kw: Kw) -> PyRes
     Ok(Value::None)
 }
 
-fn merge_sort(vm: &mut Vm, host: &mut dyn Host, mut v: Vec<(Value, Value)>, reverse: bool) -> Result<Vec<(Value, Value)>, Flow> {
+fn merge_sort(
+    vm: &mut Vm,
+    host: &mut dyn Host,
+    mut v: Vec<(Value, Value)>,
+    reverse: bool,
+) -> Result<Vec<(Value, Value)>, Flow> {
     if v.len() <= 1 {
         return Ok(v);
     }
@@ -799,8 +1005,17 @@ fn merge_sort(vm: &mut Vm, host: &mut dyn Host, mut v: Vec<(Value, Value)>, reve
     let (mut i, mut j) = (0, 0);
     while i < left.len() && j < right.len() {
         // Take from the right only when strictly before the left: keeps the sort stable.
-        let ord = vm.ordering(host, &right[j].0, &left[i].0, super::bytecode::BinaryOp::Less)?;
-        let take_right = if reverse { ord == std::cmp::Ordering::Greater } else { ord == std::cmp::Ordering::Less };
+        let ord = vm.ordering(
+            host,
+            &right[j].0,
+            &left[i].0,
+            super::bytecode::BinaryOp::Less,
+        )?;
+        let take_right = if reverse {
+            ord == std::cmp::Ordering::Greater
+        } else {
+            ord == std::cmp::Ordering::Less
+        };
         if take_right {
             out.push(right[j].clone());
             j += 1;
@@ -825,10 +1040,19 @@ pub fn builtin_module(vm: &mut Vm, name: &str) -> Option<Value> {
             ("platform", Value::str("esp32")),
             ("maxsize", Value::int(SMALL_INT_MAX)),
             ("byteorder", Value::str("little")),
-            ("implementation", Value::tuple(vec![Value::str("micropython"), Value::tuple(vec![Value::Int(1), Value::Int(28), Value::Int(0)])])),
+            (
+                "implementation",
+                Value::tuple(vec![
+                    Value::str("micropython"),
+                    Value::tuple(vec![Value::Int(1), Value::Int(28), Value::Int(0)]),
+                ]),
+            ),
             ("version", Value::str("3.4.0; MicroPython v1.28.0 (irqlab)")),
             ("exit", Value::Builtin(&super::methods::SYS_EXIT)),
-            ("print_exception", Value::Builtin(&super::methods::SYS_PRINT_EXCEPTION)),
+            (
+                "print_exception",
+                Value::Builtin(&super::methods::SYS_PRINT_EXCEPTION),
+            ),
         ],
         "gc" => super::methods::gc_module(),
         _ => return None,
@@ -844,5 +1068,8 @@ pub fn make_module(name: &str, entries: Vec<(&str, Value)>) -> Value {
     for (k, v) in entries {
         d.insert_hashed(Value::str(k), qhash(k), v);
     }
-    Value::Module(Rc::new(Module { name: Rc::new(PyStr::new(name)), dict: Rc::new(RefCell::new(d)) }))
+    Value::Module(Rc::new(Module {
+        name: Rc::new(PyStr::new(name)),
+        dict: Rc::new(RefCell::new(d)),
+    }))
 }

@@ -8,7 +8,7 @@
 //! FIXME: sets use the same table as dicts; MicroPython's `mp_set_t` differs slightly in
 //! growth (py/map.c `mp_set_lookup`), so large sets may iterate in another order.
 
-use super::map::{float_hash, long_int_hash, small_int_hash, MpMap};
+use super::map::{MpMap, float_hash, long_int_hash, small_int_hash};
 
 use super::value::Value;
 
@@ -27,7 +27,9 @@ impl Dict {
 
     /// An empty dict with room for `n` entries (a `{...}` literal of `n` items: `BUILD_MAP n`).
     pub fn with_alloc(n: usize) -> Dict {
-        Dict { map: MpMap::with_alloc(n).expect("BUILD_MAP sizes are u16") }
+        Dict {
+            map: MpMap::with_alloc(n).expect("BUILD_MAP sizes are u16"),
+        }
     }
 
     /// Number of entries.
@@ -58,7 +60,8 @@ impl Dict {
     /// The value for a string key.
     pub fn get_str(&self, name: &str) -> Option<&Value> {
         let hash = super::qstr::qstr_hash(name.as_bytes());
-        self.map.lookup(hash, |k| matches!(k, Value::Str(s) if &*s.text == name))
+        self.map
+            .lookup(hash, |k| matches!(k, Value::Str(s) if &*s.text == name))
     }
 
     /// Inserts or replaces; returns true when the key is new.
@@ -132,10 +135,16 @@ pub fn key_eq(a: &Value, b: &Value) -> bool {
         (Str(x), Str(y)) => x.text == y.text,
         (Int(x), Int(y)) => x == y,
         (Bytes(x), Bytes(y)) => x == y,
-        (Tuple(x), Tuple(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| key_eq(p, q)),
+        (Tuple(x), Tuple(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| key_eq(p, q))
+        }
         _ => match (num_f64(a), num_f64(b)) {
             (Some(x), Some(y)) => {
-                if let (BigInt(p), BigInt(q)) = (a, b) { p == q } else { x == y }
+                if let (BigInt(p), BigInt(q)) = (a, b) {
+                    p == q
+                } else {
+                    x == y
+                }
             }
             _ => a.is(b),
         },

@@ -85,7 +85,9 @@ impl Heap {
             return Err(AllocError::Locked);
         }
         let n = Heap::block_bytes(bytes);
-        let over_threshold = self.threshold_bytes.is_some_and(|t| self.since_collect_bytes + n > t);
+        let over_threshold = self
+            .threshold_bytes
+            .is_some_and(|t| self.since_collect_bytes + n > t);
         if self.used_bytes + n > self.size_bytes || over_threshold {
             return Err(AllocError::Full);
         }

@@ -11,11 +11,13 @@ use super::ops::bytes_of;
 use super::value::*;
 use super::vm::{Flow, Host, PyResult, Resumed, Vm};
 
-
 macro_rules! method {
     ($id:ident, $name:expr, $f:expr) => {
         /// A method table entry.
-        pub static $id: BuiltinDef = BuiltinDef { name: $name, func: $f };
+        pub static $id: BuiltinDef = BuiltinDef {
+            name: $name,
+            func: $f,
+        };
     };
 }
 
@@ -29,7 +31,10 @@ fn recv_str(a: &[Value]) -> Rc<PyStr> {
 fn str_arg(vm: &mut Vm, a: &[Value], i: usize) -> Result<String, Flow> {
     match arg(vm, a, i)? {
         Value::Str(s) => Ok(s.text.to_string()),
-        other => Err(vm.type_error(&format!("can't convert '{}' object to str implicitly", vm.type_name(&other)))),
+        other => Err(vm.type_error(&format!(
+            "can't convert '{}' object to str implicitly",
+            vm.type_name(&other)
+        ))),
     }
 }
 
@@ -45,15 +50,50 @@ fn new_list(vm: &mut Vm, items: Vec<Value>) -> PyResult {
 
 /// Methods of `str`.
 pub static STR_METHODS: &[&BuiltinDef] = &[
-    &S_SPLIT, &S_RSPLIT, &S_JOIN, &S_STRIP, &S_LSTRIP, &S_RSTRIP, &S_UPPER, &S_LOWER, &S_REPLACE,
-    &S_FIND, &S_RFIND, &S_INDEX, &S_STARTSWITH, &S_ENDSWITH, &S_FORMAT, &S_ISDIGIT, &S_ISALPHA,
-    &S_ISSPACE, &S_ISUPPER, &S_ISLOWER, &S_COUNT, &S_ENCODE, &S_SPLITLINES, &S_PARTITION,
+    &S_SPLIT,
+    &S_RSPLIT,
+    &S_JOIN,
+    &S_STRIP,
+    &S_LSTRIP,
+    &S_RSTRIP,
+    &S_UPPER,
+    &S_LOWER,
+    &S_REPLACE,
+    &S_FIND,
+    &S_RFIND,
+    &S_INDEX,
+    &S_STARTSWITH,
+    &S_ENDSWITH,
+    &S_FORMAT,
+    &S_ISDIGIT,
+    &S_ISALPHA,
+    &S_ISSPACE,
+    &S_ISUPPER,
+    &S_ISLOWER,
+    &S_COUNT,
+    &S_ENCODE,
+    &S_SPLITLINES,
+    &S_PARTITION,
     &S_CENTER,
 ];
 method!(S_SPLIT, "split", |vm, _, a, kw| {
     let s = recv_str(a);
-    let sep = a.get(1).or_else(|| kw_get(kw, "sep")).cloned().unwrap_or(Value::None);
-    let maxsplit = a.get(2).or_else(|| kw_get(kw, "maxsplit")).and_then(|v| if let Value::Int(n) = v { Some(*n) } else { None }).unwrap_or(-1);
+    let sep = a
+        .get(1)
+        .or_else(|| kw_get(kw, "sep"))
+        .cloned()
+        .unwrap_or(Value::None);
+    let maxsplit = a
+        .get(2)
+        .or_else(|| kw_get(kw, "maxsplit"))
+        .and_then(|v| {
+            if let Value::Int(n) = v {
+                Some(*n)
+            } else {
+                None
+            }
+        })
+        .unwrap_or(-1);
     let parts: Vec<String> = match &sep {
         Value::None => {
             if maxsplit < 0 {
@@ -83,7 +123,10 @@ method!(S_SPLIT, "split", |vm, _, a, kw| {
             if maxsplit < 0 {
                 s.text.split(&*sep.text).map(String::from).collect()
             } else {
-                s.text.splitn(maxsplit as usize + 1, &*sep.text).map(String::from).collect()
+                s.text
+                    .splitn(maxsplit as usize + 1, &*sep.text)
+                    .map(String::from)
+                    .collect()
             }
         }
         _ => return Err(vm.type_error("must use keyword argument for key function")),
@@ -94,11 +137,20 @@ method!(S_SPLIT, "split", |vm, _, a, kw| {
 method!(S_RSPLIT, "rsplit", |vm, _, a, _| {
     let s = recv_str(a);
     let sep = str_arg(vm, a, 1)?;
-    let maxsplit = match a.get(2) { Some(Value::Int(n)) => *n, _ => -1 };
+    let maxsplit = match a.get(2) {
+        Some(Value::Int(n)) => *n,
+        _ => -1,
+    };
     let mut parts: Vec<String> = if maxsplit < 0 {
         s.text.split(sep.as_str()).map(String::from).collect()
     } else {
-        s.text.rsplitn(maxsplit as usize + 1, sep.as_str()).map(String::from).collect::<Vec<_>>().into_iter().rev().collect()
+        s.text
+            .rsplitn(maxsplit as usize + 1, sep.as_str())
+            .map(String::from)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect()
     };
     if maxsplit < 0 {
         parts = parts.into_iter().collect();
@@ -116,7 +168,12 @@ method!(S_JOIN, "join", |vm, host, a, _| {
         }
         match it {
             Value::Str(p) => out.push_str(&p.text),
-            other => return Err(vm.type_error(&format!("join expects a list of str/bytes objects consistent with self object, not {}", vm.type_name(other)))),
+            other => {
+                return Err(vm.type_error(&format!(
+                    "join expects a list of str/bytes objects consistent with self object, not {}",
+                    vm.type_name(other)
+                )));
+            }
         }
     }
     new_str(vm, &out)
@@ -174,12 +231,20 @@ fn char_index(text: &str, byte: usize) -> i64 {
 method!(S_FIND, "find", |vm, _, a, _| {
     let s = recv_str(a);
     let sub = str_arg(vm, a, 1)?;
-    Ok(Value::int(s.text.find(sub.as_str()).map_or(-1, |b| char_index(&s.text, b))))
+    Ok(Value::int(
+        s.text
+            .find(sub.as_str())
+            .map_or(-1, |b| char_index(&s.text, b)),
+    ))
 });
 method!(S_RFIND, "rfind", |vm, _, a, _| {
     let s = recv_str(a);
     let sub = str_arg(vm, a, 1)?;
-    Ok(Value::int(s.text.rfind(sub.as_str()).map_or(-1, |b| char_index(&s.text, b))))
+    Ok(Value::int(
+        s.text
+            .rfind(sub.as_str())
+            .map_or(-1, |b| char_index(&s.text, b)),
+    ))
 });
 method!(S_INDEX, "index", |vm, _, a, _| {
     let s = recv_str(a);
@@ -196,16 +261,26 @@ fn affix_test(vm: &mut Vm, a: &[Value], start: bool) -> PyResult {
         v => vec![v],
     };
     for c in candidates {
-        let Value::Str(c) = c else { return Err(vm.type_error("startswith/endswith expects str")) };
-        let hit = if start { s.text.starts_with(&*c.text) } else { s.text.ends_with(&*c.text) };
+        let Value::Str(c) = c else {
+            return Err(vm.type_error("startswith/endswith expects str"));
+        };
+        let hit = if start {
+            s.text.starts_with(&*c.text)
+        } else {
+            s.text.ends_with(&*c.text)
+        };
         if hit {
             return Ok(Value::Bool(true));
         }
     }
     Ok(Value::Bool(false))
 }
-method!(S_STARTSWITH, "startswith", |vm, _, a, _| affix_test(vm, a, true));
-method!(S_ENDSWITH, "endswith", |vm, _, a, _| affix_test(vm, a, false));
+method!(S_STARTSWITH, "startswith", |vm, _, a, _| affix_test(
+    vm, a, true
+));
+method!(S_ENDSWITH, "endswith", |vm, _, a, _| affix_test(
+    vm, a, false
+));
 method!(S_FORMAT, "format", |vm, host, a, kw| {
     let s = recv_str(a);
     let out = super::strfmt::str_format(vm, host, &s.text, &a[1..], kw)?;
@@ -215,21 +290,32 @@ fn all_chars(a: &[Value], f: fn(char) -> bool) -> PyResult {
     let s = recv_str(a);
     Ok(Value::Bool(!s.text.is_empty() && s.text.chars().all(f)))
 }
-method!(S_ISDIGIT, "isdigit", |_, _, a, _| all_chars(a, |c| c.is_ascii_digit()));
-method!(S_ISALPHA, "isalpha", |_, _, a, _| all_chars(a, |c| c.is_alphabetic()));
-method!(S_ISSPACE, "isspace", |_, _, a, _| all_chars(a, |c| c.is_whitespace()));
+method!(S_ISDIGIT, "isdigit", |_, _, a, _| all_chars(a, |c| c
+    .is_ascii_digit()));
+method!(S_ISALPHA, "isalpha", |_, _, a, _| all_chars(a, |c| c
+    .is_alphabetic()));
+method!(S_ISSPACE, "isspace", |_, _, a, _| all_chars(a, |c| c
+    .is_whitespace()));
 method!(S_ISUPPER, "isupper", |_, _, a, _| {
     let s = recv_str(a);
-    Ok(Value::Bool(s.text.chars().any(|c| c.is_alphabetic()) && !s.text.chars().any(|c| c.is_lowercase())))
+    Ok(Value::Bool(
+        s.text.chars().any(|c| c.is_alphabetic()) && !s.text.chars().any(|c| c.is_lowercase()),
+    ))
 });
 method!(S_ISLOWER, "islower", |_, _, a, _| {
     let s = recv_str(a);
-    Ok(Value::Bool(s.text.chars().any(|c| c.is_alphabetic()) && !s.text.chars().any(|c| c.is_uppercase())))
+    Ok(Value::Bool(
+        s.text.chars().any(|c| c.is_alphabetic()) && !s.text.chars().any(|c| c.is_uppercase()),
+    ))
 });
 method!(S_COUNT, "count", |vm, _, a, _| {
     let s = recv_str(a);
     let sub = str_arg(vm, a, 1)?;
-    let n = if sub.is_empty() { s.text.chars().count() + 1 } else { s.text.matches(sub.as_str()).count() };
+    let n = if sub.is_empty() {
+        s.text.chars().count() + 1
+    } else {
+        s.text.matches(sub.as_str()).count()
+    };
     Ok(Value::int(n as i64))
 });
 method!(S_ENCODE, "encode", |vm, _, a, _| {
@@ -246,7 +332,11 @@ method!(S_PARTITION, "partition", |vm, _, a, _| {
     let s = recv_str(a);
     let sep = str_arg(vm, a, 1)?;
     let parts = match s.text.find(sep.as_str()) {
-        Some(p) => vec![Value::str(&s.text[..p]), Value::str(&sep), Value::str(&s.text[p + sep.len()..])],
+        Some(p) => vec![
+            Value::str(&s.text[..p]),
+            Value::str(&sep),
+            Value::str(&s.text[p + sep.len()..]),
+        ],
         None => vec![Value::str(&s.text), Value::str(""), Value::str("")],
     };
     vm.heap_alloc(32)?;
@@ -260,7 +350,12 @@ method!(S_CENTER, "center", |vm, _, a, _| {
         return Ok(a[0].clone());
     }
     let left = (width - len) / 2;
-    let r = format!("{}{}{}", " ".repeat(left), s.text, " ".repeat(width - len - left));
+    let r = format!(
+        "{}{}{}",
+        " ".repeat(left),
+        s.text,
+        " ".repeat(width - len - left)
+    );
     new_str(vm, &r)
 });
 
@@ -370,13 +465,17 @@ method!(L_COPY, "copy", |vm, _, a, _| {
 /// Methods of `tuple`.
 pub static TUPLE_METHODS: &[&BuiltinDef] = &[&T_INDEX, &T_COUNT];
 method!(T_INDEX, "index", |vm, host, a, _| {
-    let Value::Tuple(t) = &a[0] else { unreachable!("tuple method") };
+    let Value::Tuple(t) = &a[0] else {
+        unreachable!("tuple method")
+    };
     let items = t.to_vec();
     let x = arg(vm, a, 1)?;
     seq_index(vm, host, &items, &x)
 });
 method!(T_COUNT, "count", |vm, host, a, _| {
-    let Value::Tuple(t) = &a[0] else { unreachable!("tuple method") };
+    let Value::Tuple(t) = &a[0] else {
+        unreachable!("tuple method")
+    };
     let items = t.to_vec();
     let x = arg(vm, a, 1)?;
     seq_count(vm, host, &items, &x)
@@ -395,13 +494,25 @@ fn hash_or_err(vm: &mut Vm, k: &Value) -> Result<u32, Flow> {
 
 /// Methods of `dict`.
 pub static DICT_METHODS: &[&BuiltinDef] = &[
-    &D_GET, &D_KEYS, &D_VALUES, &D_ITEMS, &D_POP, &D_POPITEM, &D_SETDEFAULT, &D_UPDATE, &D_CLEAR,
+    &D_GET,
+    &D_KEYS,
+    &D_VALUES,
+    &D_ITEMS,
+    &D_POP,
+    &D_POPITEM,
+    &D_SETDEFAULT,
+    &D_UPDATE,
+    &D_CLEAR,
     &D_COPY,
 ];
 method!(D_GET, "get", |vm, _, a, _| {
     let k = arg(vm, a, 1)?;
     let h = hash_or_err(vm, &k)?;
-    Ok(recv_dict(a).borrow().get_hashed(&k, h).cloned().unwrap_or_else(|| a.get(2).cloned().unwrap_or(Value::None)))
+    Ok(recv_dict(a)
+        .borrow()
+        .get_hashed(&k, h)
+        .cloned()
+        .unwrap_or_else(|| a.get(2).cloned().unwrap_or(Value::None)))
 });
 fn dict_view(vm: &mut Vm, a: &[Value], which: u8) -> PyResult {
     let d = recv_dict(a);
@@ -416,7 +527,9 @@ fn dict_view(vm: &mut Vm, a: &[Value], which: u8) -> PyResult {
         .collect();
     vm.heap_alloc(16)?;
     // A view is shown as a list-like iterator; iterating it snapshots the dict.
-    Ok(Value::Iterator(Rc::new(RefCell::new(PyIter::Snapshot(items, 0)))))
+    Ok(Value::Iterator(Rc::new(RefCell::new(PyIter::Snapshot(
+        items, 0,
+    )))))
 }
 method!(D_KEYS, "keys", |vm, _, a, _| dict_view(vm, a, 0));
 method!(D_VALUES, "values", |vm, _, a, _| dict_view(vm, a, 1));
@@ -497,8 +610,17 @@ method!(D_COPY, "copy", |vm, _, a, _| {
 
 /// Methods of `set`.
 pub static SET_METHODS: &[&BuiltinDef] = &[
-    &SET_ADD, &SET_REMOVE, &SET_DISCARD, &SET_POP, &D_CLEAR, &SET_UPDATE, &D_COPY, &SET_UNION,
-    &SET_INTERSECTION, &SET_DIFFERENCE, &SET_ISSUBSET,
+    &SET_ADD,
+    &SET_REMOVE,
+    &SET_DISCARD,
+    &SET_POP,
+    &D_CLEAR,
+    &SET_UPDATE,
+    &D_COPY,
+    &SET_UNION,
+    &SET_INTERSECTION,
+    &SET_DIFFERENCE,
+    &SET_ISSUBSET,
 ];
 method!(SET_ADD, "add", |vm, _, a, _| {
     let v = arg(vm, a, 1)?;
@@ -545,17 +667,41 @@ fn set_from(vm: &mut Vm, host: &mut dyn Host, v: &Value) -> PyResult {
     }
     Ok(s)
 }
-fn set_binop(vm: &mut Vm, host: &mut dyn Host, a: &[Value], op: super::bytecode::BinaryOp) -> PyResult {
+fn set_binop(
+    vm: &mut Vm,
+    host: &mut dyn Host,
+    a: &[Value],
+    op: super::bytecode::BinaryOp,
+) -> PyResult {
     let other = set_from(vm, host, &arg(vm, a, 1)?)?;
     vm.binary_op(host, op, a[0].clone(), other)
 }
-method!(SET_UNION, "union", |vm, host, a, _| set_binop(vm, host, a, super::bytecode::BinaryOp::Or));
-method!(SET_INTERSECTION, "intersection", |vm, host, a, _| set_binop(vm, host, a, super::bytecode::BinaryOp::And));
-method!(SET_DIFFERENCE, "difference", |vm, host, a, _| set_binop(vm, host, a, super::bytecode::BinaryOp::Subtract));
+method!(SET_UNION, "union", |vm, host, a, _| set_binop(
+    vm,
+    host,
+    a,
+    super::bytecode::BinaryOp::Or
+));
+method!(
+    SET_INTERSECTION,
+    "intersection",
+    |vm, host, a, _| set_binop(vm, host, a, super::bytecode::BinaryOp::And)
+);
+method!(SET_DIFFERENCE, "difference", |vm, host, a, _| set_binop(
+    vm,
+    host,
+    a,
+    super::bytecode::BinaryOp::Subtract
+));
 method!(SET_ISSUBSET, "issubset", |vm, host, a, _| {
     let other = set_from(vm, host, &arg(vm, a, 1)?)?;
-    let (Value::Set(x), Value::Set(y)) = (&a[0], &other) else { unreachable!("sets") };
-    let ok = x.borrow().iter().all(|(k, _)| y.borrow().get_hashed(k, key_hash(k).unwrap_or(0)).is_some());
+    let (Value::Set(x), Value::Set(y)) = (&a[0], &other) else {
+        unreachable!("sets")
+    };
+    let ok = x
+        .borrow()
+        .iter()
+        .all(|(k, _)| y.borrow().get_hashed(k, key_hash(k).unwrap_or(0)).is_some());
     Ok(Value::Bool(ok))
 });
 
@@ -572,17 +718,25 @@ method!(B_DECODE, "decode", |vm, _, a, _| {
     }
 });
 method!(B_APPEND, "append", |vm, _, a, _| {
-    let Value::ByteArray(b) = &a[0] else { return Err(vm.type_error("bytes has no append")) };
+    let Value::ByteArray(b) = &a[0] else {
+        return Err(vm.type_error("bytes has no append"));
+    };
     let n = int_arg(vm, a, 1)?;
     b.borrow_mut().push(n as u8);
     Ok(Value::None)
 });
 method!(B_EXTEND, "extend", |vm, host, a, _| {
-    let Value::ByteArray(b) = &a[0] else { return Err(vm.type_error("bytes has no extend")) };
+    let Value::ByteArray(b) = &a[0] else {
+        return Err(vm.type_error("bytes has no extend"));
+    };
     let src = arg(vm, a, 1)?;
     let extra = match bytes_of(&src) {
         Some(x) => x,
-        None => vm.collect_iter(host, &src)?.iter().map(|v| if let Value::Int(n) = v { *n as u8 } else { 0 }).collect(),
+        None => vm
+            .collect_iter(host, &src)?
+            .iter()
+            .map(|v| if let Value::Int(n) = v { *n as u8 } else { 0 })
+            .collect(),
     };
     b.borrow_mut().extend(extra);
     Ok(Value::None)
@@ -596,12 +750,16 @@ method!(B_HEX, "hex", |vm, _, a, _| {
 /// Methods of `array.array`.
 pub static ARRAY_METHODS: &[&BuiltinDef] = &[&A_APPEND, &A_EXTEND];
 method!(A_APPEND, "append", |vm, _, a, _| {
-    let Value::Array(arr) = &a[0] else { unreachable!("array method") };
+    let Value::Array(arr) = &a[0] else {
+        unreachable!("array method")
+    };
     let v = arg(vm, a, 1)?;
     let mut arr = arr.borrow_mut();
     let tc = arr.typecode;
     match (&mut arr.items, &v) {
-        (ArrayItems::Int(items), Value::Int(n)) => items.push(super::builtins::array_wrap(tc, *n as i64)),
+        (ArrayItems::Int(items), Value::Int(n)) => {
+            items.push(super::builtins::array_wrap(tc, *n as i64))
+        }
         (ArrayItems::Float(items), Value::Float(x)) => items.push(*x as f64),
         (ArrayItems::Float(items), Value::Int(n)) => items.push(*n as f64),
         _ => {
@@ -620,7 +778,9 @@ method!(A_EXTEND, "extend", |vm, host, a, _| {
 });
 method!(ARRAY_NEW, "array", |vm, host, a, _| {
     let tc = match arg(vm, a, 0)? {
-        Value::Str(s) if s.text.len() == 1 && "bBhHiIlLqQfd".contains(&*s.text) => s.text.as_bytes()[0],
+        Value::Str(s) if s.text.len() == 1 && "bBhHiIlLqQfd".contains(&*s.text) => {
+            s.text.as_bytes()[0]
+        }
         _ => return Err(vm.value_error("bad typecode")),
     };
     let init = match a.get(1) {
@@ -628,7 +788,15 @@ method!(ARRAY_NEW, "array", |vm, host, a, _| {
         None => Vec::new(),
     };
     let items = if tc == b'f' || tc == b'd' {
-        ArrayItems::Float(init.iter().map(|v| match v { Value::Float(x) => *x as f64, Value::Int(n) => *n as f64, _ => 0.0 }).collect())
+        ArrayItems::Float(
+            init.iter()
+                .map(|v| match v {
+                    Value::Float(x) => *x as f64,
+                    Value::Int(n) => *n as f64,
+                    _ => 0.0,
+                })
+                .collect(),
+        )
     } else {
         let mut out = Vec::with_capacity(init.len());
         for v in &init {
@@ -640,9 +808,17 @@ method!(ARRAY_NEW, "array", |vm, host, a, _| {
         }
         ArrayItems::Int(out)
     };
-    let size = match tc { b'b' | b'B' => 1, b'h' | b'H' => 2, b'q' | b'Q' | b'd' => 8, _ => 4 };
+    let size = match tc {
+        b'b' | b'B' => 1,
+        b'h' | b'H' => 2,
+        b'q' | b'Q' | b'd' => 8,
+        _ => 4,
+    };
     vm.heap_alloc(16 + size * init.len())?;
-    Ok(Value::Array(Rc::new(RefCell::new(PyArray { typecode: tc, items }))))
+    Ok(Value::Array(Rc::new(RefCell::new(PyArray {
+        typecode: tc,
+        items,
+    }))))
 });
 
 /// Methods of generators.
@@ -658,7 +834,11 @@ fn resumed(vm: &mut Vm, r: Resumed) -> PyResult {
         Resumed::Yield(v) => Ok(v),
         Resumed::Return(v) => {
             let c = vm.exc.stop_iteration.clone();
-            let args = if matches!(v, Value::None) { vec![] } else { vec![v] };
+            let args = if matches!(v, Value::None) {
+                vec![]
+            } else {
+                vec![v]
+            };
             Err(Flow::Exception(vm.new_exception(&c, args)))
         }
     }
@@ -693,9 +873,17 @@ method!(G_CLOSE, "close", |vm, host, a, _| {
     let c = vm.exc.generator_exit.clone();
     let exit = vm.new_exception(&c, vec![]);
     match vm.resume(host, &g, Value::None, Some(exit)) {
-        Ok(Resumed::Yield(_)) => Err(vm.new_exc_msg(&vm.exc.runtime_error.clone(), "generator ignored GeneratorExit")),
+        Ok(Resumed::Yield(_)) => Err(vm.new_exc_msg(
+            &vm.exc.runtime_error.clone(),
+            "generator ignored GeneratorExit",
+        )),
         Ok(Resumed::Return(_)) => Ok(Value::None),
-        Err(Flow::Exception(e)) if vm.is_instance_of(&e, &c) || vm.is_instance_of(&e, &vm.exc.stop_iteration.clone()) => Ok(Value::None),
+        Err(Flow::Exception(e))
+            if vm.is_instance_of(&e, &c)
+                || vm.is_instance_of(&e, &vm.exc.stop_iteration.clone()) =>
+        {
+            Ok(Value::None)
+        }
         Err(e) => Err(e),
     }
 });
@@ -776,8 +964,12 @@ method!(M_ATAN2, "atan2", |vm, _, a, _| {
     let (y, x) = (float_arg(vm, a, 0)?, float_arg(vm, a, 1)?);
     vm.make_float(y.atan2(x))
 });
-method!(M_ISNAN, "isnan", |vm, _, a, _| Ok(Value::Bool(float_arg(vm, a, 0)?.is_nan())));
-method!(M_ISINF, "isinf", |vm, _, a, _| Ok(Value::Bool(float_arg(vm, a, 0)?.is_infinite())));
+method!(M_ISNAN, "isnan", |vm, _, a, _| Ok(Value::Bool(
+    float_arg(vm, a, 0)?.is_nan()
+)));
+method!(M_ISINF, "isinf", |vm, _, a, _| Ok(Value::Bool(
+    float_arg(vm, a, 0)?.is_infinite()
+)));
 method!(M_RADIANS, "radians", |vm, _, a, _| {
     let x = float_arg(vm, a, 0)?;
     vm.make_float(x.to_radians())
@@ -789,8 +981,17 @@ method!(M_DEGREES, "degrees", |vm, _, a, _| {
 
 /// The `math` module's attributes.
 pub fn math_module() -> Vec<(&'static str, Value)> {
-    let mut v: Vec<(&'static str, Value)> = vec![("pi", Value::Float(std::f32::consts::PI)), ("e", Value::Float(std::f32::consts::E)), ("inf", Value::Float(f32::INFINITY)), ("nan", Value::Float(f32::NAN))];
-    for d in [&M_SQRT, &M_SIN, &M_COS, &M_TAN, &M_EXP, &M_LOG, &M_LOG10, &M_FABS, &M_ATAN, &M_ASIN, &M_ACOS, &M_FLOOR, &M_CEIL, &M_TRUNC, &M_POW, &M_ATAN2, &M_ISNAN, &M_ISINF, &M_RADIANS, &M_DEGREES] {
+    let mut v: Vec<(&'static str, Value)> = vec![
+        ("pi", Value::Float(std::f32::consts::PI)),
+        ("e", Value::Float(std::f32::consts::E)),
+        ("inf", Value::Float(f32::INFINITY)),
+        ("nan", Value::Float(f32::NAN)),
+    ];
+    for d in [
+        &M_SQRT, &M_SIN, &M_COS, &M_TAN, &M_EXP, &M_LOG, &M_LOG10, &M_FABS, &M_ATAN, &M_ASIN,
+        &M_ACOS, &M_FLOOR, &M_CEIL, &M_TRUNC, &M_POW, &M_ATAN2, &M_ISNAN, &M_ISINF, &M_RADIANS,
+        &M_DEGREES,
+    ] {
         v.push((d.name, Value::Builtin(d)));
     }
     v
@@ -800,8 +1001,12 @@ method!(GC_COLLECT, "collect", |vm, _, _, _| {
     vm.collect_garbage();
     Ok(Value::None)
 });
-method!(GC_MEM_FREE, "mem_free", |vm, _, _, _| Ok(Value::int(vm.heap.free_bytes() as i64)));
-method!(GC_MEM_ALLOC, "mem_alloc", |vm, _, _, _| Ok(Value::int(vm.heap.used_bytes as i64)));
+method!(GC_MEM_FREE, "mem_free", |vm, _, _, _| Ok(Value::int(
+    vm.heap.free_bytes() as i64
+)));
+method!(GC_MEM_ALLOC, "mem_alloc", |vm, _, _, _| Ok(Value::int(
+    vm.heap.used_bytes as i64
+)));
 method!(GC_THRESHOLD, "threshold", |vm, _, a, _| {
     if a.is_empty() {
         return Ok(Value::int(vm.heap.threshold_bytes.map_or(-1, |t| t as i64)));
@@ -815,7 +1020,17 @@ method!(GC_DISABLE, "disable", |_, _, _, _| Ok(Value::None));
 
 /// The `gc` module's attributes.
 pub fn gc_module() -> Vec<(&'static str, Value)> {
-    [&GC_COLLECT, &GC_MEM_FREE, &GC_MEM_ALLOC, &GC_THRESHOLD, &GC_NOOP, &GC_DISABLE].iter().map(|d| (d.name, Value::Builtin(d))).collect()
+    [
+        &GC_COLLECT,
+        &GC_MEM_FREE,
+        &GC_MEM_ALLOC,
+        &GC_THRESHOLD,
+        &GC_NOOP,
+        &GC_DISABLE,
+    ]
+    .iter()
+    .map(|d| (d.name, Value::Builtin(d)))
+    .collect()
 }
 
 method!(SYS_EXIT, "exit", |vm, _, a, _| {
@@ -828,4 +1043,3 @@ method!(SYS_PRINT_EXCEPTION, "print_exception", |vm, host, a, _| {
     host.write_stdout(vm, &text);
     Ok(Value::None)
 });
-

@@ -12,9 +12,9 @@ use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 
 use super::bytecode::{BinaryOp, UnaryOp};
-use super::dict::{key_eq, key_hash, Dict};
+use super::dict::{Dict, key_eq, key_hash};
 use super::value::*;
-use super::vm::{str_text, Flow, Host, PyResult, Resumed, Vm};
+use super::vm::{Flow, Host, PyResult, Resumed, Vm, str_text};
 
 /// A number widened for arithmetic.
 enum Num {
@@ -56,14 +56,14 @@ impl Vm {
             Value::List(l) => !l.borrow().is_empty(),
             Value::Tuple(t) => !t.is_empty(),
             Value::Dict(d) | Value::Set(d) => !d.borrow().is_empty(),
-            Value::Range(r) => r.len() > 0,
+            Value::Range(r) => !r.is_empty(),
             Value::Instance(i) => {
                 if let Some(f) = self.lookup_class_attr(&i.class, "__bool__") {
-                    let r = self.call(host, &f, &[v.clone()], &[])?;
+                    let r = self.call(host, &f, std::slice::from_ref(v), &[])?;
                     return self.truthy(host, &r);
                 }
                 if let Some(f) = self.lookup_class_attr(&i.class, "__len__") {
-                    let r = self.call(host, &f, &[v.clone()], &[])?;
+                    let r = self.call(host, &f, std::slice::from_ref(v), &[])?;
                     return Ok(!matches!(r, Value::Int(0)));
                 }
                 true
@@ -78,7 +78,9 @@ impl Vm {
             return Ok(Value::Bool(!self.truthy(host, a)?));
         }
         match (op, a) {
-            (UnaryOp::Positive, Value::Int(_) | Value::BigInt(_) | Value::Float(_)) => Ok(a.clone()),
+            (UnaryOp::Positive, Value::Int(_) | Value::BigInt(_) | Value::Float(_)) => {
+                Ok(a.clone())
+            }
             (UnaryOp::Positive, Value::Bool(b)) => Ok(Value::Int(*b as i32)),
             (UnaryOp::Negative, Value::Int(n)) => self.make_int(-(*n as i64)),
             (UnaryOp::Negative, Value::Bool(b)) => Ok(Value::Int(-(*b as i32))),
@@ -94,7 +96,7 @@ impl Vm {
                     _ => "__invert__",
                 };
                 match self.lookup_class_attr(&i.class, name) {
-                    Some(f) => self.call(host, &f, &[a.clone()], &[]),
+                    Some(f) => self.call(host, &f, std::slice::from_ref(a), &[]),
                     None => Err(self.unsupported_unary(op, a)),
                 }
             }
@@ -139,7 +141,13 @@ impl Vm {
     }
 
     /// `BINARY_OP`.
-    pub fn binary_op(&mut self, host: &mut dyn Host, op: BinaryOp, lhs: Value, rhs: Value) -> PyResult {
+    pub fn binary_op(
+        &mut self,
+        host: &mut dyn Host,
+        op: BinaryOp,
+        lhs: Value,
+        rhs: Value,
+    ) -> PyResult {
         use BinaryOp::*;
         // Fast path: small ints.
         if let (Value::Int(a), Value::Int(b)) = (&lhs, &rhs) {
@@ -187,27 +195,45 @@ impl Vm {
         match (a, b) {
             (Num::Int(a), Num::Int(b)) => self.int_op(op, a, b),
             (a, b) => {
-                let x = match a { Num::Int(n) => n.to_f64().unwrap_or(f64::INFINITY), Num::Float(x) => x } as f32;
-                let y = match b { Num::Int(n) => n.to_f64().unwrap_or(f64::INFINITY), Num::Float(x) => x } as f32;
+                let x = match a {
+                    Num::Int(n) => n.to_f64().unwrap_or(f64::INFINITY),
+                    Num::Float(x) => x,
+                } as f32;
+                let y = match b {
+                    Num::Int(n) => n.to_f64().unwrap_or(f64::INFINITY),
+                    Num::Float(x) => x,
+                } as f32;
                 let r = match op {
                     Add => x + y,
                     Subtract => x - y,
                     Multiply => x * y,
                     TrueDivide => {
-                        if y == 0.0 { return Err(self.zero_division()); }
+                        if y == 0.0 {
+                            return Err(self.zero_division());
+                        }
                         x / y
                     }
                     FloorDivide => {
-                        if y == 0.0 { return Err(self.zero_division()); }
+                        if y == 0.0 {
+                            return Err(self.zero_division());
+                        }
                         (x / y).floor()
                     }
                     Modulo => {
-                        if y == 0.0 { return Err(self.zero_division()); }
+                        if y == 0.0 {
+                            return Err(self.zero_division());
+                        }
                         let m = x % y;
-                        if m != 0.0 && (m < 0.0) != (y < 0.0) { m + y } else { m }
+                        if m != 0.0 && (m < 0.0) != (y < 0.0) {
+                            m + y
+                        } else {
+                            m
+                        }
                     }
                     Power => {
-                        if x == 0.0 && y < 0.0 { return Err(self.zero_division()); }
+                        if x == 0.0 && y < 0.0 {
+                            return Err(self.zero_division());
+                        }
                         x.powf(y)
                     }
                     _ => return Err(self.type_error("unsupported types for float operation")),
@@ -227,15 +253,21 @@ impl Vm {
             Or => a | b,
             Xor => a ^ b,
             FloorDivide => {
-                if b.is_zero() { return Err(self.zero_division()); }
+                if b.is_zero() {
+                    return Err(self.zero_division());
+                }
                 a.div_floor(&b)
             }
             Modulo => {
-                if b.is_zero() { return Err(self.zero_division()); }
+                if b.is_zero() {
+                    return Err(self.zero_division());
+                }
                 a.mod_floor(&b)
             }
             TrueDivide => {
-                if b.is_zero() { return Err(self.zero_division()); }
+                if b.is_zero() {
+                    return Err(self.zero_division());
+                }
                 let x = a.to_f64().unwrap_or(f64::INFINITY) / b.to_f64().unwrap_or(f64::INFINITY);
                 return self.make_float(x as f32);
             }
@@ -244,7 +276,9 @@ impl Vm {
                     return Err(self.value_error("negative shift count"));
                 };
                 if op == Lshift {
-                    if s > 100_000 { return Err(self.memory_error_public()); }
+                    if s > 100_000 {
+                        return Err(self.memory_error_public());
+                    }
                     a << (s as usize)
                 } else {
                     a >> (s.min(1 << 20) as usize)
@@ -252,7 +286,10 @@ impl Vm {
             }
             Power => {
                 if b.is_negative() {
-                    let x = a.to_f64().unwrap_or(f64::INFINITY).powf(b.to_f64().unwrap_or(0.0));
+                    let x = a
+                        .to_f64()
+                        .unwrap_or(f64::INFINITY)
+                        .powf(b.to_f64().unwrap_or(0.0));
                     return self.make_float(x as f32);
                 }
                 let Some(e) = b.to_u32().filter(|e| *e <= 100_000) else {
@@ -276,7 +313,13 @@ impl Vm {
         self.new_exc_msg(&c, "divide by zero")
     }
 
-    fn sequence_op(&mut self, host: &mut dyn Host, op: BinaryOp, lhs: Value, rhs: Value) -> PyResult {
+    fn sequence_op(
+        &mut self,
+        host: &mut dyn Host,
+        op: BinaryOp,
+        lhs: Value,
+        rhs: Value,
+    ) -> PyResult {
         use BinaryOp::*;
         let plain = op.non_inplace();
         match (plain, &lhs, &rhs) {
@@ -322,34 +365,40 @@ impl Vm {
                 self.heap_alloc(16 + v.len())?;
                 Ok(Value::ByteArray(Rc::new(RefCell::new(v))))
             }
-            (Multiply, Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_), Value::Int(_) | Value::Bool(_)) => {
-                self.repeat(&lhs, small(&rhs).unwrap_or(0))
-            }
-            (Multiply, Value::Int(_) | Value::Bool(_), Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_)) => {
-                self.repeat(&rhs, small(&lhs).unwrap_or(0))
-            }
+            (
+                Multiply,
+                Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_),
+                Value::Int(_) | Value::Bool(_),
+            ) => self.repeat(&lhs, small(&rhs).unwrap_or(0)),
+            (
+                Multiply,
+                Value::Int(_) | Value::Bool(_),
+                Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_),
+            ) => self.repeat(&rhs, small(&lhs).unwrap_or(0)),
             (Modulo, Value::Str(fmt), _) => {
                 let s = super::strfmt::percent_format(self, host, &fmt.text, &rhs)?;
                 self.heap_alloc(16 + s.len())?;
                 Ok(Value::str(&s))
             }
-            (Or, Value::Set(_), Value::Set(_)) | (And, Value::Set(_), Value::Set(_)) | (Subtract, Value::Set(_), Value::Set(_)) | (Xor, Value::Set(_), Value::Set(_)) => {
-                self.set_op(plain, &lhs, &rhs)
-            }
+            (Or, Value::Set(_), Value::Set(_))
+            | (And, Value::Set(_), Value::Set(_))
+            | (Subtract, Value::Set(_), Value::Set(_))
+            | (Xor, Value::Set(_), Value::Set(_)) => self.set_op(plain, &lhs, &rhs),
             _ => {
                 if let Value::Instance(i) = &lhs {
                     let inplace = op != plain;
-                    if inplace {
-                        if let Some(f) = self.lookup_class_attr(&i.class, op.dunder()) {
-                            return self.call(host, &f, &[lhs.clone(), rhs.clone()], &[]);
-                        }
+                    if inplace && let Some(f) = self.lookup_class_attr(&i.class, op.dunder()) {
+                        return self.call(host, &f, &[lhs.clone(), rhs.clone()], &[]);
                     }
                     if let Some(f) = self.lookup_class_attr(&i.class, plain.dunder()) {
                         return self.call(host, &f, &[lhs.clone(), rhs.clone()], &[]);
                     }
                 }
                 let (a, b) = (self.type_name(&lhs), self.type_name(&rhs));
-                Err(self.type_error(&format!("unsupported types for {}: '{a}', '{b}'", plain.dunder())))
+                Err(self.type_error(&format!(
+                    "unsupported types for {}: '{a}', '{b}'",
+                    plain.dunder()
+                )))
             }
         }
     }
@@ -384,7 +433,9 @@ impl Vm {
     }
 
     fn set_op(&mut self, op: BinaryOp, a: &Value, b: &Value) -> PyResult {
-        let (Value::Set(x), Value::Set(y)) = (a, b) else { unreachable!("set_op on sets") };
+        let (Value::Set(x), Value::Set(y)) = (a, b) else {
+            unreachable!("set_op on sets")
+        };
         let mut out = Dict::new();
         let x = x.borrow();
         let y = y.borrow();
@@ -426,7 +477,9 @@ impl Vm {
         use Value::*;
         Ok(match (a, b) {
             (List(x), List(y)) => {
-                if Rc::ptr_eq(x, y) { return Ok(true); }
+                if Rc::ptr_eq(x, y) {
+                    return Ok(true);
+                }
                 let (x, y) = (x.borrow().clone(), y.borrow().clone());
                 self.seq_eq(host, &x, &y)?
             }
@@ -435,10 +488,19 @@ impl Vm {
                 self.seq_eq(host, &x, &y)?
             }
             (Dict(x), Dict(y)) => {
-                let xs: Vec<(Value, Value)> = x.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-                if xs.len() != y.borrow().len() { return Ok(false); }
+                let xs: Vec<(Value, Value)> = x
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                if xs.len() != y.borrow().len() {
+                    return Ok(false);
+                }
                 for (k, v) in xs {
-                    let other = y.borrow().get_hashed(&k, key_hash(&k).unwrap_or(0)).cloned();
+                    let other = y
+                        .borrow()
+                        .get_hashed(&k, key_hash(&k).unwrap_or(0))
+                        .cloned();
                     match other {
                         Some(o) if self.eq(host, &v, &o)? => {}
                         _ => return Ok(false),
@@ -447,12 +509,19 @@ impl Vm {
                 true
             }
             (Set(x), Set(y)) => {
-                x.borrow().len() == y.borrow().len() && x.borrow().iter().all(|(k, _)| y.borrow().get_hashed(k, key_hash(k).unwrap_or(0)).is_some())
+                x.borrow().len() == y.borrow().len()
+                    && x.borrow()
+                        .iter()
+                        .all(|(k, _)| y.borrow().get_hashed(k, key_hash(k).unwrap_or(0)).is_some())
             }
             (Bytes(_) | ByteArray(_), Bytes(_) | ByteArray(_)) => bytes_of(a) == bytes_of(b),
             (Range(x), Range(y)) => x.start == y.start && x.stop == y.stop && x.step == y.step,
             (Instance(i), _) | (_, Instance(i)) => {
-                let (recv, other) = if matches!(a, Instance(_)) { (a, b) } else { (b, a) };
+                let (recv, other) = if matches!(a, Instance(_)) {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
                 match self.lookup_class_attr(&i.class, "__eq__") {
                     Some(f) => {
                         let r = self.call(host, &f, &[recv.clone(), other.clone()], &[])?;
@@ -490,20 +559,31 @@ impl Vm {
     }
 
     /// Total order used by comparisons and `sorted`; `TypeError` for unorderable pairs.
-    pub fn ordering(&mut self, host: &mut dyn Host, a: &Value, b: &Value, op: BinaryOp) -> Result<std::cmp::Ordering, Flow> {
+    pub fn ordering(
+        &mut self,
+        host: &mut dyn Host,
+        a: &Value,
+        b: &Value,
+        op: BinaryOp,
+    ) -> Result<std::cmp::Ordering, Flow> {
         use std::cmp::Ordering;
         if let (Some(x), Some(y)) = (as_num(a), as_num(b)) {
             return Ok(match (x, y) {
                 (Num::Int(x), Num::Int(y)) => x.cmp(&y),
                 (x, y) => {
-                    let f = |n: Num| match n { Num::Int(i) => i.to_f64().unwrap_or(0.0), Num::Float(f) => f };
+                    let f = |n: Num| match n {
+                        Num::Int(i) => i.to_f64().unwrap_or(0.0),
+                        Num::Float(f) => f,
+                    };
                     f(x).partial_cmp(&f(y)).unwrap_or(Ordering::Equal)
                 }
             });
         }
         match (a, b) {
             (Value::Str(x), Value::Str(y)) => Ok(x.text.cmp(&y.text)),
-            (Value::Bytes(_) | Value::ByteArray(_), Value::Bytes(_) | Value::ByteArray(_)) => Ok(bytes_of(a).cmp(&bytes_of(b))),
+            (Value::Bytes(_) | Value::ByteArray(_), Value::Bytes(_) | Value::ByteArray(_)) => {
+                Ok(bytes_of(a).cmp(&bytes_of(b)))
+            }
             (Value::List(_), Value::List(_)) | (Value::Tuple(_), Value::Tuple(_)) => {
                 let x = self.collect_iter(host, a)?;
                 let y = self.collect_iter(host, b)?;
@@ -522,8 +602,12 @@ impl Vm {
                         let t = self.truthy(host, &r)?;
                         Ok(match (op, t) {
                             (BinaryOp::Less, true) | (BinaryOp::LessEqual, true) => Ordering::Less,
-                            (BinaryOp::More, true) | (BinaryOp::MoreEqual, true) => Ordering::Greater,
-                            (BinaryOp::Less, false) | (BinaryOp::LessEqual, false) => Ordering::Greater,
+                            (BinaryOp::More, true) | (BinaryOp::MoreEqual, true) => {
+                                Ordering::Greater
+                            }
+                            (BinaryOp::Less, false) | (BinaryOp::LessEqual, false) => {
+                                Ordering::Greater
+                            }
                             _ => Ordering::Less,
                         })
                     }
@@ -536,18 +620,28 @@ impl Vm {
 
     fn unorderable(&mut self, op: BinaryOp, a: &Value, b: &Value) -> Flow {
         let (x, y) = (self.type_name(a), self.type_name(b));
-        self.type_error(&format!("unsupported types for {}: '{x}', '{y}'", op.dunder()))
+        self.type_error(&format!(
+            "unsupported types for {}: '{x}', '{y}'",
+            op.dunder()
+        ))
     }
 
     /// `x in container`.
-    pub fn contains(&mut self, host: &mut dyn Host, container: &Value, x: &Value) -> Result<bool, Flow> {
+    pub fn contains(
+        &mut self,
+        host: &mut dyn Host,
+        container: &Value,
+        x: &Value,
+    ) -> Result<bool, Flow> {
         match container {
             Value::Str(s) => match x {
                 Value::Str(sub) => Ok(s.text.contains(&*sub.text)),
                 _ => Err(self.type_error("'in <string>' requires string as left operand")),
             },
             Value::Dict(d) | Value::Set(d) => {
-                let Some(h) = key_hash(x) else { return Err(self.type_error("unhashable type")) };
+                let Some(h) = key_hash(x) else {
+                    return Err(self.type_error("unhashable type"));
+                };
                 Ok(d.borrow().get_hashed(x, h).is_some())
             }
             Value::Bytes(_) | Value::ByteArray(_) => {
@@ -556,13 +650,18 @@ impl Vm {
                     Value::Int(n) => Ok(hay.contains(&(*n as u8))),
                     _ => {
                         let needle = bytes_of(x).unwrap_or_default();
-                        Ok(needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle.as_slice()))
+                        Ok(needle.is_empty()
+                            || hay.windows(needle.len()).any(|w| w == needle.as_slice()))
                     }
                 }
             }
             Value::Range(r) => {
                 let Some(n) = small(x) else { return Ok(false) };
-                let inside = if r.step > 0 { n >= r.start && n < r.stop } else { n <= r.start && n > r.stop };
+                let inside = if r.step > 0 {
+                    n >= r.start && n < r.stop
+                } else {
+                    n <= r.start && n > r.stop
+                };
                 Ok(inside && (n - r.start) % r.step == 0)
             }
             Value::Instance(i) => match self.lookup_class_attr(&i.class, "__contains__") {
@@ -576,7 +675,12 @@ impl Vm {
         }
     }
 
-    fn contains_by_iter(&mut self, host: &mut dyn Host, container: &Value, x: &Value) -> Result<bool, Flow> {
+    fn contains_by_iter(
+        &mut self,
+        host: &mut dyn Host,
+        container: &Value,
+        x: &Value,
+    ) -> Result<bool, Flow> {
         let it = self.get_iter(host, container)?;
         while let Some(v) = self.iter_next(host, &it)? {
             if self.eq(host, &v, x)? {
@@ -651,11 +755,19 @@ impl Vm {
         }
         // A bound method as a value allocates (facts §3).
         self.heap_alloc(16)?;
-        Ok(Value::BoundMethod(Rc::new(BoundMethod { receiver: this, func: m })))
+        Ok(Value::BoundMethod(Rc::new(BoundMethod {
+            receiver: this,
+            func: m,
+        })))
     }
 
     /// `LOAD_METHOD`: `(method, self)` for a method, `(attr, NULL)` otherwise.
-    pub fn load_method(&mut self, host: &mut dyn Host, obj: &Value, name: &Value) -> Result<(Value, Value), Flow> {
+    pub fn load_method(
+        &mut self,
+        host: &mut dyn Host,
+        obj: &Value,
+        name: &Value,
+    ) -> Result<(Value, Value), Flow> {
         let text = str_text(name);
         let hash = match name {
             Value::Str(s) => s.hash,
@@ -670,7 +782,9 @@ impl Vm {
                     return Ok((r, Value::Null));
                 }
                 match self.lookup_class_attr(&i.class, text) {
-                    Some(v) => self.bind_class_attr(host, v, obj.clone(), Value::Class(i.class.clone())),
+                    Some(v) => {
+                        self.bind_class_attr(host, v, obj.clone(), Value::Class(i.class.clone()))
+                    }
                     None => {
                         if let Some(ga) = self.lookup_class_attr(&i.class, "__getattr__") {
                             let r = self.call(host, &ga, &[obj.clone(), name.clone()], &[])?;
@@ -685,7 +799,9 @@ impl Vm {
                     return Ok((v.clone(), Value::Null));
                 }
                 match self.lookup_class_attr(&n.class, text) {
-                    Some(v) => self.bind_class_attr(host, v, obj.clone(), Value::Class(n.class.clone())),
+                    Some(v) => {
+                        self.bind_class_attr(host, v, obj.clone(), Value::Class(n.class.clone()))
+                    }
                     None => Err(self.attr_error(obj, text)),
                 }
             }
@@ -694,7 +810,10 @@ impl Vm {
                     return Ok((Value::Str(c.name.clone()), Value::Null));
                 }
                 if text == "__bases__" {
-                    return Ok((Value::tuple(c.bases.iter().map(|b| Value::Class(b.clone())).collect()), Value::Null));
+                    return Ok((
+                        Value::tuple(c.bases.iter().map(|b| Value::Class(b.clone())).collect()),
+                        Value::Null,
+                    ));
                 }
                 match self.lookup_class_attr(c, text) {
                     Some(Value::Wrapper(w)) => match &*w {
@@ -731,13 +850,21 @@ impl Vm {
                 let st = i.exc.as_ref().expect("checked").borrow();
                 Some(Value::tuple(st.args.clone()))
             }
-            "value" if self.is_instance_of(obj, &self.exc.stop_iteration) => Some(self.stop_iteration_value(obj)),
+            "value" if self.is_instance_of(obj, &self.exc.stop_iteration) => {
+                Some(self.stop_iteration_value(obj))
+            }
             "__dict__" => Some(Value::Dict(Rc::new(RefCell::new(i.attrs.borrow().clone())))),
             _ => None,
         }
     }
 
-    fn bind_class_attr(&mut self, host: &mut dyn Host, v: Value, this: Value, cls: Value) -> Result<(Value, Value), Flow> {
+    fn bind_class_attr(
+        &mut self,
+        host: &mut dyn Host,
+        v: Value,
+        this: Value,
+        cls: Value,
+    ) -> Result<(Value, Value), Flow> {
         match &v {
             Value::Function(_) | Value::Builtin(_) => Ok((v, this)),
             Value::Wrapper(w) => match &**w {
@@ -764,12 +891,25 @@ impl Vm {
     }
 
     /// `LOAD_SUPER_METHOD`: look `name` up starting after `cls` in `this`'s MRO.
-    pub fn load_super_method(&mut self, cls: &Value, this: &Value, name: &Value) -> Result<(Value, Value), Flow> {
-        let Value::Class(cls) = cls else { return Err(self.type_error("super() argument must be a type")) };
+    pub fn load_super_method(
+        &mut self,
+        cls: &Value,
+        this: &Value,
+        name: &Value,
+    ) -> Result<(Value, Value), Flow> {
+        let Value::Class(cls) = cls else {
+            return Err(self.type_error("super() argument must be a type"));
+        };
         let text = str_text(name);
         let obj_class = self.class_of(this);
-        let mro: Vec<Rc<Class>> = std::iter::once(&obj_class).chain(obj_class.mro.iter()).cloned().collect();
-        let start = mro.iter().position(|c| Rc::ptr_eq(c, cls)).map_or(mro.len(), |p| p + 1);
+        let mro: Vec<Rc<Class>> = std::iter::once(&obj_class)
+            .chain(obj_class.mro.iter())
+            .cloned()
+            .collect();
+        let start = mro
+            .iter()
+            .position(|c| Rc::ptr_eq(c, cls))
+            .map_or(mro.len(), |p| p + 1);
         for c in &mro[start..] {
             if let Some(v) = c.dict.borrow().get_str(text) {
                 return Ok(match v {
@@ -791,7 +931,13 @@ impl Vm {
     }
 
     /// `STORE_ATTR` (value `Null` deletes).
-    pub fn store_attr(&mut self, host: &mut dyn Host, obj: &Value, name: &Value, v: Value) -> Result<(), Flow> {
+    pub fn store_attr(
+        &mut self,
+        host: &mut dyn Host,
+        obj: &Value,
+        name: &Value,
+        v: Value,
+    ) -> Result<(), Flow> {
         let hash = match name {
             Value::Str(s) => s.hash,
             _ => 0,
@@ -799,15 +945,15 @@ impl Vm {
         let text = str_text(name).to_string();
         let dict = match obj {
             Value::Instance(i) => {
-                if let Some(Value::Wrapper(w)) = self.lookup_class_attr(&i.class, &text) {
-                    if let Wrapper::Property { fset, .. } = &*w {
-                        if matches!(fset, Value::None) {
-                            return Err(self.attr_error(obj, &text));
-                        }
-                        let fset = fset.clone();
-                        self.call(host, &fset, &[obj.clone(), v], &[])?;
-                        return Ok(());
+                if let Some(Value::Wrapper(w)) = self.lookup_class_attr(&i.class, &text)
+                    && let Wrapper::Property { fset, .. } = &*w
+                {
+                    if matches!(fset, Value::None) {
+                        return Err(self.attr_error(obj, &text));
                     }
+                    let fset = fset.clone();
+                    self.call(host, &fset, &[obj.clone(), v], &[])?;
+                    return Ok(());
                 }
                 &i.attrs
             }
@@ -852,7 +998,10 @@ impl Vm {
 
     fn index_of(&mut self, len: usize, index: &Value, what: &str) -> Result<usize, Flow> {
         let Some(i) = small(index) else {
-            return Err(self.type_error(&format!("{what} indices must be integers, not {}", self.type_name(index))));
+            return Err(self.type_error(&format!(
+                "{what} indices must be integers, not {}",
+                self.type_name(index)
+            )));
         };
         let j = if i < 0 { i + len as i64 } else { i };
         if j < 0 || j >= len as i64 {
@@ -884,7 +1033,11 @@ impl Vm {
             }
             Value::Bytes(_) | Value::ByteArray(_) => {
                 let b = bytes_of(obj).unwrap_or_default();
-                let what = if matches!(obj, Value::Bytes(_)) { "bytes" } else { "bytearray" };
+                let what = if matches!(obj, Value::Bytes(_)) {
+                    "bytes"
+                } else {
+                    "bytearray"
+                };
                 let i = self.index_of(b.len(), index, what)?;
                 Ok(Value::Int(b[i] as i32))
             }
@@ -911,7 +1064,9 @@ impl Vm {
                 self.make_int(r.start + r.step * i as i64)
             }
             Value::Dict(d) => {
-                let Some(h) = key_hash(index) else { return Err(self.type_error("unhashable type")) };
+                let Some(h) = key_hash(index) else {
+                    return Err(self.type_error("unhashable type"));
+                };
                 let found = d.borrow().get_hashed(index, h).cloned();
                 match found {
                     Some(v) => Ok(v),
@@ -923,9 +1078,15 @@ impl Vm {
             }
             Value::Instance(i) => match self.lookup_class_attr(&i.class, "__getitem__") {
                 Some(f) => self.call(host, &f, &[obj.clone(), index.clone()], &[]),
-                None => Err(self.type_error(&format!("'{}' object isn't subscriptable", self.type_name(obj)))),
+                None => Err(self.type_error(&format!(
+                    "'{}' object isn't subscriptable",
+                    self.type_name(obj)
+                ))),
             },
-            _ => Err(self.type_error(&format!("'{}' object isn't subscriptable", self.type_name(obj)))),
+            _ => Err(self.type_error(&format!(
+                "'{}' object isn't subscriptable",
+                self.type_name(obj)
+            ))),
         }
     }
 
@@ -943,7 +1104,9 @@ impl Vm {
                 Value::None => Some(default),
                 v => {
                     let mut i = small(v)?;
-                    if i < 0 { i += len; }
+                    if i < 0 {
+                        i += len;
+                    }
                     Some(i.clamp(lo, hi))
                 }
             }
@@ -951,7 +1114,10 @@ impl Vm {
         let (start, stop) = if step > 0 {
             (clamp(&s.start, 0, 0, len), clamp(&s.stop, len, 0, len))
         } else {
-            (clamp(&s.start, len - 1, -1, len - 1), clamp(&s.stop, -1, -1, len - 1))
+            (
+                clamp(&s.start, len - 1, -1, len - 1),
+                clamp(&s.stop, -1, -1, len - 1),
+            )
         };
         match (start, stop) {
             (Some(a), Some(b)) => Ok((a, b, step)),
@@ -976,17 +1142,23 @@ impl Vm {
                 let items = l.borrow().clone();
                 let pos = self.slice_positions(items.len(), s)?;
                 self.heap_alloc(16 + 4 * pos.len())?;
-                Ok(Value::list(pos.into_iter().map(|i| items[i].clone()).collect()))
+                Ok(Value::list(
+                    pos.into_iter().map(|i| items[i].clone()).collect(),
+                ))
             }
             Value::Tuple(t) => {
                 let pos = self.slice_positions(t.len(), s)?;
                 self.heap_alloc(8 + 4 * pos.len())?;
-                Ok(Value::tuple(pos.into_iter().map(|i| t[i].clone()).collect()))
+                Ok(Value::tuple(
+                    pos.into_iter().map(|i| t[i].clone()).collect(),
+                ))
             }
             Value::Str(st) => {
                 if !matches!(s.step, Value::None | Value::Int(1)) {
                     let c = self.exc.not_implemented_error.clone();
-                    return Err(self.new_exc_msg(&c, "only slices with step=1 (aka None) are supported"));
+                    return Err(
+                        self.new_exc_msg(&c, "only slices with step=1 (aka None) are supported")
+                    );
                 }
                 let chars: Vec<char> = st.text.chars().collect();
                 let pos = self.slice_positions(chars.len(), s)?;
@@ -1012,19 +1184,34 @@ impl Vm {
                     ArrayItems::Float(v) => ArrayItems::Float(pos.iter().map(|&i| v[i]).collect()),
                 };
                 self.heap_alloc(16 + 4 * pos.len())?;
-                Ok(Value::Array(Rc::new(RefCell::new(PyArray { typecode: arr.typecode, items }))))
+                Ok(Value::Array(Rc::new(RefCell::new(PyArray {
+                    typecode: arr.typecode,
+                    items,
+                }))))
             }
             Value::Range(r) => {
                 let pos = self.slice_positions(r.len().max(0) as usize, s)?;
-                let vals: Vec<Value> = pos.into_iter().map(|i| Value::int(r.start + r.step * i as i64)).collect();
+                let vals: Vec<Value> = pos
+                    .into_iter()
+                    .map(|i| Value::int(r.start + r.step * i as i64))
+                    .collect();
                 Ok(Value::list(vals))
             }
-            _ => Err(self.type_error(&format!("'{}' object isn't subscriptable", self.type_name(obj)))),
+            _ => Err(self.type_error(&format!(
+                "'{}' object isn't subscriptable",
+                self.type_name(obj)
+            ))),
         }
     }
 
     /// `obj[index] = v` (`v` Null deletes).
-    pub fn store_subscr(&mut self, host: &mut dyn Host, obj: &Value, index: &Value, v: Value) -> Result<(), Flow> {
+    pub fn store_subscr(
+        &mut self,
+        host: &mut dyn Host,
+        obj: &Value,
+        index: &Value,
+        v: Value,
+    ) -> Result<(), Flow> {
         if v.is_null() {
             return self.del_subscr(obj, index);
         }
@@ -1050,7 +1237,9 @@ impl Vm {
             Value::ByteArray(b) => {
                 let len = b.borrow().len();
                 let i = self.index_of(len, index, "bytearray")?;
-                let Some(n) = small(&v) else { return Err(self.type_error("can't convert to int")) };
+                let Some(n) = small(&v) else {
+                    return Err(self.type_error("can't convert to int"));
+                };
                 b.borrow_mut()[i] = n as u8;
                 Ok(())
             }
@@ -1087,17 +1276,27 @@ impl Vm {
                 Ok(())
             }
             Value::Instance(i) => match self.lookup_class_attr(&i.class, "__setitem__") {
-                Some(f) => self.call(host, &f, &[obj.clone(), index.clone(), v], &[]).map(|_| ()),
-                None => Err(self.type_error(&format!("'{}' object doesn't support item assignment", self.type_name(obj)))),
+                Some(f) => self
+                    .call(host, &f, &[obj.clone(), index.clone(), v], &[])
+                    .map(|_| ()),
+                None => Err(self.type_error(&format!(
+                    "'{}' object doesn't support item assignment",
+                    self.type_name(obj)
+                ))),
             },
-            _ => Err(self.type_error(&format!("'{}' object doesn't support item assignment", self.type_name(obj)))),
+            _ => Err(self.type_error(&format!(
+                "'{}' object doesn't support item assignment",
+                self.type_name(obj)
+            ))),
         }
     }
 
     fn del_subscr(&mut self, obj: &Value, index: &Value) -> Result<(), Flow> {
         match obj {
             Value::Dict(d) => {
-                let Some(h) = key_hash(index) else { return Err(self.type_error("unhashable type")) };
+                let Some(h) = key_hash(index) else {
+                    return Err(self.type_error("unhashable type"));
+                };
                 if d.borrow_mut().remove_hashed(index, h).is_none() {
                     let c = self.exc.key_error.clone();
                     return Err(Flow::Exception(self.new_exception(&c, vec![index.clone()])));
@@ -1119,16 +1318,27 @@ impl Vm {
                 l.borrow_mut().remove(i);
                 Ok(())
             }
-            _ => Err(self.type_error(&format!("'{}' object doesn't support item deletion", self.type_name(obj)))),
+            _ => Err(self.type_error(&format!(
+                "'{}' object doesn't support item deletion",
+                self.type_name(obj)
+            ))),
         }
     }
 
     /// `d[key] = v` for dicts (allocates when the key is new).
-    pub fn setitem(&mut self, host: &mut dyn Host, d: &Value, key: Value, v: Value) -> Result<(), Flow> {
+    pub fn setitem(
+        &mut self,
+        host: &mut dyn Host,
+        d: &Value,
+        key: Value,
+        v: Value,
+    ) -> Result<(), Flow> {
         match d {
             Value::Dict(d) => {
                 let Some(h) = key_hash(&key) else {
-                    return Err(self.type_error(&format!("unhashable type: '{}'", self.type_name(&key))));
+                    return Err(
+                        self.type_error(&format!("unhashable type: '{}'", self.type_name(&key)))
+                    );
                 };
                 let grow = d.borrow().growth_bytes_for(&key, h);
                 if grow > 0 {
@@ -1143,7 +1353,9 @@ impl Vm {
 
     /// `list.append`.
     pub fn list_append(&mut self, l: &Value, v: Value) -> Result<(), Flow> {
-        let Value::List(l) = l else { return Err(self.type_error("append needs a list")) };
+        let Value::List(l) = l else {
+            return Err(self.type_error("append needs a list"));
+        };
         let n = l.borrow().len();
         // MicroPython grows a list's item array by 4 slots at a time (objlist.c).
         if n % 4 == 0 {
@@ -1155,7 +1367,9 @@ impl Vm {
 
     /// `set.add`.
     pub fn set_add(&mut self, s: &Value, v: Value) -> Result<(), Flow> {
-        let Value::Set(d) = s else { return Err(self.type_error("add needs a set")) };
+        let Value::Set(d) = s else {
+            return Err(self.type_error("add needs a set"));
+        };
         let Some(h) = key_hash(&v) else {
             return Err(self.type_error(&format!("unhashable type: '{}'", self.type_name(&v))));
         };
@@ -1174,10 +1388,18 @@ impl Vm {
         let it = match obj {
             Value::List(l) => PyIter::List(l.clone(), 0),
             Value::Tuple(t) => PyIter::Tuple(t.clone(), 0),
-            Value::Range(r) => PyIter::Range { next: r.start, stop: r.stop, step: r.step },
+            Value::Range(r) => PyIter::Range {
+                next: r.start,
+                stop: r.stop,
+                step: r.step,
+            },
             Value::Str(s) => PyIter::Str(s.clone(), 0),
-            Value::Bytes(_) | Value::ByteArray(_) => PyIter::Bytes(bytes_of(obj).unwrap_or_default(), 0),
-            Value::Dict(d) | Value::Set(d) => PyIter::Snapshot(d.borrow().iter().map(|(k, _)| k.clone()).collect(), 0),
+            Value::Bytes(_) | Value::ByteArray(_) => {
+                PyIter::Bytes(bytes_of(obj).unwrap_or_default(), 0)
+            }
+            Value::Dict(d) | Value::Set(d) => {
+                PyIter::Snapshot(d.borrow().iter().map(|(k, _)| k.clone()).collect(), 0)
+            }
             Value::Array(a) => {
                 let vals = match &a.borrow().items {
                     ArrayItems::Int(v) => v.iter().map(|n| Value::int(*n)).collect(),
@@ -1188,12 +1410,19 @@ impl Vm {
             Value::Generator(_) | Value::Iterator(_) => return Ok(obj.clone()),
             Value::Instance(i) => {
                 return match self.lookup_class_attr(&i.class, "__iter__") {
-                    Some(f) => self.call(host, &f, &[obj.clone()], &[]),
-                    None if self.lookup_class_attr(&i.class, "__next__").is_some() => Ok(obj.clone()),
-                    None => Err(self.type_error(&format!("'{}' object isn't iterable", self.type_name(obj)))),
+                    Some(f) => self.call(host, &f, std::slice::from_ref(obj), &[]),
+                    None if self.lookup_class_attr(&i.class, "__next__").is_some() => {
+                        Ok(obj.clone())
+                    }
+                    None => Err(self
+                        .type_error(&format!("'{}' object isn't iterable", self.type_name(obj)))),
                 };
             }
-            _ => return Err(self.type_error(&format!("'{}' object isn't iterable", self.type_name(obj)))),
+            _ => {
+                return Err(
+                    self.type_error(&format!("'{}' object isn't iterable", self.type_name(obj)))
+                );
+            }
         };
         Ok(Value::Iterator(Rc::new(RefCell::new(it))))
     }
@@ -1208,19 +1437,33 @@ impl Vm {
             },
             Value::Instance(i) => {
                 let Some(f) = self.lookup_class_attr(&i.class, "__next__") else {
-                    return Err(self.type_error(&format!("'{}' object isn't an iterator", self.type_name(it))));
+                    return Err(self.type_error(&format!(
+                        "'{}' object isn't an iterator",
+                        self.type_name(it)
+                    )));
                 };
-                match self.call(host, &f, &[it.clone()], &[]) {
+                match self.call(host, &f, std::slice::from_ref(it), &[]) {
                     Ok(v) => Ok(Some(v)),
-                    Err(Flow::Exception(e)) if self.is_instance_of(&e, &self.exc.stop_iteration.clone()) => Ok(None),
+                    Err(Flow::Exception(e))
+                        if self.is_instance_of(&e, &self.exc.stop_iteration.clone()) =>
+                    {
+                        Ok(None)
+                    }
                     Err(e) => Err(e),
                 }
             }
-            _ => Err(self.type_error(&format!("'{}' object isn't an iterator", self.type_name(it)))),
+            _ => Err(self.type_error(&format!(
+                "'{}' object isn't an iterator",
+                self.type_name(it)
+            ))),
         }
     }
 
-    fn builtin_iter_next(&mut self, host: &mut dyn Host, cell: &Rc<RefCell<PyIter>>) -> Result<Option<Value>, Flow> {
+    fn builtin_iter_next(
+        &mut self,
+        host: &mut dyn Host,
+        cell: &Rc<RefCell<PyIter>>,
+    ) -> Result<Option<Value>, Flow> {
         let mut it = cell.borrow_mut();
         match &mut *it {
             PyIter::List(l, i) => {
@@ -1337,10 +1580,17 @@ impl Vm {
     }
 
     /// `UNPACK_SEQUENCE`: exactly `n` items.
-    pub fn unpack(&mut self, host: &mut dyn Host, seq: &Value, n: usize) -> Result<Vec<Value>, Flow> {
+    pub fn unpack(
+        &mut self,
+        host: &mut dyn Host,
+        seq: &Value,
+        n: usize,
+    ) -> Result<Vec<Value>, Flow> {
         let items = self.collect_iter(host, seq)?;
         if items.len() < n {
-            return Err(self.value_error(&format!("need more than {} values to unpack", items.len())));
+            return Err(
+                self.value_error(&format!("need more than {} values to unpack", items.len()))
+            );
         }
         if items.len() > n {
             return Err(self.value_error(&format!("too many values to unpack (expected {n})")));
@@ -1349,9 +1599,17 @@ impl Vm {
     }
 
     /// The `(key, value)` pairs of a mapping (for `**kwargs` and `dict.update`).
-    pub fn mapping_items(&mut self, _host: &mut dyn Host, m: &Value) -> Result<Vec<(Value, Value)>, Flow> {
+    pub fn mapping_items(
+        &mut self,
+        _host: &mut dyn Host,
+        m: &Value,
+    ) -> Result<Vec<(Value, Value)>, Flow> {
         match m {
-            Value::Dict(d) => Ok(d.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+            Value::Dict(d) => Ok(d
+                .borrow()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()),
             _ => Err(self.type_error("argument after ** must be a mapping")),
         }
     }
@@ -1374,11 +1632,11 @@ pub fn to_str(vm: &mut Vm, host: &mut dyn Host, v: &Value) -> Result<String, Flo
         Value::Str(s) => Ok(s.text.to_string()),
         Value::Instance(i) => {
             if let Some(f) = vm.lookup_class_attr(&i.class, "__str__") {
-                let r = vm.call(host, &f, &[v.clone()], &[])?;
+                let r = vm.call(host, &f, std::slice::from_ref(v), &[])?;
                 return Ok(str_text(&r).to_string());
             }
-            if i.exc.is_some() && vm.lookup_class_attr(&i.class, "__repr__").is_none() {
-                let args = i.exc.as_ref().expect("checked").borrow().args.clone();
+            if let (Some(st), None) = (&i.exc, vm.lookup_class_attr(&i.class, "__repr__")) {
+                let args = st.borrow().args.clone();
                 return match args.len() {
                     0 => Ok(String::new()),
                     1 => to_str(vm, host, &args[0]),
@@ -1400,10 +1658,19 @@ pub fn repr(vm: &mut Vm, host: &mut dyn Host, v: &Value) -> Result<String, Flow>
 
 fn fake_addr(serial: u32) -> String {
     // Deterministic stand-in for an object address on the board's heap (0x3ffb....).
-    format!("0x{:08x}", 0x3ffb_0000u32.wrapping_add(serial.wrapping_mul(16)))
+    format!(
+        "0x{:08x}",
+        0x3ffb_0000u32.wrapping_add(serial.wrapping_mul(16))
+    )
 }
 
-fn repr_into(vm: &mut Vm, host: &mut dyn Host, v: &Value, out: &mut String, depth: usize) -> Result<(), Flow> {
+fn repr_into(
+    vm: &mut Vm,
+    host: &mut dyn Host,
+    v: &Value,
+    out: &mut String,
+    depth: usize,
+) -> Result<(), Flow> {
     if depth > 32 {
         out.push_str("...");
         return Ok(());
@@ -1428,8 +1695,18 @@ fn repr_into(vm: &mut Vm, host: &mut dyn Host, v: &Value, out: &mut String, dept
             if a.items_len() > 0 {
                 out.push_str(", [");
                 match &a.items {
-                    ArrayItems::Int(v) => out.push_str(&v.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")),
-                    ArrayItems::Float(v) => out.push_str(&v.iter().map(|x| super::format::float_repr(*x as f32)).collect::<Vec<_>>().join(", ")),
+                    ArrayItems::Int(v) => out.push_str(
+                        &v.iter()
+                            .map(|n| n.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                    ArrayItems::Float(v) => out.push_str(
+                        &v.iter()
+                            .map(|x| super::format::float_repr(*x as f32))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
                 }
                 out.push(']');
             }
@@ -1450,7 +1727,11 @@ fn repr_into(vm: &mut Vm, host: &mut dyn Host, v: &Value, out: &mut String, dept
             out.push(')');
         }
         Value::Dict(d) => {
-            let items: Vec<(Value, Value)> = d.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let items: Vec<(Value, Value)> = d
+                .borrow()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             out.push('{');
             for (i, (k, val)) in items.iter().enumerate() {
                 if i > 0 {
@@ -1488,7 +1769,11 @@ fn repr_into(vm: &mut Vm, host: &mut dyn Host, v: &Value, out: &mut String, dept
             repr_into(vm, host, &s.step, out, depth + 1)?;
             out.push(')');
         }
-        Value::Function(f) => out.push_str(&format!("<function {} at {}>", f.code.name, fake_addr(f.serial))),
+        Value::Function(f) => out.push_str(&format!(
+            "<function {} at {}>",
+            f.code.name,
+            fake_addr(f.serial)
+        )),
         Value::Builtin(b) => out.push_str(&format!("<function {}>", b.name)),
         Value::BoundMethod(b) => {
             let name = match &b.func {
@@ -1496,24 +1781,32 @@ fn repr_into(vm: &mut Vm, host: &mut dyn Host, v: &Value, out: &mut String, dept
                 Value::Builtin(d) => d.name.to_string(),
                 _ => "?".into(),
             };
-            out.push_str(&format!("<bound_method {} {}>", vm.type_name(&b.receiver), name));
+            out.push_str(&format!(
+                "<bound_method {} {}>",
+                vm.type_name(&b.receiver),
+                name
+            ));
         }
         Value::Class(c) => out.push_str(&format!("<class '{}'>", c.name.text)),
         Value::Instance(i) => {
             if let Some(f) = vm.lookup_class_attr(&i.class, "__repr__") {
-                let r = vm.call(host, &f, &[v.clone()], &[])?;
+                let r = vm.call(host, &f, std::slice::from_ref(v), &[])?;
                 out.push_str(str_text(&r));
             } else if let Some(st) = &i.exc {
                 let args = st.borrow().args.clone();
                 out.push_str(&i.class.name.text);
                 repr_into(vm, host, &Value::tuple(args), out, depth + 1)?;
             } else {
-                out.push_str(&format!("<{} object at {}>", i.class.name.text, fake_addr(i.serial)));
+                out.push_str(&format!(
+                    "<{} object at {}>",
+                    i.class.name.text,
+                    fake_addr(i.serial)
+                ));
             }
         }
         Value::Native(n) => {
             if let Some(f) = vm.lookup_class_attr(&n.class, "__repr__") {
-                let r = vm.call(host, &f, &[v.clone()], &[])?;
+                let r = vm.call(host, &f, std::slice::from_ref(v), &[])?;
                 out.push_str(str_text(&r));
             } else {
                 out.push_str(&format!("<{}>", n.class.name.text));
@@ -1523,7 +1816,11 @@ fn repr_into(vm: &mut Vm, host: &mut dyn Host, v: &Value, out: &mut String, dept
         Value::Cell(_) => out.push_str("<cell>"),
         Value::Generator(g) => {
             let g = g.borrow();
-            out.push_str(&format!("<generator object '{}' at {}>", g.name, fake_addr(g.serial)));
+            out.push_str(&format!(
+                "<generator object '{}' at {}>",
+                g.name,
+                fake_addr(g.serial)
+            ));
         }
         Value::Iterator(_) => out.push_str("<iterator>"),
         Value::Wrapper(_) => out.push_str("<staticmethod>"),
@@ -1531,7 +1828,13 @@ fn repr_into(vm: &mut Vm, host: &mut dyn Host, v: &Value, out: &mut String, dept
     Ok(())
 }
 
-fn seq_repr(vm: &mut Vm, host: &mut dyn Host, items: &[Value], out: &mut String, depth: usize) -> Result<(), Flow> {
+fn seq_repr(
+    vm: &mut Vm,
+    host: &mut dyn Host,
+    items: &[Value],
+    out: &mut String,
+    depth: usize,
+) -> Result<(), Flow> {
     for (i, it) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
@@ -1543,7 +1846,11 @@ fn seq_repr(vm: &mut Vm, host: &mut dyn Host, items: &[Value], out: &mut String,
 
 /// `repr` of a str: single quotes unless the text has `'` and no `"` (objstr.c `mp_str_print_quoted`).
 pub fn str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -1556,7 +1863,9 @@ pub fn str_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -1566,7 +1875,11 @@ pub fn str_repr(s: &str) -> String {
 
 /// `repr` of bytes: `b'...'` with `\xNN` escapes.
 pub fn bytes_repr(b: &[u8]) -> String {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') { '"' } else { '\'' };
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::from("b");
     out.push(quote);
     for &c in b {

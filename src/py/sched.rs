@@ -20,8 +20,15 @@ pub struct Scheduler {
 impl Scheduler {
     /// An empty queue holding at most `depth` entries.
     pub fn new(depth: usize) -> Scheduler {
-        assert!(depth > 0 && depth.is_power_of_two() && depth <= 255, "scheduler depth must be a power of two ≤ 255 (scheduler.c static asserts)");
-        Scheduler { queue: VecDeque::with_capacity(depth), depth, lock_depth: 0 }
+        assert!(
+            depth > 0 && depth.is_power_of_two() && depth <= 255,
+            "scheduler depth must be a power of two ≤ 255 (scheduler.c static asserts)"
+        );
+        Scheduler {
+            queue: VecDeque::with_capacity(depth),
+            depth,
+            lock_depth: 0,
+        }
     }
 
     /// Appends `(func, arg)`; false (and nothing changes) when the queue is full.
@@ -54,7 +61,10 @@ impl Scheduler {
 
     /// `mp_sched_unlock`.
     pub fn unlock(&mut self) {
-        assert!(self.lock_depth > 0, "scheduler unlocked more often than locked");
+        assert!(
+            self.lock_depth > 0,
+            "scheduler unlocked more often than locked"
+        );
         self.lock_depth -= 1;
     }
 

@@ -70,7 +70,12 @@ pub fn format_error(vm: &mut Vm, err: FormatError) -> Flow {
 }
 
 /// `fmt % args` (py/objstr.c `str_modulo_format`).
-pub fn percent_format(vm: &mut Vm, host: &mut dyn Host, fmt: &str, args: &Value) -> Result<String, Flow> {
+pub fn percent_format(
+    vm: &mut Vm,
+    host: &mut dyn Host,
+    fmt: &str,
+    args: &Value,
+) -> Result<String, Flow> {
     let mut h = VmFormat { vm, host };
     match args {
         Value::Tuple(items) => {
@@ -83,9 +88,17 @@ pub fn percent_format(vm: &mut Vm, host: &mut dyn Host, fmt: &str, args: &Value)
 }
 
 /// `fmt.format(*args, **kw)` (py/objstr.c `mp_obj_str_format`).
-pub fn str_format(vm: &mut Vm, host: &mut dyn Host, fmt: &str, args: &[Value], kw: &[(Value, Value)]) -> Result<String, Flow> {
+pub fn str_format(
+    vm: &mut Vm,
+    host: &mut dyn Host,
+    fmt: &str,
+    args: &[Value],
+    kw: &[(Value, Value)],
+) -> Result<String, Flow> {
     let mut h = VmFormat { vm, host };
     format::str_format(&mut h, fmt, args, |name| {
-        kw.iter().find(|(k, _)| super::vm::str_text(k) == name).map(|(_, v)| v.clone())
+        kw.iter()
+            .find(|(k, _)| super::vm::str_text(k) == name)
+            .map(|(_, v)| v.clone())
     })
 }

@@ -130,6 +130,11 @@ pub struct Range {
 }
 
 impl Range {
+    /// True when the range produces nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Number of values the range produces.
     pub fn len(&self) -> i64 {
         if self.step > 0 && self.start < self.stop {
@@ -181,8 +186,12 @@ pub struct BuiltinDef {
 /// Signature of every native function: the VM, the host, positional and keyword arguments.
 ///
 /// For methods, the receiver is `args[0]`.
-pub type NativeFn =
-    fn(&mut super::vm::Vm, &mut dyn super::vm::Host, &[Value], &[(Value, Value)]) -> super::vm::PyResult;
+pub type NativeFn = fn(
+    &mut super::vm::Vm,
+    &mut dyn super::vm::Host,
+    &[Value],
+    &[(Value, Value)],
+) -> super::vm::PyResult;
 
 /// `receiver.method` as a first-class value.
 pub struct BoundMethod {
@@ -403,7 +412,10 @@ pub const SMALL_INT_MAX: i64 = (1 << 30) - 1;
 impl PyStr {
     /// A new string with its hash.
     pub fn new(text: &str) -> PyStr {
-        PyStr { text: text.into(), hash: super::qstr::qstr_hash(text.as_bytes()) }
+        PyStr {
+            text: text.into(),
+            hash: super::qstr::qstr_hash(text.as_bytes()),
+        }
     }
 }
 

@@ -20,7 +20,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::bytecode::{CodeObject, Const, Op};
-use super::dict::{key_hash, Dict};
+use super::dict::{Dict, key_hash};
 use super::heap::Heap;
 use super::sched::Scheduler;
 use super::value::*;
@@ -274,7 +274,11 @@ impl Vm {
             },
         };
         super::builtins::install(&mut vm);
-        vm.main_globals.borrow_mut().insert_hashed(vm.names.name.clone(), qhash("__name__"), Value::str("__main__"));
+        vm.main_globals.borrow_mut().insert_hashed(
+            vm.names.name.clone(),
+            qhash("__name__"),
+            Value::str("__main__"),
+        );
         vm
     }
 
@@ -283,7 +287,9 @@ impl Vm {
         let globals = self.main_globals.clone();
         // pyexec_file sets `__file__` next to `__name__`.
         let file = Value::str(&code.filename);
-        globals.borrow_mut().insert_hashed(Value::str("__file__"), qhash("__file__"), file);
+        globals
+            .borrow_mut()
+            .insert_hashed(Value::str("__file__"), qhash("__file__"), file);
         let frame = Frame::new(code, globals.clone(), Some(globals), FrameMode::Boundary);
         self.run_frame(host, frame).map(|_| ())
     }
@@ -291,7 +297,13 @@ impl Vm {
     // ---------------------------------------------------------------- calling
 
     /// Calls any callable with positional and keyword arguments and runs it to completion.
-    pub fn call(&mut self, host: &mut dyn Host, f: &Value, args: &[Value], kw: &[(Value, Value)]) -> PyResult {
+    pub fn call(
+        &mut self,
+        host: &mut dyn Host,
+        f: &Value,
+        args: &[Value],
+        kw: &[(Value, Value)],
+    ) -> PyResult {
         match self.prepare_call(host, f, args, kw, FrameMode::Boundary)? {
             Called::Done(v) => Ok(v),
             Called::Frame(frame) => match self.run_frame(host, frame)? {
@@ -338,7 +350,10 @@ impl Vm {
     /// Runs `frame` (and everything it calls) until it returns or yields.
     pub fn run_frame(&mut self, host: &mut dyn Host, frame: Box<Frame>) -> Result<Exit, Flow> {
         if self.frames.len() >= self.max_frames {
-            return Err(self.new_exc_msg(&self.exc.runtime_error.clone(), "maximum recursion depth exceeded"));
+            return Err(self.new_exc_msg(
+                &self.exc.runtime_error.clone(),
+                "maximum recursion depth exceeded",
+            ));
         }
         let base = self.frames.len();
         self.frames.push(frame);
@@ -366,8 +381,14 @@ impl Vm {
             let fault_ip = frame.ip.saturating_sub(1);
             let fault_op = frame.code.ops.get(fault_ip).copied();
             // Re-raises do not add a traceback line (vm.c: END_FINALLY, RAISE_LAST).
-            if !matches!(fault_op, Some(Op::EndFinally) | Some(Op::RaiseLast)) && !frame.is_generator_exit(&exc) {
-                add_traceback(&exc, &frame.code, frame.code.lines.get(fault_ip).copied().unwrap_or(0));
+            if !matches!(fault_op, Some(Op::EndFinally) | Some(Op::RaiseLast))
+                && !frame.is_generator_exit(&exc)
+            {
+                add_traceback(
+                    &exc,
+                    &frame.code,
+                    frame.code.lines.get(fault_ip).copied().unwrap_or(0),
+                );
             }
             while let Some(b) = frame.blocks.last() {
                 if b.handler as usize <= fault_ip {
@@ -414,7 +435,9 @@ impl Vm {
                         serial: next_serial(),
                         is_coroutine: func.code.flags.coroutine,
                     };
-                    return Ok(Called::Done(Value::Generator(Rc::new(RefCell::new(generator)))));
+                    return Ok(Called::Done(Value::Generator(Rc::new(RefCell::new(
+                        generator,
+                    )))));
                 }
                 Ok(Called::Frame(frame))
             }
@@ -431,10 +454,16 @@ impl Vm {
                 let call = self.lookup_class_attr(&inst.class, "__call__");
                 match call {
                     Some(c) => {
-                        let bound = Value::BoundMethod(Rc::new(BoundMethod { receiver: f.clone(), func: c }));
+                        let bound = Value::BoundMethod(Rc::new(BoundMethod {
+                            receiver: f.clone(),
+                            func: c,
+                        }));
                         self.prepare_call(host, &bound, args, kw, mode)
                     }
-                    None => Err(self.type_error(&format!("'{}' object isn't callable", self.type_name(f)))),
+                    None => {
+                        Err(self
+                            .type_error(&format!("'{}' object isn't callable", self.type_name(f))))
+                    }
                 }
             }
             _ => Err(self.type_error(&format!("'{}' object isn't callable", self.type_name(f)))),
@@ -450,7 +479,9 @@ impl Vm {
         mode: FrameMode,
     ) -> Result<Called, Flow> {
         match cls.kind {
-            ClassKind::Builtin(tag) => Ok(Called::Done(super::builtins::construct(self, host, tag, args, kw)?)),
+            ClassKind::Builtin(tag) => Ok(Called::Done(super::builtins::construct(
+                self, host, tag, args, kw,
+            )?)),
             ClassKind::Exception => Ok(Called::Done(self.new_exception(cls, args.to_vec()))),
             ClassKind::Native => {
                 let ctor = self.lookup_class_attr(cls, "__new__");
@@ -460,12 +491,22 @@ impl Vm {
                         full.extend_from_slice(args);
                         Ok(Called::Done((def.func)(self, host, &full, kw)?))
                     }
-                    _ => Err(self.type_error(&format!("cannot create '{}' instances", cls.name.text))),
+                    _ => {
+                        Err(self
+                            .type_error(&format!("cannot create '{}' instances", cls.name.text)))
+                    }
                 }
             }
             ClassKind::User => {
                 self.heap_alloc(32)?;
-                let exc = if cls.is_exception { Some(RefCell::new(ExcState { args: args.to_vec(), traceback: vec![] })) } else { None };
+                let exc = if cls.is_exception {
+                    Some(RefCell::new(ExcState {
+                        args: args.to_vec(),
+                        traceback: vec![],
+                    }))
+                } else {
+                    None
+                };
                 let inst = Value::Instance(Rc::new(Instance {
                     class: cls.clone(),
                     attrs: RefCell::new(Dict::new()),
@@ -497,7 +538,9 @@ impl Vm {
                     }
                     None => {
                         if !args.is_empty() && !cls.is_exception {
-                            return Err(self.type_error("function takes 0 positional arguments but 1 were given"));
+                            return Err(self.type_error(
+                                "function takes 0 positional arguments but 1 were given",
+                            ));
                         }
                         Ok(Called::Done(inst))
                     }
@@ -507,7 +550,13 @@ impl Vm {
     }
 
     /// Binds `args`/`kw` to a new frame for `func`, as `mp_setup_code_state` does.
-    fn bind_args(&mut self, func: &Rc<Function>, args: &[Value], kw: &[(Value, Value)], mode: FrameMode) -> Result<Box<Frame>, Flow> {
+    fn bind_args(
+        &mut self,
+        func: &Rc<Function>,
+        args: &[Value],
+        kw: &[(Value, Value)],
+        mode: FrameMode,
+    ) -> Result<Box<Frame>, Flow> {
         let code = &func.code;
         let n_pos = code.n_pos_args as usize;
         let n_kwonly = code.n_kwonly_args as usize;
@@ -524,21 +573,34 @@ impl Vm {
         }
         let mut slot = n_pos + n_kwonly;
         if code.flags.varargs {
-            let extra: Vec<Value> = if n_given > n_pos { args[n_pos..].to_vec() } else { Vec::new() };
+            let extra: Vec<Value> = if n_given > n_pos {
+                args[n_pos..].to_vec()
+            } else {
+                Vec::new()
+            };
             locals[slot] = Value::tuple(extra);
             slot += 1;
         }
-        let mut kwargs_dict: Option<Dict> = if code.flags.varkeywords { Some(Dict::new()) } else { None };
+        let mut kwargs_dict: Option<Dict> = if code.flags.varkeywords {
+            Some(Dict::new())
+        } else {
+            None
+        };
         for (k, v) in kw {
             let name = match k {
                 Value::Str(s) => s.clone(),
                 _ => return Err(self.type_error("keywords must be strings")),
             };
-            let pos = code.arg_names[..n_pos + n_kwonly].iter().position(|a| **a == *name.text);
+            let pos = code.arg_names[..n_pos + n_kwonly]
+                .iter()
+                .position(|a| **a == *name.text);
             match pos {
                 Some(i) => {
                     if !locals[i].is_null() {
-                        return Err(self.type_error(&format!("function got multiple values for argument '{}'", name.text)));
+                        return Err(self.type_error(&format!(
+                            "function got multiple values for argument '{}'",
+                            name.text
+                        )));
                     }
                     locals[i] = v.clone();
                 }
@@ -546,7 +608,10 @@ impl Vm {
                     Some(d) => {
                         d.insert_hashed(k.clone(), name.hash, v.clone());
                     }
-                    None => return Err(self.type_error(&format!("unexpected keyword argument '{}'", name.text))),
+                    None => {
+                        return Err(self
+                            .type_error(&format!("unexpected keyword argument '{}'", name.text)));
+                    }
                 },
             }
         }
@@ -557,18 +622,33 @@ impl Vm {
                 if i + n_defaults >= n_pos {
                     locals[i] = func.defaults[i + n_defaults - n_pos].clone();
                 } else {
-                    let missing = (i..n_pos - n_defaults).filter(|j| locals[*j].is_null()).count();
-                    return Err(self.type_error(&format!("function missing {missing} required positional arguments")));
+                    let missing = (i..n_pos - n_defaults)
+                        .filter(|j| locals[*j].is_null())
+                        .count();
+                    return Err(self.type_error(&format!(
+                        "function missing {missing} required positional arguments"
+                    )));
                 }
             }
         }
-        for i in n_pos..n_pos + n_kwonly {
-            if locals[i].is_null() {
-                let name = &code.arg_names[i];
-                let default = func.kw_defaults.as_ref().and_then(|d| d.borrow().get_str(name).cloned());
+        for (slot, name) in locals
+            .iter_mut()
+            .zip(&code.arg_names)
+            .skip(n_pos)
+            .take(n_kwonly)
+        {
+            if slot.is_null() {
+                let default = func
+                    .kw_defaults
+                    .as_ref()
+                    .and_then(|d| d.borrow().get_str(name).cloned());
                 match default {
-                    Some(v) => locals[i] = v,
-                    None => return Err(self.type_error(&format!("function missing required keyword argument '{name}'"))),
+                    Some(v) => *slot = v,
+                    None => {
+                        return Err(self.type_error(&format!(
+                            "function missing required keyword argument '{name}'"
+                        )));
+                    }
                 }
             }
         }
@@ -601,7 +681,10 @@ impl Vm {
     // ---------------------------------------------------------------- dispatch
 
     /// Runs ops of the top frame (and frames it pushes) until the frame at `base` exits.
-    #[allow(clippy::too_many_lines, reason = "the opcode match is one flat table, as vm.c's")]
+    #[allow(
+        clippy::too_many_lines,
+        reason = "the opcode match is one flat table, as vm.c's"
+    )]
     fn dispatch(&mut self, host: &mut dyn Host, base: usize) -> Result<Exit, Flow> {
         macro_rules! top {
             () => {
@@ -610,7 +693,10 @@ impl Vm {
         }
         macro_rules! pop {
             () => {
-                top!().stack.pop().expect("value stack underflow: compiler bug")
+                top!()
+                    .stack
+                    .pop()
+                    .expect("value stack underflow: compiler bug")
             };
         }
         macro_rules! push {
@@ -651,7 +737,10 @@ impl Vm {
                     let f = top!();
                     let v = f.locals[n as usize].clone();
                     if v.is_null() {
-                        return Err(self.new_exc_msg(&self.exc.name_error.clone(), "local variable referenced before assignment"));
+                        return Err(self.new_exc_msg(
+                            &self.exc.name_error.clone(),
+                            "local variable referenced before assignment",
+                        ));
                     }
                     f.stack.push(v);
                 }
@@ -661,7 +750,10 @@ impl Vm {
                         _ => panic!("LOAD_DEREF of a non-cell slot: compiler bug"),
                     };
                     if v.is_null() {
-                        return Err(self.new_exc_msg(&self.exc.name_error.clone(), "local variable referenced before assignment"));
+                        return Err(self.new_exc_msg(
+                            &self.exc.name_error.clone(),
+                            "local variable referenced before assignment",
+                        ));
                     }
                     push!(v)
                 }
@@ -719,7 +811,10 @@ impl Vm {
                 Op::StoreName(i) => {
                     let name = self.name_at(i);
                     let v = pop!();
-                    let dict = top!().names.clone().unwrap_or_else(|| top!().globals.clone());
+                    let dict = top!()
+                        .names
+                        .clone()
+                        .unwrap_or_else(|| top!().globals.clone());
                     self.dict_store_name(&dict, name, v)?;
                 }
                 Op::StoreGlobal(i) => {
@@ -743,7 +838,10 @@ impl Vm {
                 Op::DeleteFast(n) => {
                     let f = top!();
                     if f.locals[n as usize].is_null() {
-                        return Err(self.new_exc_msg(&self.exc.name_error.clone(), "local variable referenced before assignment"));
+                        return Err(self.new_exc_msg(
+                            &self.exc.name_error.clone(),
+                            "local variable referenced before assignment",
+                        ));
                     }
                     f.locals[n as usize] = Value::Null;
                 }
@@ -826,7 +924,11 @@ impl Vm {
                     }
                     self.pending_check(host)?;
                 }
-                Op::UnwindJump { target, n_unwind, pop_iter } => {
+                Op::UnwindJump {
+                    target,
+                    n_unwind,
+                    pop_iter,
+                } => {
                     push!(Value::Int(target as i32));
                     let unum = n_unwind as u32 | if pop_iter { 0x80 } else { 0 };
                     self.unwind_jump(unum)?;
@@ -841,14 +943,24 @@ impl Vm {
                     push!(mgr);
                     let f = top!();
                     let sp = f.stack.len() as u32;
-                    f.blocks.push(Block { handler: t, sp, is_finally: true, prev_exc: None });
+                    f.blocks.push(Block {
+                        handler: t,
+                        sp,
+                        is_finally: true,
+                        prev_exc: None,
+                    });
                     f.stack.push(ret);
                 }
                 Op::WithCleanup => self.with_cleanup(host)?,
                 Op::SetupExcept(t) | Op::SetupFinally(t) => {
                     let f = top!();
                     let sp = f.stack.len() as u32;
-                    f.blocks.push(Block { handler: t, sp, is_finally: matches!(op, Op::SetupFinally(_)), prev_exc: None });
+                    f.blocks.push(Block {
+                        handler: t,
+                        sp,
+                        is_finally: matches!(op, Op::SetupFinally(_)),
+                        prev_exc: None,
+                    });
                 }
                 Op::EndFinally => {
                     let f = top!();
@@ -859,10 +971,10 @@ impl Vm {
                         Value::Int(cause) if cause < 0 => {
                             // Resume an unwinding return: the value is below the marker.
                             let ret = f.stack.pop().expect("return value under the marker");
-                            if let Some(exit) = self.unwind_return(ret)? {
-                                if self.frames.len() == base {
-                                    return Ok(exit);
-                                }
+                            if let Some(exit) = self.unwind_return(ret)?
+                                && self.frames.len() == base
+                            {
+                                return Ok(exit);
                             }
                         }
                         Value::Int(cause) => {
@@ -878,7 +990,11 @@ impl Vm {
                     push!(it)
                 }
                 Op::ForIter(t) => {
-                    let it = top!().stack.last().expect("FOR_ITER without iterator").clone();
+                    let it = top!()
+                        .stack
+                        .last()
+                        .expect("FOR_ITER without iterator")
+                        .clone();
                     match self.iter_next(host, &it)? {
                         Some(v) => push!(v),
                         None => {
@@ -910,7 +1026,9 @@ impl Vm {
                 }
                 Op::BuildMap(n) => {
                     self.heap_alloc(16 + 8 * n as usize)?;
-                    push!(Value::Dict(Rc::new(RefCell::new(Dict::with_alloc(n as usize)))))
+                    push!(Value::Dict(Rc::new(RefCell::new(Dict::with_alloc(
+                        n as usize
+                    )))))
                 }
                 Op::StoreMap => {
                     let key = pop!();
@@ -968,7 +1086,10 @@ impl Vm {
                     let items = self.collect_iter(host, &seq)?;
                     let (nb, na) = (n_before as usize, n_after as usize);
                     if items.len() < nb + na {
-                        return Err(self.value_error(&format!("need more than {} values to unpack", items.len())));
+                        return Err(self.value_error(&format!(
+                            "need more than {} values to unpack",
+                            items.len()
+                        )));
                     }
                     let mid = Value::list(items[nb..items.len() - na].to_vec());
                     let f = top!();
@@ -990,7 +1111,8 @@ impl Vm {
                     let v = self.make_function(c, Some(defs), Some(kwd), Vec::new())?;
                     push!(v)
                 }
-                Op::MakeClosure { child, n_closed } | Op::MakeClosureDefargs { child, n_closed } => {
+                Op::MakeClosure { child, n_closed }
+                | Op::MakeClosureDefargs { child, n_closed } => {
                     let f = top!();
                     let cells = f.stack.split_off(f.stack.len() - n_closed as usize);
                     let (defs, kwd) = if matches!(op, Op::MakeClosureDefargs { .. }) {
@@ -1015,10 +1137,10 @@ impl Vm {
                 }
                 Op::ReturnValue => {
                     let v = pop!();
-                    if let Some(exit) = self.unwind_return(v)? {
-                        if self.frames.len() == base {
-                            return Ok(exit);
-                        }
+                    if let Some(exit) = self.unwind_return(v)?
+                        && self.frames.len() == base
+                    {
+                        return Ok(exit);
                     }
                 }
                 Op::RaiseLast => {
@@ -1026,7 +1148,10 @@ impl Vm {
                     let prev = f.blocks.iter().rev().find_map(|b| b.prev_exc.clone());
                     return Err(match prev {
                         Some(e) => Flow::Exception(e),
-                        None => self.new_exc_msg(&self.exc.runtime_error.clone(), "no active exception to reraise"),
+                        None => self.new_exc_msg(
+                            &self.exc.runtime_error.clone(),
+                            "no active exception to reraise",
+                        ),
                     });
                 }
                 Op::RaiseObj => {
@@ -1041,17 +1166,27 @@ impl Vm {
                 Op::YieldValue => {
                     let v = pop!();
                     let frame = self.frames.pop().expect("yield from a frame");
-                    assert!(self.frames.len() == base, "a generator frame is always the base of its nested run");
+                    assert!(
+                        self.frames.len() == base,
+                        "a generator frame is always the base of its nested run"
+                    );
                     return Ok(Exit::Yield(v, frame));
                 }
                 Op::YieldFrom => {
                     let send = pop!();
-                    let sub = top!().stack.last().expect("YIELD_FROM without iterator").clone();
+                    let sub = top!()
+                        .stack
+                        .last()
+                        .expect("YIELD_FROM without iterator")
+                        .clone();
                     match self.resume_value(host, &sub, send, None)? {
                         Resumed::Yield(v) => {
                             top!().ip -= 1;
                             let frame = self.frames.pop().expect("yield from a frame");
-                            assert!(self.frames.len() == base, "a generator frame is always the base of its nested run");
+                            assert!(
+                                self.frames.len() == base,
+                                "a generator frame is always the base of its nested run"
+                            );
                             return Ok(Exit::Yield(v, frame));
                         }
                         Resumed::Return(v) => {
@@ -1069,11 +1204,18 @@ impl Vm {
                 }
                 Op::ImportFrom(i) => {
                     let name = self.name_at(i);
-                    let m = top!().stack.last().expect("IMPORT_FROM without module").clone();
+                    let m = top!()
+                        .stack
+                        .last()
+                        .expect("IMPORT_FROM without module")
+                        .clone();
                     let v = match self.load_attr(host, &m, &name) {
                         Ok(v) => v,
                         Err(Flow::Exception(_)) => {
-                            return Err(self.new_exc_msg(&self.exc.import_error.clone(), &format!("can't import name {}", str_text(&name))));
+                            return Err(self.new_exc_msg(
+                                &self.exc.import_error.clone(),
+                                &format!("can't import name {}", str_text(&name)),
+                            ));
                         }
                         Err(e) => return Err(e),
                     };
@@ -1082,8 +1224,16 @@ impl Vm {
                 Op::ImportStar => {
                     let m = pop!();
                     if let Value::Module(m) = m {
-                        let items: Vec<(Value, Value)> = m.dict.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-                        let dict = top!().names.clone().unwrap_or_else(|| top!().globals.clone());
+                        let items: Vec<(Value, Value)> = m
+                            .dict
+                            .borrow()
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect();
+                        let dict = top!()
+                            .names
+                            .clone()
+                            .unwrap_or_else(|| top!().globals.clone());
                         for (k, v) in items {
                             if !str_text(&k).starts_with('_') {
                                 self.dict_store_name(&dict, k, v)?;
@@ -1124,17 +1274,28 @@ impl Vm {
         n_kw: u8,
         star: bool,
         method: bool,
-    ) -> Result<(Value, Vec<Value>, Vec<(Value, Value)>), Flow> {
+    ) -> Result<CallArgs, Flow> {
         let f = self.frames.last_mut().expect("call needs a frame");
-        let bitmap = if star { f.stack.pop().expect("star bitmap") } else { Value::Int(0) };
+        let bitmap = if star {
+            f.stack.pop().expect("star bitmap")
+        } else {
+            Value::Int(0)
+        };
         let kw_flat = f.stack.split_off(f.stack.len() - 2 * n_kw as usize);
         let pos = f.stack.split_off(f.stack.len() - n_pos as usize);
         let (fun, mut args) = if method {
             let this = f.stack.pop().expect("method self");
             let m = f.stack.pop().expect("method");
-            if this.is_null() { (m, Vec::with_capacity(pos.len())) } else { (m, vec![this]) }
+            if this.is_null() {
+                (m, Vec::with_capacity(pos.len()))
+            } else {
+                (m, vec![this])
+            }
         } else {
-            (f.stack.pop().expect("function"), Vec::with_capacity(pos.len()))
+            (
+                f.stack.pop().expect("function"),
+                Vec::with_capacity(pos.len()),
+            )
         };
         let bits = match bitmap {
             Value::Int(b) => b as u32,
@@ -1162,9 +1323,18 @@ impl Vm {
         Ok((fun, args, kw))
     }
 
-    fn do_call(&mut self, host: &mut dyn Host, fun: Value, args: Vec<Value>, kw: Vec<(Value, Value)>) -> Result<(), Flow> {
+    fn do_call(
+        &mut self,
+        host: &mut dyn Host,
+        fun: Value,
+        args: Vec<Value>,
+        kw: Vec<(Value, Value)>,
+    ) -> Result<(), Flow> {
         if self.frames.len() >= self.max_frames {
-            return Err(self.new_exc_msg(&self.exc.runtime_error.clone(), "maximum recursion depth exceeded"));
+            return Err(self.new_exc_msg(
+                &self.exc.runtime_error.clone(),
+                "maximum recursion depth exceeded",
+            ));
         }
         match self.prepare_call(host, &fun, &args, &kw, FrameMode::Normal)? {
             Called::Done(v) => self.frames.last_mut().expect("caller frame").stack.push(v),
@@ -1201,14 +1371,22 @@ impl Vm {
                 Ok(Some(Exit::Return(v)))
             }
             FrameMode::Normal => {
-                self.frames.last_mut().expect("caller of a normal frame").stack.push(v);
+                self.frames
+                    .last_mut()
+                    .expect("caller of a normal frame")
+                    .stack
+                    .push(v);
                 Ok(None)
             }
             FrameMode::Init(inst) => {
                 if !matches!(v, Value::None) {
                     return Err(self.type_error("__init__() should return None"));
                 }
-                self.frames.last_mut().expect("caller of __init__").stack.push(inst);
+                self.frames
+                    .last_mut()
+                    .expect("caller of __init__")
+                    .stack
+                    .push(inst);
                 Ok(None)
             }
         }
@@ -1220,7 +1398,10 @@ impl Vm {
         let f = self.frames.last_mut().expect("unwind needs a frame");
         while unum & 0x7f > 0 {
             unum -= 1;
-            let b = f.blocks.last().expect("UNWIND_JUMP past the block stack: compiler bug");
+            let b = f
+                .blocks
+                .last()
+                .expect("UNWIND_JUMP past the block stack: compiler bug");
             if b.is_finally {
                 if b.handler as usize >= f.ip {
                     f.stack.push(Value::Int(unum as i32));
@@ -1252,7 +1433,11 @@ impl Vm {
                 let _mgr = f.stack.pop();
                 let exit = f.stack.pop().expect("__exit__");
                 self.call(host, &exit, &[Value::None, Value::None, Value::None], &[])?;
-                self.frames.last_mut().expect("frame").stack.push(Value::None);
+                self.frames
+                    .last_mut()
+                    .expect("frame")
+                    .stack
+                    .push(Value::None);
             }
             Value::Int(_) => {
                 // (exit mgr data cause -- data cause)
@@ -1279,7 +1464,13 @@ impl Vm {
         Ok(())
     }
 
-    fn make_function(&mut self, child: u16, defs: Option<Value>, kwd: Option<Value>, closure: Vec<Value>) -> PyResult {
+    fn make_function(
+        &mut self,
+        child: u16,
+        defs: Option<Value>,
+        kwd: Option<Value>,
+        closure: Vec<Value>,
+    ) -> PyResult {
         let f = self.frames.last().expect("frame");
         let code = f.code.children[child as usize].clone();
         let globals = f.globals.clone();
@@ -1291,15 +1482,33 @@ impl Vm {
             Some(Value::Dict(d)) => Some(d),
             _ => None,
         };
-        self.heap_alloc(if closure.is_empty() { 16 } else { 16 + 4 * closure.len() })?;
+        self.heap_alloc(if closure.is_empty() {
+            16
+        } else {
+            16 + 4 * closure.len()
+        })?;
         let names = Rc::new(code.names.iter().map(|n| Value::str(n)).collect());
-        Ok(Value::Function(Rc::new(Function { code, globals, defaults, kw_defaults, closure, names, serial: next_serial() })))
+        Ok(Value::Function(Rc::new(Function {
+            code,
+            globals,
+            defaults,
+            kw_defaults,
+            closure,
+            names,
+            serial: next_serial(),
+        })))
     }
 
     // ---------------------------------------------------------------- generators
 
     /// Resumes a generator (or any iterator, for `yield from`) with `send` or a thrown exception.
-    pub fn resume_value(&mut self, host: &mut dyn Host, it: &Value, send: Value, throw: Option<Value>) -> Result<Resumed, Flow> {
+    pub fn resume_value(
+        &mut self,
+        host: &mut dyn Host,
+        it: &Value,
+        send: Value,
+        throw: Option<Value>,
+    ) -> Result<Resumed, Flow> {
         match it {
             Value::Generator(g) => self.resume(host, g, send, throw),
             other => {
@@ -1310,7 +1519,9 @@ impl Vm {
                     let m = self.load_attr(host, other, &Value::str("send"))?;
                     return match self.call(host, &m, &[send], &[]) {
                         Ok(v) => Ok(Resumed::Yield(v)),
-                        Err(Flow::Exception(e)) if self.is_instance_of(&e, &self.exc.stop_iteration.clone()) => {
+                        Err(Flow::Exception(e))
+                            if self.is_instance_of(&e, &self.exc.stop_iteration.clone()) =>
+                        {
                             Ok(Resumed::Return(self.stop_iteration_value(&e)))
                         }
                         Err(e) => Err(e),
@@ -1325,7 +1536,13 @@ impl Vm {
     }
 
     /// Resumes generator `g`.
-    pub fn resume(&mut self, host: &mut dyn Host, g: &Rc<RefCell<Generator>>, send: Value, throw: Option<Value>) -> Result<Resumed, Flow> {
+    pub fn resume(
+        &mut self,
+        host: &mut dyn Host,
+        g: &Rc<RefCell<Generator>>,
+        send: Value,
+        throw: Option<Value>,
+    ) -> Result<Resumed, Flow> {
         let mut frame = {
             let mut gstate = g.borrow_mut();
             match gstate.state {
@@ -1342,12 +1559,17 @@ impl Vm {
                 }
                 GenState::Created if !matches!(send, Value::None) && throw.is_none() => {
                     drop(gstate);
-                    return Err(self.type_error("can't send non-None value to a just-started generator"));
+                    return Err(
+                        self.type_error("can't send non-None value to a just-started generator")
+                    );
                 }
                 _ => {}
             }
             gstate.state = GenState::Running;
-            gstate.frame.take().expect("a suspended generator keeps its frame")
+            gstate
+                .frame
+                .take()
+                .expect("a suspended generator keeps its frame")
         };
         let started = frame.ip > 0;
         if let Some(exc) = throw {
@@ -1421,13 +1643,16 @@ impl Vm {
     fn const_value(&self, c: &Const) -> Value {
         match c {
             Const::BigInt(digits) => {
-                let n: num_bigint::BigInt = digits.parse().expect("compiler emits valid decimal digits");
+                let n: num_bigint::BigInt =
+                    digits.parse().expect("compiler emits valid decimal digits");
                 Value::from_bigint(n)
             }
             Const::Float(x) => Value::Float(*x),
             Const::Str(s) => Value::str(s),
             Const::Bytes(b) => Value::Bytes(Rc::new(b.to_vec())),
-            Const::Tuple(items) => Value::tuple(items.iter().map(|c| self.const_value(c)).collect()),
+            Const::Tuple(items) => {
+                Value::tuple(items.iter().map(|c| self.const_value(c)).collect())
+            }
             Const::SmallInt(n) => Value::Int(*n),
             Const::None => Value::None,
             Const::Bool(b) => Value::Bool(*b),
@@ -1440,10 +1665,10 @@ impl Vm {
     pub fn load_name(&mut self, name: &Value) -> PyResult {
         let f = self.frames.last().expect("frame");
         let hash = str_hash(name);
-        if let Some(names) = &f.names {
-            if let Some(v) = names.borrow().get_hashed(name, hash) {
-                return Ok(v.clone());
-            }
+        if let Some(names) = &f.names
+            && let Some(v) = names.borrow().get_hashed(name, hash)
+        {
+            return Ok(v.clone());
         }
         self.load_global(name)
     }
@@ -1461,7 +1686,12 @@ impl Vm {
         Err(self.name_error(name))
     }
 
-    fn dict_store_name(&mut self, dict: &Rc<RefCell<Dict>>, name: Value, v: Value) -> Result<(), Flow> {
+    fn dict_store_name(
+        &mut self,
+        dict: &Rc<RefCell<Dict>>,
+        name: Value,
+        v: Value,
+    ) -> Result<(), Flow> {
         let hash = str_hash(&name);
         // A new key allocates only when the table must grow (facts §8: a new global can raise
         // MemoryError with the heap locked).
@@ -1497,7 +1727,10 @@ impl Vm {
                 self.modules.insert_hashed(name.clone(), hash, m.clone());
                 Ok(m)
             }
-            None => Err(self.new_exc_msg(&self.exc.import_error.clone(), &format!("no module named '{text}'"))),
+            None => Err(self.new_exc_msg(
+                &self.exc.import_error.clone(),
+                &format!("no module named '{text}'"),
+            )),
         }
     }
 
@@ -1509,12 +1742,16 @@ impl Vm {
         use super::heap::AllocError;
         match self.heap.try_alloc(bytes) {
             Ok(()) => Ok(()),
-            Err(AllocError::Locked) => Err(self.memory_error("memory allocation failed, heap is locked")),
+            Err(AllocError::Locked) => {
+                Err(self.memory_error("memory allocation failed, heap is locked"))
+            }
             Err(AllocError::Full) => {
                 self.collect_garbage();
                 match self.heap.alloc_after_collect(bytes) {
                     Ok(()) => Ok(()),
-                    Err(_) => Err(self.memory_error(&format!("memory allocation failed, allocating {bytes} bytes"))),
+                    Err(_) => Err(self.memory_error(&format!(
+                        "memory allocation failed, allocating {bytes} bytes"
+                    ))),
                 }
             }
         }
@@ -1529,7 +1766,11 @@ impl Vm {
         let pause = self.heap.collected(live);
         self.cycles += pause;
         if self.events.len() < crate::limits::MAX_VM_EVENTS {
-            self.events.push(VmEvent::Gc { start_cycles, pause_cycles: pause, live_bytes: live });
+            self.events.push(VmEvent::Gc {
+                start_cycles,
+                pause_cycles: pause,
+                live_bytes: live,
+            });
         }
     }
 
@@ -1572,7 +1813,10 @@ impl Vm {
         Value::Instance(Rc::new(Instance {
             class: cls.clone(),
             attrs: RefCell::new(Dict::new()),
-            exc: Some(RefCell::new(ExcState { args, traceback: Vec::new() })),
+            exc: Some(RefCell::new(ExcState {
+                args,
+                traceback: Vec::new(),
+            })),
             serial: next_serial(),
         }))
     }
@@ -1617,7 +1861,11 @@ impl Vm {
     /// The `value` of a StopIteration instance (its first arg, or None).
     pub fn stop_iteration_value(&self, e: &Value) -> Value {
         match e {
-            Value::Instance(i) => i.exc.as_ref().and_then(|s| s.borrow().args.first().cloned()).unwrap_or(Value::None),
+            Value::Instance(i) => i
+                .exc
+                .as_ref()
+                .and_then(|s| s.borrow().args.first().cloned())
+                .unwrap_or(Value::None),
             _ => Value::None,
         }
     }
@@ -1625,11 +1873,14 @@ impl Vm {
     /// The text MicroPython prints for an uncaught exception: traceback then `Name: msg`.
     pub fn format_exception(&mut self, host: &mut dyn Host, e: &Value) -> String {
         let mut out = String::from("Traceback (most recent call last):\n");
-        if let Value::Instance(i) = e {
-            if let Some(st) = &i.exc {
-                for tb in st.borrow().traceback.iter().rev() {
-                    out.push_str(&format!("  File \"{}\", line {}, in {}\n", tb.filename, tb.line, tb.scope));
-                }
+        if let Value::Instance(i) = e
+            && let Some(st) = &i.exc
+        {
+            for tb in st.borrow().traceback.iter().rev() {
+                out.push_str(&format!(
+                    "  File \"{}\", line {}, in {}\n",
+                    tb.filename, tb.line, tb.scope
+                ));
             }
         }
         out.push_str(&self.exception_line(host, e));
@@ -1641,7 +1892,11 @@ impl Vm {
     pub fn exception_line(&mut self, host: &mut dyn Host, e: &Value) -> String {
         let name = self.class_of(e).name.text.to_string();
         let args = match e {
-            Value::Instance(i) => i.exc.as_ref().map(|s| s.borrow().args.clone()).unwrap_or_default(),
+            Value::Instance(i) => i
+                .exc
+                .as_ref()
+                .map(|s| s.borrow().args.clone())
+                .unwrap_or_default(),
             _ => Vec::new(),
         };
         let msg = match args.len() {
@@ -1652,6 +1907,9 @@ impl Vm {
         format!("{name}: {msg}")
     }
 }
+
+/// A call's function, positional arguments and keyword arguments, taken from the stack.
+type CallArgs = (Value, Vec<Value>, Vec<(Value, Value)>);
 
 /// Result of preparing a call.
 pub enum Called {
@@ -1671,7 +1929,12 @@ pub enum Resumed {
 
 impl Frame {
     /// A frame for `code` with empty locals.
-    pub fn new(code: Rc<CodeObject>, globals: Rc<RefCell<Dict>>, names: Option<Rc<RefCell<Dict>>>, mode: FrameMode) -> Box<Frame> {
+    pub fn new(
+        code: Rc<CodeObject>,
+        globals: Rc<RefCell<Dict>>,
+        names: Option<Rc<RefCell<Dict>>>,
+        mode: FrameMode,
+    ) -> Box<Frame> {
         let n_locals = code.n_locals as usize;
         let max_stack = code.max_stack as usize;
         let name_values = Rc::new(code.names.iter().map(|n| Value::str(n)).collect());
@@ -1709,7 +1972,10 @@ impl Frame {
 
     /// The source line of the op that executes next (or last executed).
     pub fn current_line(&self) -> u32 {
-        let i = self.ip.saturating_sub(1).min(self.code.lines.len().saturating_sub(1));
+        let i = self
+            .ip
+            .saturating_sub(1)
+            .min(self.code.lines.len().saturating_sub(1));
         self.code.lines.get(i).copied().unwrap_or(0)
     }
 }
@@ -1730,12 +1996,16 @@ fn cancel_active_finally(stack: &mut Vec<Value>) {
 }
 
 fn add_traceback(exc: &Value, code: &CodeObject, line: u32) {
-    if let Value::Instance(i) = exc {
-        if let Some(st) = &i.exc {
-            let mut st = st.borrow_mut();
-            if st.traceback.len() < crate::limits::MAX_TRACEBACK_ENTRIES {
-                st.traceback.push(TracebackEntry { filename: code.filename.clone(), line, scope: code.name.clone() });
-            }
+    if let Value::Instance(i) = exc
+        && let Some(st) = &i.exc
+    {
+        let mut st = st.borrow_mut();
+        if st.traceback.len() < crate::limits::MAX_TRACEBACK_ENTRIES {
+            st.traceback.push(TracebackEntry {
+                filename: code.filename.clone(),
+                line,
+                scope: code.name.clone(),
+            });
         }
     }
 }
@@ -1759,4 +2029,3 @@ fn str_hash(v: &Value) -> u32 {
 pub fn qhash(s: &str) -> u32 {
     super::qstr::qstr_hash(s.as_bytes())
 }
-

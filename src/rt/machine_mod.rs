@@ -13,10 +13,10 @@ use crate::hw::timer::{PeriodRequest, TimerId, TimerMode};
 use crate::py::builtins::{arg, int_arg, kw_get, make_class, make_module};
 use crate::py::dict::Dict;
 use crate::py::value::*;
-use crate::py::vm::{str_text, Flow, Host, PyResult, Vm};
+use crate::py::vm::{Flow, Host, PyResult, Vm, str_text};
 use crate::trace::Kind;
 
-use super::{rt, timer_number, HwEvent, Runtime};
+use super::{HwEvent, Runtime, rt, timer_number};
 
 /// The native classes this module creates once per runtime.
 pub struct NativeClasses {
@@ -29,7 +29,10 @@ pub struct NativeClasses {
 impl NativeClasses {
     /// Not yet created (they are made on first `import machine`).
     pub fn new() -> NativeClasses {
-        NativeClasses { pin: None, timer: None }
+        NativeClasses {
+            pin: None,
+            timer: None,
+        }
     }
 }
 
@@ -41,14 +44,21 @@ impl Default for NativeClasses {
 
 macro_rules! native {
     ($id:ident, $name:expr, $f:expr) => {
-        static $id: BuiltinDef = BuiltinDef { name: $name, func: $f };
+        static $id: BuiltinDef = BuiltinDef {
+            name: $name,
+            func: $f,
+        };
     };
 }
 
 fn class_with(name: &str, methods: &[&'static BuiltinDef], consts: &[(&str, i64)]) -> Rc<Class> {
     let mut d = Dict::new();
     for m in methods {
-        d.insert_hashed(Value::str(m.name), crate::py::vm::qhash(m.name), Value::Builtin(m));
+        d.insert_hashed(
+            Value::str(m.name),
+            crate::py::vm::qhash(m.name),
+            Value::Builtin(m),
+        );
     }
     for (k, v) in consts {
         d.insert_hashed(Value::str(k), crate::py::vm::qhash(k), Value::int(*v));
@@ -60,10 +70,32 @@ fn class_with(name: &str, methods: &[&'static BuiltinDef], consts: &[(&str, i64)
 pub fn module(rt: &mut Runtime, _vm: &mut Vm) -> Value {
     let pin = class_with(
         "Pin",
-        &[&PIN_NEW, &PIN_INIT, &PIN_VALUE, &PIN_ON, &PIN_OFF, &PIN_IRQ, &PIN_REPR],
-        &[("IN", 1), ("OUT", 3), ("OPEN_DRAIN", 7), ("PULL_UP", 2), ("PULL_DOWN", 1), ("IRQ_RISING", 1), ("IRQ_FALLING", 2), ("WAKE_LOW", 4), ("WAKE_HIGH", 5)],
+        &[
+            &PIN_NEW, &PIN_INIT, &PIN_VALUE, &PIN_ON, &PIN_OFF, &PIN_IRQ, &PIN_REPR,
+        ],
+        &[
+            ("IN", 1),
+            ("OUT", 3),
+            ("OPEN_DRAIN", 7),
+            ("PULL_UP", 2),
+            ("PULL_DOWN", 1),
+            ("IRQ_RISING", 1),
+            ("IRQ_FALLING", 2),
+            ("WAKE_LOW", 4),
+            ("WAKE_HIGH", 5),
+        ],
     );
-    let timer = class_with("Timer", &[&TIMER_NEW, &TIMER_INIT, &TIMER_DEINIT, &TIMER_VALUE, &TIMER_REPR], &[("ONE_SHOT", 0), ("PERIODIC", 1)]);
+    let timer = class_with(
+        "Timer",
+        &[
+            &TIMER_NEW,
+            &TIMER_INIT,
+            &TIMER_DEINIT,
+            &TIMER_VALUE,
+            &TIMER_REPR,
+        ],
+        &[("ONE_SHOT", 0), ("PERIODIC", 1)],
+    );
     rt.classes.pin = Some(pin.clone());
     rt.classes.timer = Some(timer.clone());
     make_module(
@@ -88,7 +120,12 @@ fn handle_of(v: &Value) -> u32 {
 }
 
 fn native_obj(class: &Rc<Class>, handle: u32) -> Value {
-    Value::Native(Rc::new(NativeObj { class: class.clone(), handle, attrs: RefCell::new(Dict::new()), serial: next_serial() }))
+    Value::Native(Rc::new(NativeObj {
+        class: class.clone(),
+        handle,
+        attrs: RefCell::new(Dict::new()),
+        serial: next_serial(),
+    }))
 }
 
 fn reject_unknown_kw(vm: &mut Vm, kw: &[(Value, Value)], allowed: &[&str]) -> Result<(), Flow> {
@@ -107,7 +144,11 @@ native!(PIN_NEW, "__new__", |vm, host, a, kw| {
     let id = int_arg(vm, a, 1)?;
     let pin = PinId::new(id).map_err(|_| vm.value_error("invalid pin"))?;
     let rt = rt(host);
-    let class = rt.classes.pin.clone().expect("Pin class exists once machine is imported");
+    let class = rt
+        .classes
+        .pin
+        .clone()
+        .expect("Pin class exists once machine is imported");
     let handle = pin.number() as u32;
     let obj = match rt.objects.get(&handle) {
         Some(o) => o.clone(),
@@ -150,7 +191,11 @@ native!(PIN_INIT, "init", |vm, host, a, kw| {
         let now = rt.now(vm);
         rt.pin_change(vm, now, change, true)?;
     }
-    let change = rt.board.gpio.configure(pin, mode, pull).map_err(|e| vm.value_error(&e.to_string()))?;
+    let change = rt
+        .board
+        .gpio
+        .configure(pin, mode, pull)
+        .map_err(|e| vm.value_error(&e.to_string()))?;
     let now = rt.now(vm);
     rt.pin_change(vm, now, change, true)?;
     Ok(Value::None)
@@ -168,7 +213,8 @@ fn pin_write(vm: &mut Vm, host: &mut dyn Host, pin_obj: &Value, high: bool) -> P
 native!(PIN_VALUE, "value", |vm, host, a, _| {
     match a.get(1) {
         None => {
-            let pin = PinId::new(handle_of(&a[0]) as i64).map_err(|_| vm.value_error("invalid pin"))?;
+            let pin =
+                PinId::new(handle_of(&a[0]) as i64).map_err(|_| vm.value_error("invalid pin"))?;
             Ok(Value::Int(rt(host).board.gpio.level(pin).as_u8() as i32))
         }
         Some(v) => {
@@ -177,9 +223,16 @@ native!(PIN_VALUE, "value", |vm, host, a, _| {
         }
     }
 });
-native!(PIN_ON, "on", |vm, host, a, _| pin_write(vm, host, &a[0], true));
-native!(PIN_OFF, "off", |vm, host, a, _| pin_write(vm, host, &a[0], false));
-native!(PIN_REPR, "__repr__", |_, _, a, _| Ok(Value::str(&format!("Pin({})", handle_of(&a[0])))));
+native!(PIN_ON, "on", |vm, host, a, _| pin_write(
+    vm, host, &a[0], true
+));
+native!(PIN_OFF, "off", |vm, host, a, _| pin_write(
+    vm, host, &a[0], false
+));
+native!(PIN_REPR, "__repr__", |_, _, a, _| Ok(Value::str(&format!(
+    "Pin({})",
+    handle_of(&a[0])
+))));
 
 native!(PIN_IRQ, "irq", |vm, host, a, kw| {
     // machine_pin.c: irq(handler=None, trigger=IRQ_FALLING|IRQ_RISING, wake=None); no `hard`.
@@ -191,14 +244,22 @@ native!(PIN_IRQ, "irq", |vm, host, a, kw| {
     if a.len() == 1 && kw.is_empty() {
         return Ok(pin_obj);
     }
-    let handler = a.get(1).or_else(|| kw_get(kw, "handler")).cloned().unwrap_or(Value::None);
+    let handler = a
+        .get(1)
+        .or_else(|| kw_get(kw, "handler"))
+        .cloned()
+        .unwrap_or(Value::None);
     let trigger = match a.get(2).or_else(|| kw_get(kw, "trigger")) {
         Some(Value::Int(t)) => *t as i64,
         Some(_) => return Err(vm.type_error("can't convert to int")),
         None => 3,
     };
     let pin = PinId::new(handle_of(&pin_obj) as i64).map_err(|_| vm.value_error("invalid pin"))?;
-    let trig = if matches!(handler, Value::None) { Trigger::Disabled } else { Trigger::from_python(trigger).map_err(|e| vm.value_error(&e.to_string()))? };
+    let trig = if matches!(handler, Value::None) {
+        Trigger::Disabled
+    } else {
+        Trigger::from_python(trigger).map_err(|e| vm.value_error(&e.to_string()))?
+    };
     let rt = rt(host);
     rt.set_pin_irq(vm, pin.number(), handler, pin_obj.clone(), false);
     let change = rt.board.gpio.set_trigger(pin, trig);
@@ -217,11 +278,23 @@ native!(TIMER_NEW, "__new__", |vm, host, a, kw| {
     };
     let rt = rt(host);
     let tid = if id == -1 {
-        rt.board.timers.create_virtual().map_err(|e| vm.value_error(&e.to_string()))?
+        rt.board
+            .timers
+            .create_virtual()
+            .map_err(|e| vm.value_error(&e.to_string()))?
     } else {
-        TimerId::hardware(id).map_err(|_| vm.value_error(&format!("Timer({id}) doesn't exist, there are only {} hardware timers", rt.profile.n_hw_timers())))?
+        TimerId::hardware(id).map_err(|_| {
+            vm.value_error(&format!(
+                "Timer({id}) doesn't exist, there are only {} hardware timers",
+                rt.profile.n_hw_timers()
+            ))
+        })?
     };
-    let class = rt.classes.timer.clone().expect("Timer class exists once machine is imported");
+    let class = rt
+        .classes
+        .timer
+        .clone()
+        .expect("Timer class exists once machine is imported");
     let handle = 1000 + (timer_number(tid) as i32 + 100) as u32;
     let obj = native_obj(&class, handle);
     rt.objects.insert(handle, obj.clone());
@@ -235,15 +308,23 @@ native!(TIMER_NEW, "__new__", |vm, host, a, kw| {
 
 fn timer_id_of(obj: &Value) -> TimerId {
     let n = handle_of(obj) as i32 - 1000 - 100;
-    if n >= 0 { TimerId::hardware(n as i64).expect("handle made from a valid id") } else { TimerId::Virtual((-1 - n) as u16) }
+    if n >= 0 {
+        TimerId::hardware(n as i64).expect("handle made from a valid id")
+    } else {
+        TimerId::Virtual((-1 - n) as u16)
+    }
 }
 
 native!(TIMER_INIT, "init", |vm, host, a, kw| {
-    reject_unknown_kw(vm, kw, &["mode", "callback", "period", "tick_hz", "freq", "hard"])?;
-    if let Some(h) = kw_get(kw, "hard") {
-        if vm.truthy(host, &h.clone())? {
-            return Err(vm.value_error("hard Timers are not implemented"));
-        }
+    reject_unknown_kw(
+        vm,
+        kw,
+        &["mode", "callback", "period", "tick_hz", "freq", "hard"],
+    )?;
+    if let Some(h) = kw_get(kw, "hard")
+        && vm.truthy(host, &h.clone())?
+    {
+        return Err(vm.value_error("hard Timers are not implemented"));
     }
     let mode = match kw_get(kw, "mode") {
         Some(Value::Int(m)) => TimerMode::from_python(*m as i64),
@@ -269,10 +350,22 @@ native!(TIMER_INIT, "init", |vm, host, a, kw| {
     let id = timer_id_of(&a[0]);
     let rt = rt(host);
     let now = rt.now(vm);
-    let alarm = rt.board.timers.get_mut(id).init(now, mode, request).map_err(|e| vm.value_error(&e.to_string()))?;
+    let alarm = rt
+        .board
+        .timers
+        .get_mut(id)
+        .init(now, mode, request)
+        .map_err(|e| vm.value_error(&e.to_string()))?;
     let period_ns = rt.board.timers.get(id).period_ns().unwrap_or(0);
     rt.set_timer_cb(vm, timer_number(id), callback, a[0].clone(), false);
-    rt.record(now, Kind::TimerInit { timer: timer_number(id), period_ns, periodic: mode == TimerMode::Periodic });
+    rt.record(
+        now,
+        Kind::TimerInit {
+            timer: timer_number(id),
+            period_ns,
+            periodic: mode == TimerMode::Periodic,
+        },
+    );
     rt.push_event(alarm.at, HwEvent::Timer { id, alarm });
     rt.set_deadline(vm);
     Ok(Value::None)
@@ -284,7 +377,12 @@ native!(TIMER_DEINIT, "deinit", |vm, host, a, _| {
     rt.board.timers.get_mut(id).deinit();
     rt.set_timer_cb(vm, timer_number(id), Value::None, Value::None, false);
     let now = rt.now(vm);
-    rt.record(now, Kind::TimerDeinit { timer: timer_number(id) });
+    rt.record(
+        now,
+        Kind::TimerDeinit {
+            timer: timer_number(id),
+        },
+    );
     Ok(Value::None)
 });
 
@@ -292,7 +390,12 @@ native!(TIMER_VALUE, "value", |vm, host, a, _| {
     let id = timer_id_of(&a[0]);
     let rt = rt(host);
     let now = rt.now(vm);
-    let v = rt.board.timers.get(id).value_ms(now).map_err(|e| vm.value_error(&e.to_string()))?;
+    let v = rt
+        .board
+        .timers
+        .get(id)
+        .value_ms(now)
+        .map_err(|e| vm.value_error(&e.to_string()))?;
     Ok(Value::int(v as i64))
 });
 
@@ -322,7 +425,9 @@ native!(FREQ, "freq", |vm, host, a, _| {
         Some(_) => {
             let hz = int_arg(vm, a, 0)? as u64;
             if !rt.profile.allows_cpu_freq_hz(hz) {
-                return Err(vm.value_error("frequency must be 20MHz, 40MHz, 80Mhz, 160MHz or 240MHz"));
+                return Err(
+                    vm.value_error("frequency must be 20MHz, 40MHz, 80Mhz, 160MHz or 240MHz")
+                );
             }
             rt.set_freq(vm, hz);
             Ok(Value::None)
@@ -349,7 +454,9 @@ native!(IDLE, "idle", |vm, host, _, _| {
 });
 native!(UNIQUE_ID, "unique_id", |vm, _, _, _| {
     vm.heap_alloc(22)?;
-    Ok(Value::Bytes(Rc::new(vec![0x24, 0x0a, 0xc4, 0x00, 0x01, 0x10])))
+    Ok(Value::Bytes(Rc::new(vec![
+        0x24, 0x0a, 0xc4, 0x00, 0x01, 0x10,
+    ])))
 });
 
 // ---------------------------------------------------------------- micropython
@@ -362,7 +469,10 @@ pub fn micropython_module() -> Value {
             ("schedule", Value::Builtin(&SCHEDULE)),
             ("heap_lock", Value::Builtin(&HEAP_LOCK)),
             ("heap_unlock", Value::Builtin(&HEAP_UNLOCK)),
-            ("alloc_emergency_exception_buf", Value::Builtin(&EMERGENCY_BUF)),
+            (
+                "alloc_emergency_exception_buf",
+                Value::Builtin(&EMERGENCY_BUF),
+            ),
             ("const", Value::Builtin(&CONST)),
             ("opt_level", Value::Builtin(&OPT_LEVEL)),
             ("mem_info", Value::Builtin(&MEM_INFO)),
@@ -373,7 +483,10 @@ pub fn micropython_module() -> Value {
 
 native!(SCHEDULE, "schedule", |vm, host, a, _| {
     if a.len() != 2 {
-        return Err(vm.type_error(&format!("function takes 2 positional arguments but {} were given", a.len())));
+        return Err(vm.type_error(&format!(
+            "function takes 2 positional arguments but {} were given",
+            a.len()
+        )));
     }
     if !rt(host).schedule_from_python(vm, a[0].clone(), a[1].clone()) {
         let c = vm.exc.runtime_error.clone();
@@ -389,11 +502,15 @@ native!(HEAP_UNLOCK, "heap_unlock", |vm, _, _, _| {
     vm.heap.lock_depth = vm.heap.lock_depth.saturating_sub(1);
     Ok(Value::int(vm.heap.lock_depth as i64))
 });
-native!(EMERGENCY_BUF, "alloc_emergency_exception_buf", |vm, _, a, _| {
-    let n = int_arg(vm, a, 0)?;
-    vm.heap_alloc(n.max(0) as usize)?;
-    Ok(Value::None)
-});
+native!(
+    EMERGENCY_BUF,
+    "alloc_emergency_exception_buf",
+    |vm, _, a, _| {
+        let n = int_arg(vm, a, 0)?;
+        vm.heap_alloc(n.max(0) as usize)?;
+        Ok(Value::None)
+    }
+);
 native!(CONST, "const", |vm, _, a, _| arg(vm, a, 0));
 native!(OPT_LEVEL, "opt_level", |_, _, _, _| Ok(Value::Int(0)));
 native!(KBD_INTR, "kbd_intr", |_, _, _, _| Ok(Value::None));

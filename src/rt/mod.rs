@@ -56,6 +56,9 @@ pub enum HwEvent {
     Step(u32),
 }
 
+/// What the scenario runner does when a `HwEvent::Step` is due.
+pub type StepHook = Box<dyn FnMut(&mut Runtime, &mut Vm, u32) -> Result<(), Flow>>;
+
 /// The Python objects behind a pin's IRQ.
 #[derive(Clone)]
 struct PinIrq {
@@ -116,7 +119,7 @@ pub struct Runtime {
     /// Timer and Pin Python objects by handle (to hand the same object to callbacks).
     pub objects: BTreeMap<u32, Value>,
     /// Called for `HwEvent::Step` events (scenario steps).
-    pub step_hook: Option<Box<dyn FnMut(&mut Runtime, &mut Vm, u32) -> Result<(), Flow>>>,
+    pub step_hook: Option<StepHook>,
     /// Console output so far.
     pub stdout: String,
 }
@@ -207,7 +210,10 @@ impl Runtime {
 
     /// Points the VM's deadline at the next hardware event or the time limit.
     pub fn set_deadline(&mut self, vm: &mut Vm) {
-        let next = self.queue.peek_time().map_or(self.limit, |t| t.min(self.limit));
+        let next = self
+            .queue
+            .peek_time()
+            .map_or(self.limit, |t| t.min(self.limit));
         vm.deadline_cycles = self.cycles_at(next).max(vm.cycles);
     }
 
@@ -215,7 +221,10 @@ impl Runtime {
 
     /// The current context.
     pub fn ctx(&self) -> Ctx {
-        *self.ctx_stack.last().expect("the context stack is never empty")
+        *self
+            .ctx_stack
+            .last()
+            .expect("the context stack is never empty")
     }
 
     /// Appends a trace event at `at` (clamped so the trace stays ordered) in the current context.
@@ -236,11 +245,22 @@ impl Runtime {
     /// Moves GC pauses the VM recorded into the trace, at the time each started.
     pub fn drain_vm_events(&mut self, vm: &mut Vm) {
         for ev in std::mem::take(&mut vm.events) {
-            let crate::py::vm::VmEvent::Gc { start_cycles, pause_cycles, live_bytes } = ev;
-            let d = (start_cycles.saturating_sub(self.clock_base_cycles)) as u128 * 1_000_000_000 / self.freq_hz as u128;
+            let crate::py::vm::VmEvent::Gc {
+                start_cycles,
+                pause_cycles,
+                live_bytes,
+            } = ev;
+            let d = (start_cycles.saturating_sub(self.clock_base_cycles)) as u128 * 1_000_000_000
+                / self.freq_hz as u128;
             let at = SimTime(self.clock_base_ns + d as u64);
             let pause_ns = pause_cycles * 1_000_000_000 / self.freq_hz;
-            self.record(at, Kind::Gc { pause_ns, live_bytes: live_bytes as u32 });
+            self.record(
+                at,
+                Kind::Gc {
+                    pause_ns,
+                    live_bytes: live_bytes as u32,
+                },
+            );
         }
     }
 
@@ -259,7 +279,9 @@ impl Runtime {
         self.sync_line(vm);
         loop {
             let now = self.now(vm);
-            let Some((at, ev)) = self.queue.pop_due(now) else { break };
+            let Some((at, ev)) = self.queue.pop_due(now) else {
+                break;
+            };
             self.handle(vm, at, ev)?;
         }
         if self.now(vm) >= self.limit {
@@ -298,10 +320,23 @@ impl Runtime {
     }
 
     /// Records a pin change and raises its interrupt if it fires.
-    pub fn pin_change(&mut self, vm: &mut Vm, at: SimTime, change: crate::hw::gpio::PinChange, by_program: bool) -> Result<(), Flow> {
+    pub fn pin_change(
+        &mut self,
+        vm: &mut Vm,
+        at: SimTime,
+        change: crate::hw::gpio::PinChange,
+        by_program: bool,
+    ) -> Result<(), Flow> {
         if change.edge.is_some() {
             let level = change.level.as_u8();
-            self.record(at, Kind::PinLevel { pin: change.pin.number(), level, by_program });
+            self.record(
+                at,
+                Kind::PinLevel {
+                    pin: change.pin.number(),
+                    level,
+                    by_program,
+                },
+            );
         }
         if change.irq_raised {
             for pin in self.board.gpio.take_irq_status() {
@@ -313,7 +348,9 @@ impl Runtime {
 
     /// Queues a hardware event.
     pub fn push_event(&mut self, at: SimTime, ev: HwEvent) {
-        self.queue.push(at, ev).expect("the hardware event queue is bounded well above what one run schedules");
+        self.queue
+            .push(at, ev)
+            .expect("the hardware event queue is bounded well above what one run schedules");
     }
 
     /// An interrupt line goes active at `at`: take it now, or hold it while masked.
@@ -323,7 +360,9 @@ impl Runtime {
         if self.board.intc.critical_depth() > 0 {
             // A masked line stays pending as one status bit: a second event from the same
             // source before the ISR runs is merged into the first (lost as a callback).
-            if self.masked.iter().any(|m| m.source == source) || self.masked.len() >= crate::limits::MAX_MASKED_IRQS {
+            if self.masked.iter().any(|m| m.source == source)
+                || self.masked.len() >= crate::limits::MAX_MASKED_IRQS
+            {
                 self.record(at, Kind::IrqCoalesced { source, event });
             } else {
                 self.record(at, Kind::IrqMasked { source, event });
@@ -335,7 +374,13 @@ impl Runtime {
     }
 
     /// The C ISR: entry, body (`mp_sched_schedule` or a hard handler), exit; wakes main.
-    fn run_isr(&mut self, vm: &mut Vm, at: SimTime, source: Source, event: u32) -> Result<(), Flow> {
+    fn run_isr(
+        &mut self,
+        vm: &mut Vm,
+        at: SimTime,
+        source: Source,
+        event: u32,
+    ) -> Result<(), Flow> {
         let body = match source {
             Source::Pin(_) => self.cost.pin_isr_body_cycles().0,
             _ => self.cost.timer_isr_body_cycles().0,
@@ -343,13 +388,26 @@ impl Runtime {
         let isr_cycles = self.cost.isr_entry_cycles().0 + body + self.cost.isr_exit_cycles().0;
         let isr_ns = isr_cycles * 1_000_000_000 / self.freq_hz;
         self.ctx_stack.push(Ctx::Isr);
-        self.record(at, Kind::IsrRun { source, event, duration_ns: isr_ns });
+        self.record(
+            at,
+            Kind::IsrRun {
+                source,
+                event,
+                duration_ns: isr_ns,
+            },
+        );
         // The ISR's CPU time delays whatever was running.
         self.charge(vm, isr_cycles);
         let queued_at = at + SimDuration(isr_ns);
         let target = match source {
-            Source::Pin(n) => self.pin_irqs.get(&n).map(|p| (p.handler.clone(), p.pin_obj.clone(), p.hard)),
-            Source::Timer(n) => self.timer_cbs.get(&n).map(|t| (t.callback.clone(), t.timer_obj.clone(), t.hard)),
+            Source::Pin(n) => self
+                .pin_irqs
+                .get(&n)
+                .map(|p| (p.handler.clone(), p.pin_obj.clone(), p.hard)),
+            Source::Timer(n) => self
+                .timer_cbs
+                .get(&n)
+                .map(|t| (t.callback.clone(), t.timer_obj.clone(), t.hard)),
             Source::Schedule => None,
         };
         let result = match target {
@@ -366,11 +424,26 @@ impl Runtime {
     }
 
     /// `mp_sched_schedule` from an ISR: queue or drop silently (facts §2.7).
-    fn schedule_soft(&mut self, vm: &mut Vm, at: SimTime, source: Source, event: u32, f: Value, arg: Value) -> bool {
+    fn schedule_soft(
+        &mut self,
+        vm: &mut Vm,
+        at: SimTime,
+        source: Source,
+        event: u32,
+        f: Value,
+        arg: Value,
+    ) -> bool {
         if vm.sched.schedule(f, arg) {
             self.sched_ids.push_back((source, event));
             let depth = vm.sched.len() as u8;
-            self.record(at, Kind::CallbackQueued { source, event, depth });
+            self.record(
+                at,
+                Kind::CallbackQueued {
+                    source,
+                    event,
+                    depth,
+                },
+            );
             true
         } else {
             self.record(at, Kind::CallbackDropped { source, event });
@@ -388,7 +461,15 @@ impl Runtime {
     /// A hard handler (boards with hard IRQs): runs inside the ISR with the heap and the
     /// scheduler locked; an exception prints `Uncaught exception in IRQ callback handler`
     /// and disables that IRQ (shared/runtime/mpirq.c, facts §2.7).
-    fn run_hard(&mut self, vm: &mut Vm, at: SimTime, source: Source, event: u32, f: Value, arg: Value) -> Result<(), Flow> {
+    fn run_hard(
+        &mut self,
+        vm: &mut Vm,
+        at: SimTime,
+        source: Source,
+        event: u32,
+        f: Value,
+        arg: Value,
+    ) -> Result<(), Flow> {
         self.ctx_stack.push(Ctx::HardIrq);
         self.record(at, Kind::HardStart { source, event });
         vm.heap.lock_depth += 1;
@@ -424,7 +505,12 @@ impl Runtime {
     pub fn disable_irq(&mut self, vm: &mut Vm) {
         let depth = self.board.intc.disable_irq();
         let now = self.now(vm);
-        self.record(now, Kind::IrqDisable { depth: depth.min(u16::MAX as u32) as u16 + 1 });
+        self.record(
+            now,
+            Kind::IrqDisable {
+                depth: depth.min(u16::MAX as u32) as u16 + 1,
+            },
+        );
     }
 
     /// `machine.enable_irq(state)`: when the last level is left, take the masked interrupts.
@@ -432,7 +518,12 @@ impl Runtime {
         let _ = self.board.intc.enable_irq();
         let depth = self.board.intc.critical_depth();
         let now = self.now(vm);
-        self.record(now, Kind::IrqEnable { depth: depth.min(u16::MAX as u32) as u16 });
+        self.record(
+            now,
+            Kind::IrqEnable {
+                depth: depth.min(u16::MAX as u32) as u16,
+            },
+        );
         if depth == 0 {
             let masked = std::mem::take(&mut self.masked);
             for m in masked {
@@ -446,21 +537,49 @@ impl Runtime {
     // ------------------------------------------------------------ registration
 
     /// Registers (or with `None` removes) a pin's IRQ handler.
-    pub fn set_pin_irq(&mut self, vm: &mut Vm, pin: u8, handler: Value, pin_obj: Value, hard: bool) {
+    pub fn set_pin_irq(
+        &mut self,
+        vm: &mut Vm,
+        pin: u8,
+        handler: Value,
+        pin_obj: Value,
+        hard: bool,
+    ) {
         if matches!(handler, Value::None) {
             self.pin_irqs.remove(&pin);
         } else {
-            self.pin_irqs.insert(pin, PinIrq { handler, pin_obj, hard });
+            self.pin_irqs.insert(
+                pin,
+                PinIrq {
+                    handler,
+                    pin_obj,
+                    hard,
+                },
+            );
         }
         vm.extra_roots = self.roots();
     }
 
     /// Registers a timer's callback.
-    pub fn set_timer_cb(&mut self, vm: &mut Vm, timer: i8, callback: Value, timer_obj: Value, hard: bool) {
+    pub fn set_timer_cb(
+        &mut self,
+        vm: &mut Vm,
+        timer: i8,
+        callback: Value,
+        timer_obj: Value,
+        hard: bool,
+    ) {
         if matches!(callback, Value::None) {
             self.timer_cbs.remove(&timer);
         } else {
-            self.timer_cbs.insert(timer, TimerCb { callback, timer_obj, hard });
+            self.timer_cbs.insert(
+                timer,
+                TimerCb {
+                    callback,
+                    timer_obj,
+                    hard,
+                },
+            );
         }
         vm.extra_roots = self.roots();
     }
@@ -535,7 +654,12 @@ impl Runtime {
     /// Idles until `t`, or — if `wake_on_notify` — until the main task holds a notification
     /// (`ulTaskNotifyTake(pdFALSE, ticks)`: returns at once if an ISR notified the task
     /// earlier, e.g. while a callback ran, and takes one notification).
-    pub fn wait_until(&mut self, vm: &mut Vm, t: SimTime, wake_on_notify: bool) -> Result<(), Flow> {
+    pub fn wait_until(
+        &mut self,
+        vm: &mut Vm,
+        t: SimTime,
+        wake_on_notify: bool,
+    ) -> Result<(), Flow> {
         if wake_on_notify && self.notify_count > 0 {
             self.notify_count -= 1;
             return Ok(());
@@ -549,7 +673,11 @@ impl Runtime {
                 if now >= t {
                     return Ok(());
                 }
-                let next = self.queue.peek_time().map_or(t, |q| q.min(t)).min(self.limit);
+                let next = self
+                    .queue
+                    .peek_time()
+                    .map_or(t, |q| q.min(t))
+                    .min(self.limit);
                 self.advance_to(vm, next);
                 self.service(vm)?;
                 if wake_on_notify && self.notify_count > 0 {
@@ -651,14 +779,20 @@ impl Host for Runtime {
         self.sync_line(vm);
         let now = self.now(vm);
         if start {
-            let (source, event) = self.sched_ids.pop_front().expect("every scheduled entry has an id");
+            let (source, event) = self
+                .sched_ids
+                .pop_front()
+                .expect("every scheduled entry has an id");
             let dispatch = self.cost.sched_dispatch_cycles().0;
             self.ctx_stack.push(Ctx::Callback);
             self.record(now, Kind::CallbackStart { source, event });
             self.charge(vm, dispatch);
             self.running_callbacks.push((source, event));
         } else {
-            let (source, event) = self.running_callbacks.pop().expect("callback end matches a start");
+            let (source, event) = self
+                .running_callbacks
+                .pop()
+                .expect("callback end matches a start");
             self.record(now, Kind::CallbackEnd { source, event });
             self.ctx_stack.pop();
         }
@@ -694,7 +828,9 @@ pub fn intc_source(s: Source) -> Option<IntcSource> {
 
 /// The runtime behind a `&mut dyn Host` (native functions of `machine`, `time`, ...).
 pub fn rt(host: &mut dyn Host) -> &mut Runtime {
-    host.as_any().downcast_mut::<Runtime>().expect("the host is the esp32 runtime")
+    host.as_any()
+        .downcast_mut::<Runtime>()
+        .expect("the host is the esp32 runtime")
 }
 
 #[allow(dead_code)]

@@ -17,7 +17,10 @@ const TICKS_HALF: i64 = TICKS_PERIOD / 2;
 
 macro_rules! native {
     ($id:ident, $name:expr, $f:expr) => {
-        static $id: BuiltinDef = BuiltinDef { name: $name, func: $f };
+        static $id: BuiltinDef = BuiltinDef {
+            name: $name,
+            func: $f,
+        };
     };
 }
 
@@ -25,10 +28,21 @@ macro_rules! native {
 pub fn module() -> Value {
     make_module(
         "time",
-        [&SLEEP, &SLEEP_MS, &SLEEP_US, &TICKS_MS, &TICKS_US, &TICKS_CPU, &TICKS_ADD, &TICKS_DIFF, &TIME, &TIME_NS]
-            .iter()
-            .map(|d| (d.name, Value::Builtin(d)))
-            .collect(),
+        [
+            &SLEEP,
+            &SLEEP_MS,
+            &SLEEP_US,
+            &TICKS_MS,
+            &TICKS_US,
+            &TICKS_CPU,
+            &TICKS_ADD,
+            &TICKS_DIFF,
+            &TIME,
+            &TIME_NS,
+        ]
+        .iter()
+        .map(|d| (d.name, Value::Builtin(d)))
+        .collect(),
     )
 }
 
@@ -75,7 +89,9 @@ native!(TICKS_US, "ticks_us", |vm, host, _, _| {
     let now = rt(host).now(vm);
     Ok(Value::int((now.as_us() as i64) & (TICKS_PERIOD - 1)))
 });
-native!(TICKS_CPU, "ticks_cpu", |vm, _, _, _| Ok(Value::int((vm.cycles as i64) & (TICKS_PERIOD - 1))));
+native!(TICKS_CPU, "ticks_cpu", |vm, _, _, _| Ok(Value::int(
+    (vm.cycles as i64) & (TICKS_PERIOD - 1)
+)));
 native!(TICKS_ADD, "ticks_add", |vm, _, a, _| {
     let (t, d) = (int_arg(vm, a, 0)?, int_arg(vm, a, 1)?);
     if d <= -TICKS_HALF || d >= TICKS_HALF {
@@ -86,7 +102,9 @@ native!(TICKS_ADD, "ticks_add", |vm, _, a, _| {
 });
 native!(TICKS_DIFF, "ticks_diff", |vm, _, a, _| {
     let (x, y) = (int_arg(vm, a, 0)?, int_arg(vm, a, 1)?);
-    Ok(Value::int((x - y + TICKS_HALF).rem_euclid(TICKS_PERIOD) - TICKS_HALF))
+    Ok(Value::int(
+        (x - y + TICKS_HALF).rem_euclid(TICKS_PERIOD) - TICKS_HALF,
+    ))
 });
 native!(TIME, "time", |vm, host, _, _| {
     let now = rt(host).now(vm);

@@ -13,8 +13,8 @@ use std::rc::Rc;
 use super::stimuli::expand;
 use super::{IrqSource, Scenario, StepKind};
 use crate::analysis::report::JsonExpectation;
-use crate::analysis::{summarize, us, Stats, Summary};
-use crate::cli::{finish, CliError, RunArgs};
+use crate::analysis::{Stats, Summary, summarize, us};
+use crate::cli::{CliError, RunArgs, finish};
 use crate::hw::gpio::Level;
 use crate::py::compiler::compile_module;
 use crate::py::vm::{AbortReason, Flow, Vm};
@@ -58,7 +58,9 @@ pub struct ScenarioRun {
 pub fn run_scenario_cli(args: &RunArgs) -> Result<i32, CliError> {
     let sc = Scenario::load(&args.file).map_err(|e| CliError(e.to_string()))?;
     let limit = match &args.until {
-        Some(t) => Some(crate::cli::parse_duration(t).map_err(|e| CliError(format!("--until: {e}")))?),
+        Some(t) => {
+            Some(crate::cli::parse_duration(t).map_err(|e| CliError(format!("--until: {e}")))?)
+        }
         None => None,
     };
     let run = run_scenario(&sc, args.seed, limit, args.quiet)?;
@@ -66,8 +68,18 @@ pub fn run_scenario_cli(args: &RunArgs) -> Result<i32, CliError> {
 }
 
 /// Runs `sc`; `seed` and `limit` override the scenario's.
-pub fn run_scenario(sc: &Scenario, seed: Option<u64>, limit: Option<SimDuration>, quiet_errors: bool) -> Result<ScenarioRun, CliError> {
-    let program = sc.program.as_ref().ok_or_else(|| CliError(format!("{}: the scenario names no program", sc.origin.path.display())))?;
+pub fn run_scenario(
+    sc: &Scenario,
+    seed: Option<u64>,
+    limit: Option<SimDuration>,
+    quiet_errors: bool,
+) -> Result<ScenarioRun, CliError> {
+    let program = sc.program.as_ref().ok_or_else(|| {
+        CliError(format!(
+            "{}: the scenario names no program",
+            sc.origin.path.display()
+        ))
+    })?;
     let filename = match &program.origin {
         super::ProgramOrigin::File(p) => program_display(p.as_path()),
         super::ProgramOrigin::Inline => "main.py".to_string(),
@@ -108,18 +120,34 @@ pub fn run_scenario(sc: &Scenario, seed: Option<u64>, limit: Option<SimDuration>
         let actual = match (&st.failure, st.done) {
             (Some(f), _) => f.clone(),
             (None, true) => "all steps completed".to_string(),
-            (None, false) => format!("step {} of {} not reached before the timeout", st.next + 1, sc.steps.len()),
+            (None, false) => format!(
+                "step {} of {} not reached before the timeout",
+                st.next + 1,
+                sc.steps.len()
+            ),
         };
-        expectations.push(JsonExpectation { what: format!("{} steps complete", sc.steps.len()), ok, actual });
+        expectations.push(JsonExpectation {
+            what: format!("{} steps complete", sc.steps.len()),
+            ok,
+            actual,
+        });
     }
     drop(st);
     let summary = summarize(m.trace());
     check_expectations(sc, &summary, &m.trace().console(), &mut expectations);
-    Ok(ScenarioRun { machine: m, outcome, expectations, seed })
+    Ok(ScenarioRun {
+        machine: m,
+        outcome,
+        expectations,
+        seed,
+    })
 }
 
 fn program_display(p: &Path) -> String {
-    p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+    p.file_name().map_or_else(
+        || p.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn install_steps(m: &mut Machine, sc: &Scenario, state: Rc<RefCell<StepState>>) {
@@ -158,7 +186,13 @@ enum StepResult {
     Failed(String),
 }
 
-fn run_step(rt: &mut Runtime, vm: &mut Vm, step: &StepKind, st: &mut StepState, now: SimTime) -> Result<StepResult, Flow> {
+fn run_step(
+    rt: &mut Runtime,
+    vm: &mut Vm,
+    step: &StepKind,
+    st: &mut StepState,
+    now: SimTime,
+) -> Result<StepResult, Flow> {
     Ok(match step {
         StepKind::Delay(d) => match st.deadline {
             Some(t) if now >= t => StepResult::Done,
@@ -178,21 +212,38 @@ fn run_step(rt: &mut Runtime, vm: &mut Vm, step: &StepKind, st: &mut StepState, 
             if level == *value {
                 StepResult::Done
             } else {
-                StepResult::Failed(format!("expect-pin {}: expected {}, found {}", pin.number(), value.as_u8(), level.as_u8()))
+                StepResult::Failed(format!(
+                    "expect-pin {}: expected {}, found {}",
+                    pin.number(),
+                    value.as_u8(),
+                    level.as_u8()
+                ))
             }
         }
-        StepKind::WaitPin { pin, value, timeout } => {
+        StepKind::WaitPin {
+            pin,
+            value,
+            timeout,
+        } => {
             if rt.board.gpio.level(*pin) == *value {
                 return Ok(StepResult::Done);
             }
-            poll(st, now, *timeout, WAIT_PIN_POLL, || format!("wait-pin {}: still not {} after the timeout", pin.number(), level_text(*value)))
+            poll(st, now, *timeout, WAIT_PIN_POLL, || {
+                format!(
+                    "wait-pin {}: still not {} after the timeout",
+                    pin.number(),
+                    level_text(*value)
+                )
+            })
         }
         StepKind::WaitSerial { text, timeout } => {
             if let Some(p) = rt.stdout[st.serial_pos.min(rt.stdout.len())..].find(text.as_str()) {
                 st.serial_pos += p + text.len();
                 return Ok(StepResult::Done);
             }
-            poll(st, now, *timeout, WAIT_SERIAL_POLL, || format!("wait-serial {text:?}: not seen before the timeout"))
+            poll(st, now, *timeout, WAIT_SERIAL_POLL, || {
+                format!("wait-serial {text:?}: not seen before the timeout")
+            })
         }
         StepKind::WriteSerial(bytes) => {
             // Ctrl-C while code runs raises KeyboardInterrupt at the next pending check
@@ -206,8 +257,16 @@ fn run_step(rt: &mut Runtime, vm: &mut Vm, step: &StepKind, st: &mut StepState, 
     })
 }
 
-fn poll(st: &mut StepState, now: SimTime, timeout: Option<SimDuration>, every: SimDuration, msg: impl FnOnce() -> String) -> StepResult {
-    let deadline = *st.deadline.get_or_insert_with(|| timeout.map_or(SimTime(u64::MAX), |t| now + t));
+fn poll(
+    st: &mut StepState,
+    now: SimTime,
+    timeout: Option<SimDuration>,
+    every: SimDuration,
+    msg: impl FnOnce() -> String,
+) -> StepResult {
+    let deadline = *st
+        .deadline
+        .get_or_insert_with(|| timeout.map_or(SimTime(u64::MAX), |t| now + t));
     if now >= deadline {
         StepResult::Failed(msg())
     } else {
@@ -233,7 +292,12 @@ fn sources_of(summary: &Summary, src: IrqSource) -> Vec<&crate::analysis::Source
         .collect()
 }
 
-fn check_expectations(sc: &Scenario, summary: &Summary, console: &str, out: &mut Vec<JsonExpectation>) {
+fn check_expectations(
+    sc: &Scenario,
+    summary: &Summary,
+    console: &str,
+    out: &mut Vec<JsonExpectation>,
+) {
     let e = &sc.expect;
     if e.no_uncaught_exception {
         out.push(JsonExpectation {
@@ -243,28 +307,47 @@ fn check_expectations(sc: &Scenario, summary: &Summary, console: &str, out: &mut
         });
     }
     for text in &e.serial_contains {
-        out.push(JsonExpectation { what: format!("serial contains {text:?}"), ok: console.contains(text.as_str()), actual: String::new() });
+        out.push(JsonExpectation {
+            what: format!("serial contains {text:?}"),
+            ok: console.contains(text.as_str()),
+            actual: String::new(),
+        });
     }
     for text in &e.serial_not_contains {
-        out.push(JsonExpectation { what: format!("serial does not contain {text:?}"), ok: !console.contains(text.as_str()), actual: String::new() });
+        out.push(JsonExpectation {
+            what: format!("serial does not contain {text:?}"),
+            ok: !console.contains(text.as_str()),
+            actual: String::new(),
+        });
     }
     for x in &e.irq {
         let found = sources_of(summary, x.source);
-        let lat: Vec<u64> = found.iter().flat_map(|s| s.latency_samples_ns.iter().copied()).collect();
+        let lat: Vec<u64> = found
+            .iter()
+            .flat_map(|s| s.latency_samples_ns.iter().copied())
+            .collect();
         let stats = Stats::of(lat);
         let dropped: usize = found.iter().map(|s| s.n_dropped).sum();
         if let Some(max) = x.latency_max {
             out.push(JsonExpectation {
                 what: format!("{} latency max <= {} us", x.key, us(max.as_ns())),
                 ok: stats.n > 0 && stats.max_ns <= max.as_ns(),
-                actual: if stats.n == 0 { "no callbacks ran".into() } else { format!("{} us over {} callbacks", us(stats.max_ns), stats.n) },
+                actual: if stats.n == 0 {
+                    "no callbacks ran".into()
+                } else {
+                    format!("{} us over {} callbacks", us(stats.max_ns), stats.n)
+                },
             });
         }
         if let Some(p99) = x.latency_p99 {
             out.push(JsonExpectation {
                 what: format!("{} latency p99 <= {} us", x.key, us(p99.as_ns())),
                 ok: stats.n > 0 && stats.p99_ns <= p99.as_ns(),
-                actual: if stats.n == 0 { "no callbacks ran".into() } else { format!("{} us", us(stats.p99_ns)) },
+                actual: if stats.n == 0 {
+                    "no callbacks ran".into()
+                } else {
+                    format!("{} us", us(stats.p99_ns))
+                },
             });
         }
         if let Some(b) = x.dropped {
@@ -273,7 +356,11 @@ fn check_expectations(sc: &Scenario, summary: &Summary, console: &str, out: &mut
                 Some(max) => format!("{} dropped in {}..={}", x.key, b.min, max),
                 None => format!("{} dropped >= {}", x.key, b.min),
             };
-            out.push(JsonExpectation { what, ok: b.contains(dropped as u64), actual: format!("{dropped}") });
+            out.push(JsonExpectation {
+                what,
+                ok: b.contains(dropped as u64),
+                actual: format!("{dropped}"),
+            });
         }
     }
 }

@@ -48,7 +48,12 @@ pub struct RunConfig {
 impl RunConfig {
     /// The default board (esp32) with a time limit.
     pub fn esp32(limit: SimDuration) -> RunConfig {
-        RunConfig { profile: BoardProfile::esp32(), limit, seed: 0, max_trace_events: crate::limits::MAX_TRACE_EVENTS }
+        RunConfig {
+            profile: BoardProfile::esp32(),
+            limit,
+            seed: 0,
+            max_trace_events: crate::limits::MAX_TRACE_EVENTS,
+        }
     }
 }
 
@@ -63,9 +68,17 @@ pub struct Machine {
 impl Machine {
     /// A powered-on board with an empty VM.
     pub fn new(cfg: &RunConfig) -> Machine {
-        let rt = Runtime::new(cfg.profile.clone(), SimTime::ZERO + cfg.limit, cfg.max_trace_events);
+        let rt = Runtime::new(
+            cfg.profile.clone(),
+            SimTime::ZERO + cfg.limit,
+            cfg.max_trace_events,
+        );
         let cost = Rc::new(ProfileCost(rt.cost.clone()));
-        let mut vm = Vm::new(cfg.profile.gc_heap_bytes() as usize, cfg.profile.scheduler_depth() as usize, cost);
+        let mut vm = Vm::new(
+            cfg.profile.gc_heap_bytes() as usize,
+            cfg.profile.scheduler_depth() as usize,
+            cost,
+        );
         let c = rt.cost.gc_pause_cycles(0).0;
         vm.heap.gc_base_cycles = c;
         vm.heap.gc_cycles_per_kib = rt.cost.gc_pause_cycles(1024).0 - c;
@@ -97,7 +110,12 @@ impl Machine {
             Err(Flow::Abort(AbortReason::Stopped)) => return Outcome::Stopped,
         };
         let now = self.rt.now(&self.vm);
-        self.rt.record(now, Kind::ProgramEnd { ok: outcome == Outcome::Finished });
+        self.rt.record(
+            now,
+            Kind::ProgramEnd {
+                ok: outcome == Outcome::Finished,
+            },
+        );
         self.vm.heap.lock_depth = 0;
         match self.rt.idle_loop(&mut self.vm) {
             Ok(()) => {}

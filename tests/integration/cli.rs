@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn irqlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_irqlab")).args(args).output().expect("irqlab runs")
+    Command::new(env!("CARGO_BIN_EXE_irqlab"))
+        .args(args)
+        .output()
+        .expect("irqlab runs")
 }
 
 fn root() -> PathBuf {
@@ -39,13 +42,21 @@ fn syntax_error_names_file_line_col() {
     assert!(err.contains("bad.py:2:"), "{err}");
     assert!(err.contains("SyntaxError"), "{err}");
     let q = irqlab(&["run", "--quiet", p.to_str().unwrap()]);
-    assert!(stdout(&q).ends_with("SyntaxError: invalid syntax\n"), "{}", stdout(&q));
+    assert!(
+        stdout(&q).ends_with("SyntaxError: invalid syntax\n"),
+        "{}",
+        stdout(&q)
+    );
 }
 
 // An unknown key in a scenario is exit code 2 with path:line:col.
 #[test]
 fn bad_scenario_names_line_col() {
-    let p = temp_file("scenario", "bad.yaml", "name: x\nversion: 1\nprogram: {inline: \"print(1)\"}\ntimout: 1s\n");
+    let p = temp_file(
+        "scenario",
+        "bad.yaml",
+        "name: x\nversion: 1\nprogram: {inline: \"print(1)\"}\ntimout: 1s\n",
+    );
     let o = irqlab(&["run", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
@@ -68,7 +79,10 @@ fn endless_program_stops_at_time_limit() {
     let o = irqlab(&["run", "--until", "20ms", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
-    assert!(out.contains("stopped at the time limit (0.020000000s)"), "{out}");
+    assert!(
+        out.contains("stopped at the time limit (0.020000000s)"),
+        "{out}"
+    );
     assert!(out.contains("outcome: time-limit"), "{out}");
 }
 
@@ -81,7 +95,10 @@ fn heap_exhaustion_is_memory_error() {
     let out = stdout(&o);
     assert!(out.starts_with("MemoryError after "), "{out}");
     let n: u32 = out.split_whitespace().nth(2).unwrap().parse().unwrap();
-    assert!((40..56).contains(&n), "a 56 KiB heap holds about 50 such chunks, got {n}");
+    assert!(
+        (40..56).contains(&n),
+        "a 56 KiB heap holds about 50 such chunks, got {n}"
+    );
 }
 
 // An uncaught exception prints MicroPython's traceback, with the function name.
@@ -101,7 +118,10 @@ fn uncaught_exception_traceback() {
 fn pin_irq_has_no_hard_argument() {
     let src = "from machine import Pin\np = Pin(4, Pin.IN)\ntry:\n    p.irq(handler=print, hard=True)\nexcept TypeError as e:\n    print(e)\n";
     let p = temp_file("hard", "hard.py", src);
-    assert_eq!(stdout(&irqlab(&["run", "--quiet", p.to_str().unwrap()])), "extra keyword arguments given\n");
+    assert_eq!(
+        stdout(&irqlab(&["run", "--quiet", p.to_str().unwrap()])),
+        "extra keyword arguments given\n"
+    );
 }
 
 // The same scenario and seed give a byte-identical JSON report (which carries the trace hash).
@@ -111,15 +131,32 @@ fn runs_are_deterministic() {
     let a = temp_file("det", "a.json", "");
     let b = temp_file("det", "b.json", "");
     for out in [&a, &b] {
-        let o = irqlab(&["run", "--quiet", scenario.to_str().unwrap(), "--json", out.to_str().unwrap()]);
+        let o = irqlab(&[
+            "run",
+            "--quiet",
+            scenario.to_str().unwrap(),
+            "--json",
+            out.to_str().unwrap(),
+        ]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     }
-    let (ja, jb) = (std::fs::read_to_string(&a).unwrap(), std::fs::read_to_string(&b).unwrap());
+    let (ja, jb) = (
+        std::fs::read_to_string(&a).unwrap(),
+        std::fs::read_to_string(&b).unwrap(),
+    );
     assert_eq!(ja, jb);
     assert!(ja.contains("\"trace_hash\""));
     // A different seed moves the bounce edges, so the trace differs.
     let c = temp_file("det", "c.json", "");
-    irqlab(&["run", "--quiet", scenario.to_str().unwrap(), "--seed", "8", "--json", c.to_str().unwrap()]);
+    irqlab(&[
+        "run",
+        "--quiet",
+        scenario.to_str().unwrap(),
+        "--seed",
+        "8",
+        "--json",
+        c.to_str().unwrap(),
+    ]);
     assert_ne!(ja, std::fs::read_to_string(&c).unwrap());
 }
 
@@ -130,13 +167,21 @@ fn failed_expectation_is_exit_1() {
     let p = temp_file("fail", "t.yaml", yaml);
     let o = irqlab(&["run", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    assert!(stdout(&o).contains("expect FAIL: serial contains \"bye\""), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("expect FAIL: serial contains \"bye\""),
+        "{}",
+        stdout(&o)
+    );
 }
 
 // `irqlab disasm` shows MicroPython's sequence for `global count; count += 1` with costs.
 #[test]
 fn disasm_count_increment() {
-    let p = temp_file("disasm", "count.py", "count = 0\n\ndef isr(t):\n    global count\n    count += 1\n");
+    let p = temp_file(
+        "disasm",
+        "count.py",
+        "count = 0\n\ndef isr(t):\n    global count\n    count += 1\n",
+    );
     let o = irqlab(&["disasm", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
     let text = stdout(&o).replace(p.to_str().unwrap(), "count.py");

@@ -14,10 +14,20 @@ fn irqlab() -> Command {
 fn check(rel: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/conformance");
     let exp_path = root.join(rel).with_extension("exp");
-    let expected = std::fs::read_to_string(&exp_path).expect("every conformance program has a .exp");
-    let out = irqlab().current_dir(&root).args(["run", "--quiet", rel]).output().expect("irqlab runs");
+    let expected =
+        std::fs::read_to_string(&exp_path).expect("every conformance program has a .exp");
+    let out = irqlab()
+        .current_dir(&root)
+        .args(["run", "--quiet", rel])
+        .output()
+        .expect("irqlab runs");
     let actual = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(actual, expected, "{rel}: output differs from MicroPython's (stderr: {})", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        actual,
+        expected,
+        "{rel}: output differs from MicroPython's (stderr: {})",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 macro_rules! conformance {

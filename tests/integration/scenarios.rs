@@ -4,12 +4,14 @@
 use std::path::Path;
 
 use irqlab::analysis::summarize;
-use irqlab::scenario::runner::{run_scenario, ScenarioRun};
 use irqlab::scenario::Scenario;
+use irqlab::scenario::runner::{ScenarioRun, run_scenario};
 use irqlab::trace::{Kind, Source};
 
 fn run(name: &str) -> ScenarioRun {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name);
     let sc = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
     match run_scenario(&sc, None, None, false) {
         Ok(r) => r,
@@ -31,10 +33,10 @@ fn edge_delays_ns(r: &ScenarioRun, from: u8, to: u8) -> Vec<u64> {
         if let Kind::PinLevel { pin, .. } = e.kind {
             if pin == from {
                 pending = Some(e.at);
-            } else if pin == to {
-                if let Some(t0) = pending.take() {
-                    out.push(e.at.as_ns() - t0.as_ns());
-                }
+            } else if pin == to
+                && let Some(t0) = pending.take()
+            {
+                out.push(e.at.as_ns() - t0.as_ns());
             }
         }
     }
@@ -46,7 +48,12 @@ fn edge_delays_ns(r: &ScenarioRun, from: u8, to: u8) -> Vec<u64> {
 fn two_leds_blink_independently() {
     let r = run("two_leds.yaml");
     all_ok(&r);
-    assert!(r.machine.trace().console().contains("red toggled 10 times; green toggled 4 times"));
+    assert!(
+        r.machine
+            .trace()
+            .console()
+            .contains("red toggled 10 times; green toggled 4 times")
+    );
 }
 
 // (b) The callback waits for the main loop's next jump: a long body means a longer wait.
@@ -54,9 +61,17 @@ fn two_leds_blink_independently() {
 fn busy_loop_latency_grows_with_body_length() {
     let short = summarize(run("busy_loop_short.yaml").machine.trace());
     let long = summarize(run("busy_loop_long.yaml").machine.trace());
-    let (s, l) = (&short.sources[&Source::Pin(4)], &long.sources[&Source::Pin(4)]);
+    let (s, l) = (
+        &short.sources[&Source::Pin(4)],
+        &long.sources[&Source::Pin(4)],
+    );
     assert!(s.n_callbacks > 40 && l.n_callbacks > 40);
-    assert!(l.latency.max_ns > 3 * s.latency.max_ns, "long {} vs short {}", l.latency.max_ns, s.latency.max_ns);
+    assert!(
+        l.latency.max_ns > 3 * s.latency.max_ns,
+        "long {} vs short {}",
+        l.latency.max_ns,
+        s.latency.max_ns
+    );
     assert!(l.latency.p50_ns > 2 * s.latency.p50_ns);
 }
 
@@ -69,12 +84,19 @@ fn bounce_overflows_schedule_queue() {
     assert_eq!(s.max_queue_depth, 8);
     let pin = &s.sources[&Source::Pin(4)];
     assert!(pin.n_dropped > 0);
-    assert_eq!(pin.n_events, pin.n_callbacks + pin.n_dropped, "every edge either ran or was dropped");
+    assert_eq!(
+        pin.n_events,
+        pin.n_callbacks + pin.n_dropped,
+        "every edge either ran or was dropped"
+    );
 }
 
 fn lost(r: &ScenarioRun) -> i64 {
     let console = r.machine.trace().console();
-    let line = console.lines().find(|l| l.starts_with("produced")).expect("the program reports its counts");
+    let line = console
+        .lines()
+        .find(|l| l.starts_with("produced"))
+        .expect("the program reports its counts");
     line.split_whitespace().last().unwrap().parse().unwrap()
 }
 
@@ -83,10 +105,17 @@ fn lost(r: &ScenarioRun) -> i64 {
 fn shared_buffer_needs_a_critical_section() {
     let race = run("shared_buffer_race.yaml");
     let safe = run("shared_buffer_safe.yaml");
-    assert!(lost(&race) > 10, "the race loses samples: {}", race.machine.trace().console());
+    assert!(
+        lost(&race) > 10,
+        "the race loses samples: {}",
+        race.machine.trace().console()
+    );
     assert_eq!(lost(&safe), 0, "{}", safe.machine.trace().console());
     let s = summarize(safe.machine.trace());
-    assert!(s.sources[&Source::Timer(0)].n_masked > 0, "the timer fired inside the critical section");
+    assert!(
+        s.sources[&Source::Timer(0)].n_masked > 0,
+        "the timer fired inside the critical section"
+    );
 }
 
 // (e) Polling keeps the CPU busy and notices changes late; the interrupt version idles and
@@ -97,13 +126,22 @@ fn polling_versus_interrupt() {
     let irq = run("sensor_interrupt.yaml");
     all_ok(&poll);
     all_ok(&irq);
-    let (sp, si) = (summarize(poll.machine.trace()), summarize(irq.machine.trace()));
-    assert!(si.idle_ns > 9 * si.end.as_ns() / 10, "the interrupt version idles");
+    let (sp, si) = (
+        summarize(poll.machine.trace()),
+        summarize(irq.machine.trace()),
+    );
+    assert!(
+        si.idle_ns > 9 * si.end.as_ns() / 10,
+        "the interrupt version idles"
+    );
     let poll_delay = edge_delays_ns(&poll, 5, 2);
     let irq_delay = edge_delays_ns(&irq, 5, 2);
     assert_eq!(poll_delay.len(), 10);
     assert_eq!(irq_delay.len(), 10);
     assert!(irq_delay.iter().all(|d| *d < 100_000), "{irq_delay:?}");
-    assert!(poll_delay.iter().max().unwrap() > &1_000_000, "{poll_delay:?}");
+    assert!(
+        poll_delay.iter().max().unwrap() > &1_000_000,
+        "{poll_delay:?}"
+    );
     assert!(sp.main_ns > si.main_ns);
 }
