@@ -35,6 +35,15 @@ pub enum Command {
         /// The `.py` file.
         file: PathBuf,
     },
+    /// Measure irqlab's speed (VM throughput against CPython, simulated vs host time).
+    Bench {
+        /// Iterations of the pure-Python benchmark loop.
+        #[arg(long, default_value_t = 2_000_000)]
+        iterations: u64,
+        /// The folder of shipped scenarios.
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+    },
 }
 
 /// Arguments of `irqlab run`.
@@ -71,6 +80,10 @@ pub fn run(cli: Cli) -> i32 {
     let res = match cli.command {
         Command::Run(args) => run_cmd(&args),
         Command::Disasm { file } => disasm_cmd(&file),
+        Command::Bench {
+            iterations,
+            scenarios,
+        } => bench_cmd(&scenarios, iterations),
     };
     match res {
         Ok(code) => code,
@@ -209,6 +222,14 @@ pub fn finish(
             .map_err(|e| CliError(format!("{}: cannot write: {e}", path.display())))?;
     }
     Ok(if failed { 1 } else { 0 })
+}
+
+fn bench_cmd(scenarios: &Path, iterations: u64) -> Result<i32, CliError> {
+    let figures = crate::bench::run_all(scenarios, iterations).map_err(CliError)?;
+    for f in figures {
+        println!("{:<58} {:>12.3} {}", f.what, f.value, f.unit);
+    }
+    Ok(0)
 }
 
 fn disasm_cmd(file: &Path) -> Result<i32, CliError> {

@@ -6,6 +6,7 @@
 //! See ARCHITECTURE.md for the map and the invariants.
 
 pub mod analysis;
+pub mod bench;
 pub mod cli;
 pub mod hw;
 pub mod limits;

@@ -678,6 +678,7 @@ fn build_class(vm: &mut Vm, host: &mut dyn Host, a: &[Value], _kw: Kw) -> PyResu
         f.globals.clone(),
         Some(ns.clone()),
         super::vm::FrameMode::Boundary,
+        f.info.clone(),
     );
     let n_free = f.code.n_free as usize;
     let first_free = f.code.n_locals as usize - n_free;

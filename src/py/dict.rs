@@ -10,6 +10,8 @@
 
 use super::map::{MpMap, float_hash, long_int_hash, small_int_hash};
 
+use std::rc::Rc;
+
 use super::value::Value;
 
 /// A dict from hashable values to values, stored as MicroPython's `mp_map_t` so that
@@ -55,6 +57,11 @@ impl Dict {
     /// The value for `key` (whose hash is `hash`).
     pub fn get_hashed(&self, key: &Value, hash: u32) -> Option<&Value> {
         self.map.lookup(hash, |k| key_eq(k, key))
+    }
+
+    /// The value for `key`, mutable (one probe to update an existing entry).
+    pub fn get_mut_hashed(&mut self, key: &Value, hash: u32) -> Option<&mut Value> {
+        self.map.lookup_mut(hash, |k| key_eq(k, key))
     }
 
     /// The value for a string key.
@@ -132,7 +139,8 @@ fn identity_serial(v: &Value) -> u32 {
 pub fn key_eq(a: &Value, b: &Value) -> bool {
     use Value::*;
     match (a, b) {
-        (Str(x), Str(y)) => x.text == y.text,
+        // Names in code are interned per code object, so the pointer test usually decides.
+        (Str(x), Str(y)) => Rc::ptr_eq(x, y) || x.hash == y.hash && x.text == y.text,
         (Int(x), Int(y)) => x == y,
         (Bytes(x), Bytes(y)) => x == y,
         (Tuple(x), Tuple(y)) => {

@@ -169,8 +169,8 @@ pub struct Function {
     pub kw_defaults: Option<Rc<RefCell<Dict>>>,
     /// Cells captured from enclosing scopes (copied into the last `n_free` local slots).
     pub closure: Vec<Value>,
-    /// `code.names` as string values, made once so frames share them.
-    pub names: Rc<Vec<Value>>,
+    /// Interned names and per-op costs of `code`, made once so frames share them.
+    pub info: Rc<super::vm::CodeInfo>,
     /// Identity.
     pub serial: u32,
 }

@@ -125,8 +125,8 @@ pub struct Frame {
     pub inject: Option<Value>,
     /// True when this frame belongs to a generator.
     pub is_generator: bool,
-    /// `code.names` as string values, shared by every frame of the same function.
-    pub name_values: Rc<Vec<Value>>,
+    /// Interned names and op costs, shared by every frame of the same function.
+    pub info: Rc<CodeInfo>,
 }
 
 /// What a nested run ended with.
@@ -214,6 +214,8 @@ pub struct Vm {
     pub events: Vec<VmEvent>,
     /// Values the host keeps alive (IRQ handlers, timer callbacks): GC roots.
     pub extra_roots: Vec<Value>,
+    /// Names and op costs per code object (see [`Vm::code_info`]).
+    code_infos: std::collections::BTreeMap<usize, (Rc<CodeObject>, Rc<CodeInfo>)>,
 }
 
 /// Things the VM records for the host's trace.
@@ -267,6 +269,7 @@ impl Vm {
             main_globals,
             events: Vec::new(),
             extra_roots: Vec::new(),
+            code_infos: std::collections::BTreeMap::new(),
             names: CommonNames {
                 init: Value::str("__init__"),
                 name: Value::str("__name__"),
@@ -282,6 +285,26 @@ impl Vm {
         vm
     }
 
+    /// The shared names and op costs of `code`, made once per code object.
+    pub fn code_info(&mut self, code: &Rc<CodeObject>) -> Rc<CodeInfo> {
+        // Keyed by address only for lookup (never iterated); the entry keeps the code alive
+        // so the address cannot be reused.
+        let key = Rc::as_ptr(code) as usize;
+        if let Some((_, info)) = self.code_infos.get(&key) {
+            return info.clone();
+        }
+        let info = Rc::new(CodeInfo {
+            names: code.names.iter().map(|n| Value::str(n)).collect(),
+            costs: code
+                .ops
+                .iter()
+                .map(|op| self.cost.op_cycles(op).min(u32::MAX as u64) as u32)
+                .collect(),
+        });
+        self.code_infos.insert(key, (code.clone(), info.clone()));
+        info
+    }
+
     /// Runs a module's code object in `__main__`'s globals until it finishes.
     pub fn run_module(&mut self, host: &mut dyn Host, code: Rc<CodeObject>) -> Result<(), Flow> {
         let globals = self.main_globals.clone();
@@ -290,7 +313,14 @@ impl Vm {
         globals
             .borrow_mut()
             .insert_hashed(Value::str("__file__"), qhash("__file__"), file);
-        let frame = Frame::new(code, globals.clone(), Some(globals), FrameMode::Boundary);
+        let info = self.code_info(&code);
+        let frame = Frame::new(
+            code,
+            globals.clone(),
+            Some(globals),
+            FrameMode::Boundary,
+            info,
+        );
         self.run_frame(host, frame).map(|_| ())
     }
 
@@ -665,14 +695,12 @@ impl Vm {
         for (i, cell) in func.closure.iter().enumerate().take(n_free) {
             locals[first_free + i] = cell.clone();
         }
-        let mut frame = Frame::with_names(
+        let mut frame = Frame::new(
             code.clone(),
             func.globals.clone(),
             None,
             mode,
-            func.names.clone(),
-            0,
-            code.max_stack as usize,
+            func.info.clone(),
         );
         frame.locals = locals;
         Ok(frame)
@@ -714,7 +742,7 @@ impl Vm {
             let op = frame.code.ops[frame.ip];
             frame.ip += 1;
             self.n_ops += 1;
-            self.cycles += self.cost.op_cycles(&op);
+            self.cycles += frame.info.costs[frame.ip - 1] as u64;
             if self.cycles >= self.deadline_cycles {
                 host.on_deadline(self)?;
             }
@@ -791,6 +819,21 @@ impl Vm {
                 }
                 Op::LoadBuildClass => push!(Value::Builtin(&super::builtins::BUILD_CLASS)),
                 Op::LoadSubscr => {
+                    // Fast path: list[small int] in range.
+                    let f = top!();
+                    let n = f.stack.len();
+                    if let (Value::List(l), Value::Int(i)) = (&f.stack[n - 2], &f.stack[n - 1]) {
+                        let l = l.borrow();
+                        let len = l.len() as i64;
+                        let j = if *i < 0 { *i as i64 + len } else { *i as i64 };
+                        if (0..len).contains(&j) {
+                            let v = l[j as usize].clone();
+                            drop(l);
+                            f.stack.truncate(n - 1);
+                            f.stack[n - 2] = v;
+                            continue;
+                        }
+                    }
                     let index = pop!();
                     let obj = pop!();
                     let v = self.subscr(host, &obj, &index)?;
@@ -1247,6 +1290,16 @@ impl Vm {
                     push!(v)
                 }
                 Op::BinaryOp(b) => {
+                    // Fast path: small ints, the common case in loops (no allocation).
+                    let f = top!();
+                    let n = f.stack.len();
+                    if let (Value::Int(x), Value::Int(y)) = (&f.stack[n - 2], &f.stack[n - 1]) {
+                        if let Some(r) = small_int_op(b, *x as i64, *y as i64) {
+                            f.stack.truncate(n - 1);
+                            f.stack[n - 2] = r;
+                            continue;
+                        }
+                    }
                     let rhs = pop!();
                     let lhs = pop!();
                     let v = self.binary_op(host, b, lhs, rhs)?;
@@ -1487,14 +1540,14 @@ impl Vm {
         } else {
             16 + 4 * closure.len()
         })?;
-        let names = Rc::new(code.names.iter().map(|n| Value::str(n)).collect());
+        let info = self.code_info(&code);
         Ok(Value::Function(Rc::new(Function {
             code,
             globals,
             defaults,
             kw_defaults,
             closure,
-            names,
+            info,
             serial: next_serial(),
         })))
     }
@@ -1633,7 +1686,7 @@ impl Vm {
     // ---------------------------------------------------------------- names
 
     fn name_at(&self, i: u16) -> Value {
-        self.frames.last().expect("frame").name_values[i as usize].clone()
+        self.frames.last().expect("frame").info.names[i as usize].clone()
     }
 
     fn const_str(&self, i: u16) -> Value {
@@ -1693,6 +1746,10 @@ impl Vm {
         v: Value,
     ) -> Result<(), Flow> {
         let hash = str_hash(&name);
+        if let Some(slot) = dict.borrow_mut().get_mut_hashed(&name, hash) {
+            *slot = v;
+            return Ok(());
+        }
         // A new key allocates only when the table must grow (facts §8: a new global can raise
         // MemoryError with the heap locked).
         let grow = dict.borrow().growth_bytes_for(&name, hash);
@@ -1911,6 +1968,15 @@ impl Vm {
 /// A call's function, positional arguments and keyword arguments, taken from the stack.
 type CallArgs = (Value, Vec<Value>, Vec<(Value, Value)>);
 
+/// What frames of one code object share: its names as string values and the cycle cost of
+/// each op under the board's cost model (so dispatch charges with one array read).
+pub struct CodeInfo {
+    /// `code.names` as `Value::Str`.
+    pub names: Vec<Value>,
+    /// `cost.op_cycles(op)` for each op of `code.ops`.
+    pub costs: Vec<u32>,
+}
+
 /// Result of preparing a call.
 pub enum Called {
     /// A native callee already produced its value.
@@ -1934,23 +2000,10 @@ impl Frame {
         globals: Rc<RefCell<Dict>>,
         names: Option<Rc<RefCell<Dict>>>,
         mode: FrameMode,
+        info: Rc<CodeInfo>,
     ) -> Box<Frame> {
         let n_locals = code.n_locals as usize;
         let max_stack = code.max_stack as usize;
-        let name_values = Rc::new(code.names.iter().map(|n| Value::str(n)).collect());
-        Frame::with_names(code, globals, names, mode, name_values, n_locals, max_stack)
-    }
-
-    /// A frame that reuses an already interned name table.
-    pub fn with_names(
-        code: Rc<CodeObject>,
-        globals: Rc<RefCell<Dict>>,
-        names: Option<Rc<RefCell<Dict>>>,
-        mode: FrameMode,
-        name_values: Rc<Vec<Value>>,
-        n_locals: usize,
-        max_stack: usize,
-    ) -> Box<Frame> {
         Box::new(Frame {
             code,
             ip: 0,
@@ -1962,7 +2015,7 @@ impl Frame {
             mode,
             inject: None,
             is_generator: false,
-            name_values,
+            info,
         })
     }
 
@@ -1977,6 +2030,32 @@ impl Frame {
             .saturating_sub(1)
             .min(self.code.lines.len().saturating_sub(1));
         self.code.lines.get(i).copied().unwrap_or(0)
+    }
+}
+
+/// Small-int arithmetic and comparison that stays small (no allocation), or `None` to take
+/// the general path (overflow to big ints, division by zero, other operators).
+#[inline]
+fn small_int_op(op: super::bytecode::BinaryOp, a: i64, b: i64) -> Option<Value> {
+    use super::bytecode::BinaryOp::*;
+    let r = match op {
+        Add | InplaceAdd => a + b,
+        Subtract | InplaceSubtract => a - b,
+        And | InplaceAnd => a & b,
+        Or | InplaceOr => a | b,
+        Xor | InplaceXor => a ^ b,
+        Less => return Some(Value::Bool(a < b)),
+        More => return Some(Value::Bool(a > b)),
+        LessEqual => return Some(Value::Bool(a <= b)),
+        MoreEqual => return Some(Value::Bool(a >= b)),
+        Equal => return Some(Value::Bool(a == b)),
+        NotEqual => return Some(Value::Bool(a != b)),
+        _ => return None,
+    };
+    if (SMALL_INT_MIN..=SMALL_INT_MAX).contains(&r) {
+        Some(Value::Int(r as i32))
+    } else {
+        None
     }
 }
 

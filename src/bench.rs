@@ -1,0 +1,120 @@
+//! `irqlab bench`: the speed figures recorded in `docs/performance.md`.
+//!
+//! This is an edge module like the CLI: it reads the wall clock (to time host work) and starts
+//! `python3` as the reference. The simulation it measures is unchanged by being timed.
+//!
+//! Measured:
+//! 1. VM throughput on a pure-Python loop, in bytecodes per host second, and the same program
+//!    under CPython (`python3`) in the same run;
+//! 2. simulated seconds per host second for the shipped scenario `busy_loop_long.yaml`
+//!    (scenario (b)), and for a mostly idle timer scenario.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use crate::py::compiler::compile_module;
+use crate::scenario::Scenario;
+use crate::scenario::runner::run_scenario;
+use crate::sim::{Machine, RunConfig};
+use crate::time::SimDuration;
+
+/// The pure-Python loop both interpreters run (prints its result so work cannot be skipped).
+pub const LOOP_PROGRAM: &str = "\
+def work(n):
+    total = 0
+    lst = [1, 2, 3, 4, 5, 6, 7, 8]
+    for i in range(n):
+        total += lst[i & 7]
+    return total
+print(work(N))
+";
+
+/// One measured figure.
+pub struct Figure {
+    /// What was measured.
+    pub what: String,
+    /// The value, in `unit`.
+    pub value: f64,
+    /// Unit.
+    pub unit: &'static str,
+}
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "benchmarks time host work with the wall clock"
+)]
+fn now() -> Instant {
+    Instant::now()
+}
+
+/// Best of `runs` timings of `f`, in seconds.
+fn best_of(runs: usize, mut f: impl FnMut()) -> f64 {
+    let mut best = f64::MAX;
+    for _ in 0..runs {
+        let t0 = now();
+        f();
+        best = best.min(t0.elapsed().as_secs_f64());
+    }
+    best
+}
+
+/// Runs every benchmark; `scenarios_dir` holds the shipped scenarios.
+pub fn run_all(scenarios_dir: &Path, iterations: u64) -> Result<Vec<Figure>, String> {
+    let mut out = Vec::new();
+    let program = LOOP_PROGRAM.replace('N', &iterations.to_string());
+    let code = compile_module(&program, "bench.py").map_err(|d| d.render_cli())?;
+    let mut n_ops = 0;
+    let vm_s = best_of(3, || {
+        let mut m = Machine::new(&RunConfig::esp32(SimDuration::from_secs(100_000)));
+        m.run_program(code.clone());
+        n_ops = m.vm.n_ops;
+    });
+    out.push(Figure {
+        what: format!("VM: pure-Python loop, {iterations} iterations"),
+        value: vm_s,
+        unit: "s",
+    });
+    out.push(Figure {
+        what: "VM throughput".into(),
+        value: n_ops as f64 / vm_s / 1e6,
+        unit: "M bytecodes/s",
+    });
+    let script = std::env::temp_dir().join(format!("irqlab-bench-{}.py", std::process::id()));
+    std::fs::write(&script, &program).map_err(|e| e.to_string())?;
+    let mut cpython_ok = true;
+    let py_s = best_of(3, || {
+        cpython_ok &= Command::new("python3")
+            .arg(&script)
+            .output()
+            .is_ok_and(|o| o.status.success());
+    });
+    let _ = std::fs::remove_file(&script);
+    if cpython_ok {
+        out.push(Figure {
+            what: "CPython (python3) on the same loop, incl. startup".into(),
+            value: py_s,
+            unit: "s",
+        });
+        out.push(Figure {
+            what: "irqlab time / CPython time".into(),
+            value: vm_s / py_s,
+            unit: "x",
+        });
+    }
+    for name in ["busy_loop_long.yaml", "two_leds.yaml"] {
+        let sc = Scenario::load(&scenarios_dir.join(name)).map_err(|e| e.to_string())?;
+        let mut simulated = SimDuration::ZERO;
+        let host_s = best_of(3, || {
+            let r = run_scenario(&sc, None, None, false).expect("shipped scenarios run");
+            simulated = SimDuration(r.machine.now().as_ns());
+        });
+        let speed = simulated.as_ns() as f64 / 1e9 / host_s;
+        out.push(Figure {
+            what: format!("scenario {name}: simulated s per host s"),
+            value: speed,
+            unit: "x real time",
+        });
+    }
+    Ok(out)
+}
