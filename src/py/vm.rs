@@ -1293,12 +1293,12 @@ impl Vm {
                     // Fast path: small ints, the common case in loops (no allocation).
                     let f = top!();
                     let n = f.stack.len();
-                    if let (Value::Int(x), Value::Int(y)) = (&f.stack[n - 2], &f.stack[n - 1]) {
-                        if let Some(r) = small_int_op(b, *x as i64, *y as i64) {
-                            f.stack.truncate(n - 1);
-                            f.stack[n - 2] = r;
-                            continue;
-                        }
+                    if let (Value::Int(x), Value::Int(y)) = (&f.stack[n - 2], &f.stack[n - 1])
+                        && let Some(r) = small_int_op(b, *x as i64, *y as i64)
+                    {
+                        f.stack.truncate(n - 1);
+                        f.stack[n - 2] = r;
+                        continue;
                     }
                     let rhs = pop!();
                     let lhs = pop!();
