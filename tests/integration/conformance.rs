@@ -1,6 +1,7 @@
 //! Conformance: each program in `tests/data/conformance/{lang,sched}` must print exactly what
 //! real MicroPython printed (`.exp`, recorded from MicroPython, see the folder's README), when
-//! run as `irqlab run --quiet <dir>/<name>.py` from that folder.
+//! run as `irqlab run --quiet <dir>/<name>.py` from that folder. `esp32/` holds irqlab's own
+//! programs for the board's machine API, whose expected outputs are reasoned from the facts.
 
 use std::path::Path;
 use std::process::Command;
@@ -53,4 +54,7 @@ conformance! {
     sched_exception_in_callback => "sched/exception_in_callback.py",
     sched_heap_lock => "sched/heap_lock.py",
     sched_nested => "sched/nested.py",
+    // irqlab's own esp32 programs: outputs reasoned from the facts, see each file's header.
+    esp32_machine_api => "esp32/machine_api.py",
+    esp32_timer_pin_callbacks => "esp32/timer_pin_callbacks.py",
 }
