@@ -221,6 +221,13 @@ pub struct Vm {
 /// Things the VM records for the host's trace.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VmEvent {
+    /// An allocation of `bytes` failed because the heap was locked.
+    HeapLocked {
+        /// Cycle count at the failure.
+        at_cycles: u64,
+        /// Requested size.
+        bytes: usize,
+    },
     /// A garbage collection ran at `start_cycles` and paused for `pause_cycles`.
     Gc {
         /// Cycle count when it started.
@@ -1800,6 +1807,12 @@ impl Vm {
         match self.heap.try_alloc(bytes) {
             Ok(()) => Ok(()),
             Err(AllocError::Locked) => {
+                if self.events.len() < crate::limits::MAX_VM_EVENTS {
+                    self.events.push(VmEvent::HeapLocked {
+                        at_cycles: self.cycles,
+                        bytes,
+                    });
+                }
                 Err(self.memory_error("memory allocation failed, heap is locked"))
             }
             Err(AllocError::Full) => {

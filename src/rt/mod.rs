@@ -174,6 +174,13 @@ impl Runtime {
         SimTime(self.clock_base_ns + d as u64)
     }
 
+    /// The time at which the VM's cycle count was (or will be) `cycles`.
+    fn time_at_cycles(&self, cycles: u64) -> SimTime {
+        let d = cycles.saturating_sub(self.clock_base_cycles) as u128 * 1_000_000_000
+            / self.freq_hz as u128;
+        SimTime(self.clock_base_ns + d as u64)
+    }
+
     /// The cycle count at which time `t` is reached (rounded up).
     fn cycles_at(&self, t: SimTime) -> u64 {
         let dt = t.0.saturating_sub(self.clock_base_ns) as u128;
@@ -242,25 +249,32 @@ impl Runtime {
 
     // ------------------------------------------------------------ events and interrupts
 
-    /// Moves GC pauses the VM recorded into the trace, at the time each started.
+    /// Moves what the VM recorded (GC pauses, heap-locked allocations) into the trace, at the
+    /// time each happened.
     pub fn drain_vm_events(&mut self, vm: &mut Vm) {
+        use crate::py::vm::VmEvent;
         for ev in std::mem::take(&mut vm.events) {
-            let crate::py::vm::VmEvent::Gc {
-                start_cycles,
-                pause_cycles,
-                live_bytes,
-            } = ev;
-            let d = (start_cycles.saturating_sub(self.clock_base_cycles)) as u128 * 1_000_000_000
-                / self.freq_hz as u128;
-            let at = SimTime(self.clock_base_ns + d as u64);
-            let pause_ns = pause_cycles * 1_000_000_000 / self.freq_hz;
-            self.record(
-                at,
-                Kind::Gc {
-                    pause_ns,
-                    live_bytes: live_bytes as u32,
-                },
-            );
+            match ev {
+                VmEvent::Gc {
+                    start_cycles,
+                    pause_cycles,
+                    live_bytes,
+                } => {
+                    let at = self.time_at_cycles(start_cycles);
+                    let pause_ns = pause_cycles * 1_000_000_000 / self.freq_hz;
+                    self.record(
+                        at,
+                        Kind::Gc {
+                            pause_ns,
+                            live_bytes: live_bytes as u32,
+                        },
+                    );
+                }
+                VmEvent::HeapLocked { at_cycles, .. } => {
+                    let at = self.time_at_cycles(at_cycles);
+                    self.record(at, Kind::HeapLockedAlloc);
+                }
+            }
         }
     }
 
