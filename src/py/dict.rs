@@ -10,6 +10,7 @@
 
 use super::map::{MpMap, float_hash, long_int_hash, small_int_hash};
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use super::value::Value;
@@ -62,6 +63,40 @@ impl Dict {
     /// The value for `key`, mutable (one probe to update an existing entry).
     pub fn get_mut_hashed(&mut self, key: &Value, hash: u32) -> Option<&mut Value> {
         self.map.lookup_mut(hash, |k| key_eq(k, key))
+    }
+
+    /// The value for the string key `name`, trying the cached slot `hint` first and updating
+    /// it. The key in the slot is always re-checked, so a stale hint only costs the probe it
+    /// would have cost anyway; the result is the same as [`Dict::get_hashed`].
+    #[inline]
+    pub fn get_hinted(&self, name: &Value, hash: u32, hint: &Cell<u32>) -> Option<&Value> {
+        if let Some((k, v)) = self.map.slot(hint.get() as usize)
+            && key_eq(k, name)
+        {
+            return Some(v);
+        }
+        let pos = self.map.find_slot(hash, |k| key_eq(k, name))?;
+        hint.set(pos as u32);
+        self.map.slot(pos).map(|(_, v)| v)
+    }
+
+    /// [`Dict::get_hinted`] for updating the value in place.
+    #[inline]
+    pub fn get_mut_hinted(
+        &mut self,
+        name: &Value,
+        hash: u32,
+        hint: &Cell<u32>,
+    ) -> Option<&mut Value> {
+        let pos = match self.map.slot(hint.get() as usize) {
+            Some((k, _)) if key_eq(k, name) => hint.get() as usize,
+            _ => {
+                let pos = self.map.find_slot(hash, |k| key_eq(k, name))?;
+                hint.set(pos as u32);
+                pos
+            }
+        };
+        self.map.slot_mut(pos).map(|(_, v)| v)
     }
 
     /// The value for a string key.

@@ -228,6 +228,34 @@ impl<K, V> MpMap<K, V> {
         Ok(())
     }
 
+    /// The slot that holds a key equal under `eq`, if any (same probe as [`MpMap::lookup`]).
+    pub fn find_slot(&self, hash: u32, mut eq: impl FnMut(&K) -> bool) -> Option<usize> {
+        let r = self.probe(hash, &mut |k| Ok::<bool, std::convert::Infallible>(eq(k)));
+        match r.unwrap_or_else(|e| match e {}) {
+            Probe::Found(pos) => Some(pos),
+            Probe::Absent(_) => None,
+        }
+    }
+
+    /// The key and value in slot `pos`, if it is occupied (for callers that cache a slot
+    /// and re-check its key: a stale slot number is harmless).
+    #[inline]
+    pub fn slot(&self, pos: usize) -> Option<(&K, &V)> {
+        match self.table.get(pos) {
+            Some(Slot::Full(_, k, v)) => Some((k, v)),
+            _ => None,
+        }
+    }
+
+    /// [`MpMap::slot`], with the value mutable.
+    #[inline]
+    pub fn slot_mut(&mut self, pos: usize) -> Option<(&K, &mut V)> {
+        match self.table.get_mut(pos) {
+            Some(Slot::Full(_, k, v)) => Some((&*k, v)),
+            _ => None,
+        }
+    }
+
     /// Looks a key up (`MP_MAP_LOOKUP`).
     pub fn lookup(&self, hash: u32, mut eq: impl FnMut(&K) -> bool) -> Option<&V> {
         let found = self.try_lookup(hash, |k| Ok::<bool, std::convert::Infallible>(eq(k)));

@@ -307,6 +307,11 @@ impl Vm {
                 .iter()
                 .map(|op| self.cost.op_cycles(op).min(u32::MAX as u64) as u32)
                 .collect(),
+            hints: code
+                .ops
+                .iter()
+                .map(|_| std::cell::Cell::new(u32::MAX))
+                .collect(),
         });
         self.code_infos.insert(key, (code.clone(), info.clone()));
         info
@@ -792,15 +797,32 @@ impl Vm {
                     }
                     push!(v)
                 }
-                Op::LoadName(i) => {
-                    let name = self.name_at(i);
-                    let v = self.load_name(&name)?;
-                    push!(v)
-                }
-                Op::LoadGlobal(i) => {
-                    let name = self.name_at(i);
-                    let v = self.load_global(&name)?;
-                    push!(v)
+                Op::LoadName(i) | Op::LoadGlobal(i) => {
+                    // Inline cache: the slot where this op last found its name (re-checked).
+                    let f = top!();
+                    let found = {
+                        let info = &f.info;
+                        let name = &info.names[i as usize];
+                        let dict = match (op, &f.names) {
+                            (Op::LoadName(_), Some(n)) => n,
+                            _ => &f.globals,
+                        };
+                        let hint = &info.hints[f.ip - 1];
+                        dict.borrow()
+                            .get_hinted(name, str_hash(name), hint)
+                            .cloned()
+                    };
+                    match found {
+                        Some(v) => f.stack.push(v),
+                        None => {
+                            let name = self.name_at(i);
+                            let v = match op {
+                                Op::LoadName(_) => self.load_name(&name)?,
+                                _ => self.load_global(&name)?,
+                            };
+                            push!(v)
+                        }
+                    }
                 }
                 Op::LoadAttr(i) => {
                     let name = self.name_at(i);
@@ -858,20 +880,26 @@ impl Vm {
                         _ => panic!("STORE_DEREF of a non-cell slot: compiler bug"),
                     }
                 }
-                Op::StoreName(i) => {
-                    let name = self.name_at(i);
-                    let v = pop!();
-                    let dict = top!()
-                        .names
-                        .clone()
-                        .unwrap_or_else(|| top!().globals.clone());
-                    self.dict_store_name(&dict, name, v)?;
-                }
-                Op::StoreGlobal(i) => {
-                    let name = self.name_at(i);
-                    let v = pop!();
-                    let dict = top!().globals.clone();
-                    self.dict_store_name(&dict, name, v)?;
+                Op::StoreName(i) | Op::StoreGlobal(i) => {
+                    let f = top!();
+                    let mut v = f.stack.pop();
+                    let dict = match (op, &f.names) {
+                        (Op::StoreName(_), Some(n)) => n.clone(),
+                        _ => f.globals.clone(),
+                    };
+                    {
+                        // Inline cache for an existing name, as for loads.
+                        let name = &f.info.names[i as usize];
+                        let hint = &f.info.hints[f.ip - 1];
+                        let mut d = dict.borrow_mut();
+                        if let Some(slot) = d.get_mut_hinted(name, str_hash(name), hint) {
+                            *slot = v.take().expect("STORE_NAME has a value");
+                        }
+                    }
+                    if let Some(v) = v {
+                        let name = self.name_at(i);
+                        self.dict_store_name(&dict, name, v)?;
+                    }
                 }
                 Op::StoreAttr(i) => {
                     let name = self.name_at(i);
@@ -1988,6 +2016,9 @@ pub struct CodeInfo {
     pub names: Vec<Value>,
     /// `cost.op_cycles(op)` for each op of `code.ops`.
     pub costs: Vec<u32>,
+    /// Per op, the dict slot where a name op last found its name (an inline cache; always
+    /// re-checked, so it never changes behaviour).
+    pub hints: Vec<std::cell::Cell<u32>>,
 }
 
 /// Result of preparing a call.
