@@ -71,7 +71,7 @@ impl Dict {
     #[inline]
     pub fn get_hinted(&self, name: &Value, hash: u32, hint: &Cell<u32>) -> Option<&Value> {
         if let Some((k, v)) = self.map.slot(hint.get() as usize)
-            && key_eq(k, name)
+            && (same_str(k, name) || key_eq(k, name))
         {
             return Some(v);
         }
@@ -89,7 +89,7 @@ impl Dict {
         hint: &Cell<u32>,
     ) -> Option<&mut Value> {
         let pos = match self.map.slot(hint.get() as usize) {
-            Some((k, _)) if key_eq(k, name) => hint.get() as usize,
+            Some((k, _)) if same_str(k, name) || key_eq(k, name) => hint.get() as usize,
             _ => {
                 let pos = self.map.find_slot(hash, |k| key_eq(k, name))?;
                 hint.set(pos as u32);
@@ -168,6 +168,12 @@ fn identity_serial(v: &Value) -> u32 {
         Value::Generator(g) => g.borrow().serial,
         _ => 0,
     }
+}
+
+/// The same interned string object (the common case for names in one code object).
+#[inline(always)]
+fn same_str(a: &Value, b: &Value) -> bool {
+    matches!((a, b), (Value::Str(x), Value::Str(y)) if Rc::ptr_eq(x, y))
 }
 
 /// Key equality for dict lookups (builtin equality; identity for other objects).
