@@ -319,6 +319,19 @@ mod tests {
         });
     }
 
+    // Bad programs in tests/data/compile/errors: both renderings of the diagnostic are snapshots.
+    #[test]
+    fn error_snapshots() {
+        insta::glob!("../../tests/data/compile/errors", "*.py", |path| {
+            let source = std::fs::read_to_string(path).expect("corpus file is readable");
+            let text = match compile_module(&source, "main.py") {
+                Ok(_) => "compiled without error\n".to_owned(),
+                Err(diag) => format!("{}\n{}", diag.render_cli(), diag.render_micropython()),
+            };
+            insta::assert_snapshot!(text);
+        });
+    }
+
     // Pending-check ops are marked, and costs appear in their own column.
     #[test]
     fn marks_pending_checks_and_costs() {

@@ -14,10 +14,11 @@
 use std::fmt;
 use std::rc::Rc;
 
-use ruff_python_ast::ModModule;
+use ruff_python_ast::visitor::{Visitor, walk_stmt};
+use ruff_python_ast::{Expr, ModModule, PySourceType, Stmt};
 use ruff_python_parser::{LexicalErrorType, ParseErrorType, Parsed};
 use ruff_source_file::LineIndex;
-use ruff_text_size::TextSize;
+use ruff_text_size::{Ranged, TextSize};
 
 /// Deepest bracket nesting accepted before parsing.
 ///
@@ -200,8 +201,10 @@ impl SourceInfo {
 
 /// Parses `source` as a module (file input).
 ///
-/// Errors are [`Diagnostic`]s: the first parse error ruff reports, with MicroPython's message
-/// ("invalid syntax", or the two indentation messages) and ruff's text as the detail.
+/// Errors are [`Diagnostic`]s for the first parse error ruff reports, with the message and
+/// line MicroPython gives for the same mistake ("invalid syntax" for most; the compile-time
+/// messages such as "can't assign to expression" where MicroPython's parser accepts the code
+/// and its compiler rejects it) and ruff's text as the detail.
 pub fn parse_module(source: &str, filename: &str) -> Result<ParsedModule, Diagnostic> {
     let info = SourceInfo::new(source, filename);
     if let Some(offset) = too_deep_bracket(source) {
@@ -216,12 +219,107 @@ pub fn parse_module(source: &str, filename: &str) -> Result<ParsedModule, Diagno
             parsed,
             source: info,
         }),
-        Err(err) => {
-            let (kind, message) = micropython_message(&err.error);
-            let mut diag = info.diagnostic(kind, message, err.location.start());
-            diag.detail = Some(err.error.to_string());
-            Err(diag)
+        Err(err) => Err(parse_error_diagnostic(&info, &err)),
+    }
+}
+
+/// The MicroPython-style diagnostic for a ruff parse error.
+fn parse_error_diagnostic(info: &SourceInfo, err: &ruff_python_parser::ParseError) -> Diagnostic {
+    let offset = err.location.start();
+    let (kind, message, block) = match compile_time_message(&err.error) {
+        Some((message, in_function)) => {
+            let block = enclosing_block(info.text(), offset, in_function);
+            (DiagnosticKind::SyntaxError, message, Some(block))
         }
+        None => {
+            let (kind, message) = micropython_message(&err.error);
+            (kind, message, None)
+        }
+    };
+    let mut diag = info.diagnostic(kind, message, offset);
+    if let ParseErrorType::Lexical(LexicalErrorType::IndentationError) = err.error {
+        // MicroPython reports a bad dedent on the line of the last token before it.
+        diag.line = last_token_line(info, offset);
+    }
+    diag.detail = Some(err.error.to_string());
+    diag.block = block;
+    diag
+}
+
+/// Errors ruff finds while parsing that MicroPython's parser lets through and its compiler
+/// rejects, with the compiler's message. The flag says the error belongs to the function
+/// being defined (its parameter list) rather than to the enclosing scope.
+fn compile_time_message(err: &ParseErrorType) -> Option<(&'static str, bool)> {
+    let found = match err {
+        ParseErrorType::InvalidAssignmentTarget
+        | ParseErrorType::InvalidAnnotatedAssignmentTarget
+        | ParseErrorType::InvalidAugmentedAssignmentTarget
+        | ParseErrorType::InvalidNamedAssignmentTarget => ("can't assign to expression", false),
+        ParseErrorType::InvalidDeleteTarget => ("can't delete expression", false),
+        ParseErrorType::PositionalAfterKeywordArgument => {
+            ("positional arg after keyword arg", false)
+        }
+        ParseErrorType::PositionalAfterKeywordUnpacking => ("positional arg after **", false),
+        ParseErrorType::InvalidArgumentUnpackingOrder => ("* arg after **", false),
+        ParseErrorType::NonDefaultParamAfterDefaultParam => {
+            ("non-default argument follows default argument", false)
+        }
+        ParseErrorType::ParamAfterVarKeywordParam => ("invalid syntax", true),
+        _ => return None,
+    };
+    Some(found)
+}
+
+/// The code block MicroPython would name for a compile error at `offset`: the innermost
+/// `def`/`class` whose body contains it (or whose parameters do, with `in_function`).
+fn enclosing_block(source: &str, offset: TextSize, in_function: bool) -> Rc<str> {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let mut finder = BlockFinder {
+        offset,
+        in_function,
+        block: Rc::from("<module>"),
+        depth: 0,
+    };
+    finder.visit_body(&parsed.syntax().body);
+    finder.block
+}
+
+/// Finds the innermost definition around an offset (see [`enclosing_block`]).
+struct BlockFinder {
+    offset: TextSize,
+    in_function: bool,
+    block: Rc<str>,
+    depth: u32,
+}
+
+impl<'a> Visitor<'a> for BlockFinder {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.depth > MAX_BRACKET_DEPTH as u32 {
+            return;
+        }
+        let hit = |body: &[Stmt], offset: TextSize| {
+            body.first().is_some_and(|first| first.start() <= offset)
+                && body.last().is_some_and(|last| offset <= last.end())
+        };
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                let in_params = self.in_function && f.parameters.range.contains(self.offset);
+                if hit(&f.body, self.offset) || in_params {
+                    self.block = Rc::from(f.name.id.as_str());
+                }
+            }
+            Stmt::ClassDef(c) if hit(&c.body, self.offset) => {
+                self.block = Rc::from(c.name.id.as_str());
+            }
+            _ => {}
+        }
+        self.depth += 1;
+        walk_stmt(self, stmt);
+        self.depth -= 1;
+    }
+
+    fn visit_expr(&mut self, _expr: &'a Expr) {
+        // Definitions only appear as statements; expressions need no walking.
     }
 }
 
@@ -237,6 +335,37 @@ fn micropython_message(err: &ParseErrorType) -> (DiagnosticKind, &'static str) {
         ),
         _ => (DiagnosticKind::SyntaxError, "invalid syntax"),
     }
+}
+
+/// Line of the last token before `offset` (skipping blank and comment-only lines).
+fn last_token_line(info: &SourceInfo, offset: TextSize) -> u32 {
+    let text = &info.text()[..usize::from(offset).min(info.text().len())];
+    for (end, line) in line_ends_rev(text) {
+        let content = line.trim();
+        if !content.is_empty() && !content.starts_with('#') {
+            let at = TextSize::try_from(end).unwrap_or_default();
+            return info.line(at);
+        }
+    }
+    info.line(offset)
+}
+
+/// The lines of `text` from the last to the first, with the offset where each starts.
+fn line_ends_rev(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    let bounds: Vec<(usize, usize)> = starts
+        .iter()
+        .enumerate()
+        .map(|(k, &start)| {
+            let end = starts.get(k + 1).map_or(text.len(), |&next| next);
+            (start, end)
+        })
+        .collect();
+    bounds
+        .into_iter()
+        .rev()
+        .map(move |(start, end)| (start, &text[start..end]))
 }
 
 /// Offset of the first bracket that opens nesting deeper than [`MAX_BRACKET_DEPTH`], if any.

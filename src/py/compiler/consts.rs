@@ -445,8 +445,27 @@ impl<'a> Folder<'a> {
     }
 }
 
+/// Offset of the trailer token (`.`, `[` or `(`) that follows the expression ending at
+/// `offset`, skipping whitespace, comments and the closing parentheses of a parenthesised
+/// value.
+pub fn trailer_start(text: &str, offset: TextSize) -> TextSize {
+    let mut at = offset;
+    while let Some((b, pos)) = next_significant_at(text, at) {
+        if b != b')' {
+            return pos;
+        }
+        at = pos + TextSize::from(1);
+    }
+    offset
+}
+
 /// The next byte after `offset` that is not whitespace, a line continuation or a comment.
 pub fn next_significant(text: &str, offset: TextSize) -> Option<u8> {
+    next_significant_at(text, offset).map(|(b, _)| b)
+}
+
+/// Like [`next_significant`], with the byte's offset.
+fn next_significant_at(text: &str, offset: TextSize) -> Option<(u8, TextSize)> {
     let bytes = text.as_bytes();
     let mut i = usize::from(offset);
     while i < bytes.len() {
@@ -457,7 +476,10 @@ pub fn next_significant(text: &str, offset: TextSize) -> Option<u8> {
                     i += 1;
                 }
             }
-            b => return Some(b),
+            b => {
+                let pos = TextSize::try_from(i).expect("source offsets fit in 32 bits");
+                return Some((b, pos));
+            }
         }
     }
     None

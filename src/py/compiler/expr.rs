@@ -398,13 +398,13 @@ impl<'a> Compiler<'a> {
             return Err(self.unsupported("the uctypes module", a));
         }
         self.chain_value(&a.value)?;
-        self.set_line_at(a.attr.start());
+        self.set_line_after(&a.value);
         self.name_op(a.attr.id.as_str(), Op::LoadAttr)
     }
 
     fn subscript(&mut self, s: &'a ast::ExprSubscript) -> CResult {
         self.chain_value(&s.value)?;
-        self.set_line_at(s.slice.start());
+        self.set_line_after(&s.value);
         self.compile_expr(&s.slice)?;
         self.op(Op::LoadSubscr);
         Ok(())
@@ -447,12 +447,12 @@ impl<'a> Compiler<'a> {
         match v {
             Expr::Attribute(a) => {
                 self.plain_prefix(&a.value)?;
-                self.set_line_at(a.attr.start());
+                self.set_line_after(&a.value);
                 self.name_op(a.attr.id.as_str(), Op::LoadAttr)
             }
             Expr::Subscript(s) => {
                 self.plain_prefix(&s.value)?;
-                self.set_line_at(s.slice.start());
+                self.set_line_after(&s.value);
                 self.compile_expr(&s.slice)?;
                 self.op(Op::LoadSubscr);
                 Ok(())
@@ -714,6 +714,13 @@ impl<'a> Compiler<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Raises the line to that of the trailer token (`.`, `[`) after `value`, as compiling a
+    /// trailer parse node does.
+    fn set_line_after(&mut self, value: &Expr) {
+        let at = super::consts::trailer_start(self.src.text(), value.end());
+        self.set_line_at(at);
     }
 
     /// A count for a `u16` operand, or a diagnostic.
