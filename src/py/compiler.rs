@@ -27,6 +27,7 @@ mod emit;
 mod expr;
 mod fold;
 mod func;
+mod qstrs;
 mod stmt;
 
 use std::rc::Rc;
@@ -69,7 +70,8 @@ fn compile_source(
     let parsed = parse::parse_module(source, filename)?;
     let src = parsed.source();
     let body: &[Stmt] = &parsed.module().body;
-    let const_names = consts::collect(src, body)?;
+    let interned = parsed.first_name_offsets();
+    let const_names = consts::collect(src, body, &interned)?;
     let mut c = Compiler::new(src, &const_names, is_repl);
     c.scope_of(ScopeNode::Module(body), None, Rc::from("<module>"), 1);
     c.run_scope_passes()?;

@@ -11,9 +11,11 @@
 //! This module must not emit bytecode or decide what a program means: it only turns text into a
 //! tree and errors into [`Diagnostic`] values. It never panics on user input.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
+use ruff_python_ast::token::TokenKind;
 use ruff_python_ast::visitor::{Visitor, walk_stmt};
 use ruff_python_ast::{Expr, ModModule, PySourceType, Stmt};
 use ruff_python_parser::{LexicalErrorType, ParseErrorType, Parsed};
@@ -136,6 +138,22 @@ impl ParsedModule {
     /// Source text, file name and line table.
     pub fn source(&self) -> &SourceInfo {
         &self.source
+    }
+
+    /// Where each identifier first occurs in the token stream. MicroPython's parser interns
+    /// every name it meets, which decides how later string literals are loaded.
+    pub fn first_name_offsets(&self) -> BTreeMap<Rc<str>, TextSize> {
+        let mut first = BTreeMap::new();
+        for token in self.parsed.tokens().iter() {
+            if matches!(
+                token.kind(),
+                TokenKind::Name | TokenKind::Match | TokenKind::Case | TokenKind::Type
+            ) {
+                let text: Rc<str> = Rc::from(&self.source.text[token.range()]);
+                first.entry(text).or_insert(token.start());
+            }
+        }
+        first
     }
 }
 

@@ -53,6 +53,8 @@ impl<'a> Compiler<'a> {
                 self.set_line_at(e.start());
                 return self.bool_op(b.op, &kept);
             }
+            // A bare generator argument `f(x for x in y)` is not a parse node of its own.
+            Expr::Generator(g) if !g.parenthesized => return self.comprehension(self.comp_gen(g)),
             _ => {}
         }
         self.set_line_at(e.start());
@@ -223,18 +225,7 @@ impl<'a> Compiler<'a> {
     fn dict(&mut self, d: &'a ast::ExprDict) -> CResult {
         let n = self.count_u16(d.items.len(), d)?;
         self.op(Op::BuildMap(n));
-        for item in &d.items {
-            let Some(key) = &item.key else {
-                return Err(self.invalid_syntax(
-                    &item.value,
-                    "MicroPython does not support ** in a dict display",
-                ));
-            };
-            self.compile_expr(&item.value)?;
-            self.compile_expr(key)?;
-            self.op(Op::StoreMap);
-        }
-        Ok(())
+        self.dict_items(d)
     }
 
     /// A list, set or (non-constant) tuple display.
@@ -548,8 +539,9 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// Compiles `value key STORE_MAP` for each item; each item is a parse node with the line
+    /// of its key.
     fn dict_items(&mut self, d: &'a ast::ExprDict) -> CResult {
-        self.set_line_at(d.start());
         for item in &d.items {
             let Some(key) = &item.key else {
                 return Err(self.invalid_syntax(
@@ -557,6 +549,7 @@ impl<'a> Compiler<'a> {
                     "MicroPython does not support ** in a dict display",
                 ));
             };
+            self.set_line_at(key.start());
             self.compile_expr(&item.value)?;
             self.compile_expr(key)?;
             self.op(Op::StoreMap);

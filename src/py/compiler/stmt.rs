@@ -503,8 +503,14 @@ impl<'a> Compiler<'a> {
             return None;
         }
         let args = &call.arguments.args;
-        let special =
-            |a: &Expr| matches!(a, Expr::Starred(_) | Expr::Generator(_) | Expr::Named(_));
+        // Star arguments and bare generator or `:=` arguments are `argument` parse nodes,
+        // which MicroPython does not optimise.
+        let special = |a: &Expr| match a {
+            Expr::Starred(_) => true,
+            Expr::Generator(g) => !g.parenthesized,
+            Expr::Named(_) => !self.is_wrapped_argument(a, &call.arguments),
+            _ => false,
+        };
         if args.iter().any(special) {
             return None;
         }
@@ -532,6 +538,17 @@ impl<'a> Compiler<'a> {
             }
             _ => None,
         }
+    }
+
+    /// Whether a call argument has its own parentheses (`f((x := 1))` rather than
+    /// `f(x := 1)`): the character before it is an opening parenthesis other than the call's.
+    fn is_wrapped_argument(&self, arg: &Expr, args: &ast::Arguments) -> bool {
+        let text = self.src.text().as_bytes();
+        let mut i = usize::from(arg.start());
+        while i > 0 && text[i - 1].is_ascii_whitespace() {
+            i -= 1;
+        }
+        i > 0 && text[i - 1] == b'(' && i - 1 != usize::from(args.start())
     }
 
     /// The counter loop MicroPython compiles `for i in range(...)` into
