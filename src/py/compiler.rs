@@ -25,6 +25,7 @@
 mod consts;
 mod emit;
 mod expr;
+mod flow;
 mod fold;
 mod func;
 mod qstrs;

@@ -103,6 +103,10 @@ fn write_header(out: &mut String, code: &CodeObject) {
 }
 
 /// The op as MicroPython's showbc.c names it, with operands resolved.
+#[allow(
+    clippy::too_many_lines,
+    reason = "one arm per opcode: a flat table reads best in one place"
+)]
 fn mnemonic(code: &CodeObject, op: &Op) -> String {
     use Op::*;
     let name = |i: u16| -> String {

@@ -25,6 +25,16 @@ struct StarFlags {
     double: bool,
 }
 
+/// What the arguments of one call compiled so far add up to.
+#[derive(Clone, Copy, Default)]
+struct CallState {
+    n_pos: usize,
+    n_kw: usize,
+    flags: StarFlags,
+    /// Bit `i` set: argument `i` is a `*iterable`.
+    star_bits: i32,
+}
+
 impl<'a> Compiler<'a> {
     /// Compiles an expression, leaving its value on the stack.
     pub(super) fn compile_expr(&mut self, e: &'a Expr) -> CResult {
@@ -565,65 +575,18 @@ impl<'a> Compiler<'a> {
         is_method: bool,
         n_extra: usize,
     ) -> CResult {
-        let mut n_pos = n_extra;
-        let mut n_kw = 0usize;
-        let mut flags = StarFlags::default();
-        let mut star_bits: i32 = 0;
+        let mut state = CallState {
+            n_pos: n_extra,
+            ..CallState::default()
+        };
         for (i, arg) in args.iter_source_order().enumerate() {
-            match arg {
-                ArgOrKeyword::Arg(Expr::Starred(s)) => {
-                    if flags.double {
-                        return Err(self.error("* arg after **", s));
-                    }
-                    if n_kw > 0 {
-                        return Err(self.error("* arg after kwarg", s));
-                    }
-                    if i >= 30 {
-                        return Err(self.error("too many args", s));
-                    }
-                    flags.single = true;
-                    star_bits |= 1 << i;
-                    self.compile_expr(&s.value)?;
-                    n_pos += 1;
-                }
-                ArgOrKeyword::Keyword(kw) => match &kw.arg {
-                    None => {
-                        flags.double = true;
-                        self.op(Op::LoadNull);
-                        self.compile_expr(&kw.value)?;
-                        n_kw += 1;
-                    }
-                    Some(name) => {
-                        if self
-                            .folder
-                            .names()
-                            .lookup(name.id.as_str(), kw.start())
-                            .is_some()
-                        {
-                            return Err(self.error("LHS of keyword arg must be an id", kw));
-                        }
-                        self.name_op(name.id.as_str(), Op::LoadConstString)?;
-                        self.compile_expr(&kw.value)?;
-                        n_kw += 1;
-                    }
-                },
-                ArgOrKeyword::Arg(e) => {
-                    if flags.double {
-                        return Err(self.error("positional arg after **", e));
-                    }
-                    if n_kw > 0 {
-                        return Err(self.error("positional arg after keyword arg", e));
-                    }
-                    self.compile_expr(e)?;
-                    n_pos += 1;
-                }
-            }
+            self.call_arg(i, arg, &mut state)?;
         }
-        let n_pos = self.count_u8(n_pos, args)?;
-        let n_kw = self.count_u8(n_kw, args)?;
-        let star = flags.single || flags.double;
+        let n_pos = self.count_u8(state.n_pos, args)?;
+        let n_kw = self.count_u8(state.n_kw, args)?;
+        let star = state.flags.single || state.flags.double;
         if star {
-            self.op(Op::LoadConstSmallInt(star_bits));
+            self.op(Op::LoadConstSmallInt(state.star_bits));
         }
         self.op(match (is_method, star) {
             (false, false) => Op::CallFunction { n_pos, n_kw },
@@ -631,6 +594,56 @@ impl<'a> Compiler<'a> {
             (true, false) => Op::CallMethod { n_pos, n_kw },
             (true, true) => Op::CallMethodVarKw { n_pos, n_kw },
         });
+        Ok(())
+    }
+
+    /// One argument of a call, the `i`-th in source order, with MicroPython's ordering checks.
+    fn call_arg(&mut self, i: usize, arg: ArgOrKeyword<'a>, st: &mut CallState) -> CResult {
+        match arg {
+            ArgOrKeyword::Arg(Expr::Starred(s)) => {
+                if st.flags.double {
+                    return Err(self.error("* arg after **", s));
+                }
+                if st.n_kw > 0 {
+                    return Err(self.error("* arg after kwarg", s));
+                }
+                // The star bitmap is a small int: bit 30 would not fit.
+                if i >= 30 {
+                    return Err(self.error("too many args", s));
+                }
+                st.flags.single = true;
+                st.star_bits |= 1 << i;
+                self.compile_expr(&s.value)?;
+                st.n_pos += 1;
+            }
+            ArgOrKeyword::Keyword(kw) => {
+                match &kw.arg {
+                    None => {
+                        st.flags.double = true;
+                        self.op(Op::LoadNull);
+                    }
+                    Some(name) => {
+                        let names = self.folder.names();
+                        if names.lookup(name.id.as_str(), kw.start()).is_some() {
+                            return Err(self.error("LHS of keyword arg must be an id", kw));
+                        }
+                        self.name_op(name.id.as_str(), Op::LoadConstString)?;
+                    }
+                }
+                self.compile_expr(&kw.value)?;
+                st.n_kw += 1;
+            }
+            ArgOrKeyword::Arg(e) => {
+                if st.flags.double {
+                    return Err(self.error("positional arg after **", e));
+                }
+                if st.n_kw > 0 {
+                    return Err(self.error("positional arg after keyword arg", e));
+                }
+                self.compile_expr(e)?;
+                st.n_pos += 1;
+            }
+        }
         Ok(())
     }
 
@@ -646,7 +659,8 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        if format.len() <= INTERN_STRING_LEN {
+        if format.len() <= INTERN_STRING_LEN || self.folder.names().is_interned(&format, f.start())
+        {
             self.name_op(&format, Op::LoadConstString)?;
         } else {
             self.load_const_obj(Const::Str(format.as_str().into()))?;

@@ -71,7 +71,10 @@ impl ConstVal {
 
     /// Int or float: the operands the parser folds arithmetic on.
     pub fn is_number(&self) -> bool {
-        matches!(self, ConstVal::Int(_) | ConstVal::BigInt(_) | ConstVal::Float(_))
+        matches!(
+            self,
+            ConstVal::Int(_) | ConstVal::BigInt(_) | ConstVal::Float(_)
+        )
     }
 
     /// The integer value, small or big.
