@@ -25,6 +25,7 @@ struct RangeArgs<'a> {
 }
 
 impl<'a> Compiler<'a> {
+    /// `if`/`elif`/`else`; constant conditions drop branches statically (`compile_if_stmt`).
     pub(super) fn if_stmt(&mut self, i: &'a ast::StmtIf) -> CResult {
         let end = self.new_label();
         let has_more = !i.elif_else_clauses.is_empty();
@@ -76,6 +77,7 @@ impl<'a> Compiler<'a> {
         (saved, brk, cont)
     }
 
+    /// `while`/`else`: condition at the bottom, `JUMP` to it first unless it is constant true.
     pub(super) fn while_stmt(&mut self, w: &'a ast::StmtWhile) -> CResult {
         let (saved, brk, cont) = self.start_loop(false);
         let truth = self.folder.truth(&w.test);
@@ -95,6 +97,7 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// `for`/`else` over an iterator, or the `range` counter loop when it applies.
     pub(super) fn for_stmt(&mut self, f: &'a ast::StmtFor) -> CResult {
         if let Some(args) = self.range_args(f) {
             return self.for_range(f, args);
@@ -289,6 +292,7 @@ impl<'a> Compiler<'a> {
         self.op(Op::EndFinally);
     }
 
+    /// `try` with `except`, `else` and/or `finally` clauses.
     pub(super) fn try_stmt(&mut self, t: &'a ast::StmtTry) -> CResult {
         if t.is_star {
             return Err(self.invalid_syntax(t, "MicroPython does not support except*"));
@@ -476,6 +480,7 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// `async with` (only inside `async def`).
     pub(super) fn async_with(&mut self, w: &'a ast::StmtWith) -> CResult {
         self.check_async_scope(w)?;
         self.async_with_items(&w.items, &w.body)
