@@ -694,6 +694,12 @@ impl<'a> Compiler<'a> {
                     }
                 }
                 InterpolatedStringElement::Interpolation(it) => {
+                    if !self.lexer_can_extract(it) {
+                        return Err(self.invalid_syntax(
+                            it,
+                            "MicroPython's f-string lexer cannot extract this field",
+                        ));
+                    }
                     if let Some(debug) = &it.debug_text {
                         if !debug.as_str().ends_with('=') {
                             return Err(self.invalid_syntax(it, "MicroPython needs '=' right before the end of a self-documenting f-string field"));
@@ -721,6 +727,34 @@ impl<'a> Compiler<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Whether MicroPython's lexer extracts this f-string field as one expression: it copies
+    /// the text after `{` up to the first `:`, `}` or `!r`/`!s` conversion outside `[]`/`{}`
+    /// (parentheses do not count), without knowing about strings, so a field with such a
+    /// character at that level (`f"{(lambda: 1)()}"`, `f"{'}'}"`) is a syntax error there.
+    fn lexer_can_extract(&self, it: &ast::InterpolatedElement) -> bool {
+        let text = self.src.text();
+        let start = usize::from(it.start()) + 1;
+        let end = usize::from(it.expression.end()).max(start);
+        let field = text.get(start..end).unwrap_or("");
+        let bytes = field.as_bytes();
+        let mut depth = 0i32;
+        for (i, ch) in field.char_indices() {
+            match ch {
+                '[' | '{' => depth += 1,
+                ']' | '}' if depth > 0 => depth -= 1,
+                ':' | '}' if depth == 0 => return false,
+                '!' if depth == 0
+                    && matches!(bytes.get(i + 1), Some(b'r' | b's'))
+                    && matches!(bytes.get(i + 2), Some(b':' | b'}')) =>
+                {
+                    return false;
+                }
+                _ => {}
+            }
+        }
+        true
     }
 
     /// Raises the line to that of the trailer token (`.`, `[`) after `value`, as compiling a
