@@ -255,10 +255,7 @@ fn parse_error_diagnostic(info: &SourceInfo, err: &ruff_python_parser::ParseErro
         }
     };
     let mut diag = info.diagnostic(kind, message, offset);
-    if let ParseErrorType::Lexical(LexicalErrorType::IndentationError) = err.error {
-        // MicroPython reports a bad dedent on the line of the last token before it.
-        diag.line = last_token_line(info, offset);
-    }
+    diag.line = micropython_error_line(info, &err.error, offset);
     diag.detail = Some(err.error.to_string());
     diag.block = block;
     diag
@@ -353,6 +350,67 @@ fn micropython_message(err: &ParseErrorType) -> (DiagnosticKind, &'static str) {
         ),
         _ => (DiagnosticKind::SyntaxError, "invalid syntax"),
     }
+}
+
+/// The line MicroPython reports for a parse error ruff found at `offset`: the line of the
+/// token its parser failed on.
+///
+/// Mostly ruff's line. The exceptions come from MicroPython's tokens: a bad dedent is found
+/// on the newline token, which carries the line of the last token before it; a missing
+/// indented block is found on the token after the header's newline (or at the end of the
+/// file); and the end-of-file token sits one line past the last newline, counting the
+/// newline MicroPython adds to a file that does not end in one.
+fn micropython_error_line(info: &SourceInfo, err: &ParseErrorType, offset: TextSize) -> u32 {
+    let text = info.text();
+    if let ParseErrorType::Lexical(LexicalErrorType::IndentationError) = err {
+        return last_token_line(info, offset);
+    }
+    let missing_block = matches!(err, ParseErrorType::OtherError(m)
+        if m.starts_with("Expected an indented block"));
+    if missing_block {
+        // Ruff points at the header or at the token after it; start from the header's colon.
+        let at = usize::from(offset).min(text.len());
+        let colon = text[..at].rfind(':').unwrap_or(at);
+        let line_end = text[colon..].find('\n').map_or(text.len(), |i| colon + i);
+        return match next_significant_offset(text, line_end) {
+            Some(at) => info.line(at),
+            None => eof_line(text),
+        };
+    }
+    if usize::from(offset) >= text.len() {
+        // Outside brackets, a file without a final newline fails on the newline token
+        // MicroPython adds, which belongs to the last line; otherwise on the end token.
+        let (_, open_brackets) = scan_quotes_and_brackets(text.as_bytes());
+        if text.ends_with('\n') || open_brackets {
+            return eof_line(text);
+        }
+    }
+    info.line(offset)
+}
+
+/// The line of MicroPython's end-of-file token.
+fn eof_line(text: &str) -> u32 {
+    let newlines = text.bytes().filter(|&b| b == b'\n').count();
+    let unterminated = !text.is_empty() && !text.ends_with('\n');
+    u32::try_from(newlines + 1 + usize::from(unterminated)).unwrap_or(u32::MAX)
+}
+
+/// The offset of the next character after `from` that is not whitespace or in a comment.
+fn next_significant_offset(text: &str, from: usize) -> Option<TextSize> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => i += 1,
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => return TextSize::try_from(i).ok(),
+        }
+    }
+    None
 }
 
 /// Line of the last token before `offset` (skipping blank and comment-only lines).
@@ -574,6 +632,22 @@ mod tests {
         assert_eq!(err.kind, DiagnosticKind::IndentationError);
         assert_eq!(err.message, "unexpected indent");
         assert_eq!(err.line, 2);
+    }
+
+    // Errors at the end of the file carry the line of the token MicroPython fails on.
+    #[test]
+    fn end_of_file_error_lines() {
+        let line = |src: &str| parse_module(src, "main.py").err().expect("must fail").line;
+        // A missing block: the end-of-file token, past the last newline.
+        assert_eq!(line("for i in x:\n    # c\n\n"), 4);
+        assert_eq!(line("def f(x):\n   "), 3);
+        // A missing block followed by code: that code's line.
+        assert_eq!(line("if x:\nfoo()\n"), 2);
+        // Unclosed bracket: the end-of-file token, one past the added newline.
+        assert_eq!(line("x = (1,"), 2);
+        assert_eq!(line("x = (1,\n"), 2);
+        // An incomplete last line without a newline: the newline token of that line.
+        assert_eq!(line("x = 1\nif x"), 2);
     }
 
     // Absurd bracket nesting is refused before the recursive parser sees it.
