@@ -255,7 +255,12 @@ fn parse_error_diagnostic(info: &SourceInfo, err: &ruff_python_parser::ParseErro
         }
     };
     let mut diag = info.diagnostic(kind, message, offset);
-    diag.line = micropython_error_line(info, &err.error, offset);
+    let line = micropython_error_line(info, &err.error, offset);
+    if line != diag.line {
+        // The column was for ruff's position, on another line.
+        diag.line = line;
+        diag.col = 1;
+    }
     diag.detail = Some(err.error.to_string());
     diag.block = block;
     diag
