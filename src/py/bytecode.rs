@@ -388,6 +388,10 @@ impl Op {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Const {
     /// An int outside the small-int range (decimal digits, so the compiler needs no big-int type).
+    ///
+    /// Compiler note: it can also hold an in-range value when MicroPython's folding keeps a
+    /// big-int object, e.g. `-1073741824` written as a negated literal (`mp_unary_op` on a big
+    /// int does not normalise); the VM should then build a big int, not a small one.
     BigInt(Rc<str>),
     /// A single-precision float (esp32: `MICROPY_FLOAT_IMPL_FLOAT`).
     Float(f32),

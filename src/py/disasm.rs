@@ -103,6 +103,10 @@ fn write_header(out: &mut String, code: &CodeObject) {
 }
 
 /// The op as MicroPython's showbc.c names it, with operands resolved.
+#[allow(
+    clippy::too_many_lines,
+    reason = "one arm per opcode: a flat table reads best in one place"
+)]
 fn mnemonic(code: &CodeObject, op: &Op) -> String {
     use Op::*;
     let name = |i: u16| -> String {
@@ -314,6 +318,19 @@ mod tests {
             let text = match compile_module(&source, "main.py") {
                 Ok(code) => disassemble(&code, None),
                 Err(diag) => format!("error: {}\n", diag.render_cli()),
+            };
+            insta::assert_snapshot!(text);
+        });
+    }
+
+    // Bad programs in tests/data/compile/errors: both renderings of the diagnostic are snapshots.
+    #[test]
+    fn error_snapshots() {
+        insta::glob!("../../tests/data/compile/errors", "*.py", |path| {
+            let source = std::fs::read_to_string(path).expect("corpus file is readable");
+            let text = match compile_module(&source, "main.py") {
+                Ok(_) => "compiled without error\n".to_owned(),
+                Err(diag) => format!("{}\n{}", diag.render_cli(), diag.render_micropython()),
             };
             insta::assert_snapshot!(text);
         });

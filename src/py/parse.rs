@@ -11,13 +11,16 @@
 //! This module must not emit bytecode or decide what a program means: it only turns text into a
 //! tree and errors into [`Diagnostic`] values. It never panics on user input.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
-use ruff_python_ast::ModModule;
+use ruff_python_ast::token::TokenKind;
+use ruff_python_ast::visitor::{Visitor, walk_stmt};
+use ruff_python_ast::{Expr, ModModule, PySourceType, Stmt};
 use ruff_python_parser::{LexicalErrorType, ParseErrorType, Parsed};
 use ruff_source_file::LineIndex;
-use ruff_text_size::TextSize;
+use ruff_text_size::{Ranged, TextSize};
 
 /// Deepest bracket nesting accepted before parsing.
 ///
@@ -136,6 +139,22 @@ impl ParsedModule {
     pub fn source(&self) -> &SourceInfo {
         &self.source
     }
+
+    /// Where each identifier first occurs in the token stream. MicroPython's parser interns
+    /// every name it meets, which decides how later string literals are loaded.
+    pub fn first_name_offsets(&self) -> BTreeMap<Rc<str>, TextSize> {
+        let mut first = BTreeMap::new();
+        for token in self.parsed.tokens().iter() {
+            if matches!(
+                token.kind(),
+                TokenKind::Name | TokenKind::Match | TokenKind::Case | TokenKind::Type
+            ) {
+                let text: Rc<str> = Rc::from(&self.source.text[token.range()]);
+                first.entry(text).or_insert(token.start());
+            }
+        }
+        first
+    }
 }
 
 /// Source text with its file name and line index, for turning offsets into positions.
@@ -200,8 +219,10 @@ impl SourceInfo {
 
 /// Parses `source` as a module (file input).
 ///
-/// Errors are [`Diagnostic`]s: the first parse error ruff reports, with MicroPython's message
-/// ("invalid syntax", or the two indentation messages) and ruff's text as the detail.
+/// Errors are [`Diagnostic`]s for the first parse error ruff reports, with the message and
+/// line MicroPython gives for the same mistake ("invalid syntax" for most; the compile-time
+/// messages such as "can't assign to expression" where MicroPython's parser accepts the code
+/// and its compiler rejects it) and ruff's text as the detail.
 pub fn parse_module(source: &str, filename: &str) -> Result<ParsedModule, Diagnostic> {
     let info = SourceInfo::new(source, filename);
     if let Some(offset) = too_deep_bracket(source) {
@@ -216,12 +237,109 @@ pub fn parse_module(source: &str, filename: &str) -> Result<ParsedModule, Diagno
             parsed,
             source: info,
         }),
-        Err(err) => {
-            let (kind, message) = micropython_message(&err.error);
-            let mut diag = info.diagnostic(kind, message, err.location.start());
-            diag.detail = Some(err.error.to_string());
-            Err(diag)
+        Err(err) => Err(parse_error_diagnostic(&info, &err)),
+    }
+}
+
+/// The MicroPython-style diagnostic for a ruff parse error.
+fn parse_error_diagnostic(info: &SourceInfo, err: &ruff_python_parser::ParseError) -> Diagnostic {
+    let offset = err.location.start();
+    let (kind, message, block) = match compile_time_message(&err.error) {
+        Some((message, in_function)) => {
+            let block = enclosing_block(info.text(), offset, in_function);
+            (DiagnosticKind::SyntaxError, message, Some(block))
         }
+        None => {
+            let (kind, message) = micropython_message(&err.error);
+            (kind, message, None)
+        }
+    };
+    let mut diag = info.diagnostic(kind, message, offset);
+    let line = micropython_error_line(info, &err.error, offset);
+    if line != diag.line {
+        // The column was for ruff's position, on another line.
+        diag.line = line;
+        diag.col = 1;
+    }
+    diag.detail = Some(err.error.to_string());
+    diag.block = block;
+    diag
+}
+
+/// Errors ruff finds while parsing that MicroPython's parser lets through and its compiler
+/// rejects, with the compiler's message. The flag says the error belongs to the function
+/// being defined (its parameter list) rather than to the enclosing scope.
+fn compile_time_message(err: &ParseErrorType) -> Option<(&'static str, bool)> {
+    let found = match err {
+        ParseErrorType::InvalidAssignmentTarget
+        | ParseErrorType::InvalidAnnotatedAssignmentTarget
+        | ParseErrorType::InvalidAugmentedAssignmentTarget
+        | ParseErrorType::InvalidNamedAssignmentTarget => ("can't assign to expression", false),
+        ParseErrorType::InvalidDeleteTarget => ("can't delete expression", false),
+        ParseErrorType::PositionalAfterKeywordArgument => {
+            ("positional arg after keyword arg", false)
+        }
+        ParseErrorType::PositionalAfterKeywordUnpacking => ("positional arg after **", false),
+        ParseErrorType::InvalidArgumentUnpackingOrder => ("* arg after **", false),
+        ParseErrorType::NonDefaultParamAfterDefaultParam => {
+            ("non-default argument follows default argument", false)
+        }
+        ParseErrorType::ParamAfterVarKeywordParam => ("invalid syntax", true),
+        _ => return None,
+    };
+    Some(found)
+}
+
+/// The code block MicroPython would name for a compile error at `offset`: the innermost
+/// `def`/`class` whose body contains it (or whose parameters do, with `in_function`).
+fn enclosing_block(source: &str, offset: TextSize, in_function: bool) -> Rc<str> {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let mut finder = BlockFinder {
+        offset,
+        in_function,
+        block: Rc::from("<module>"),
+        depth: 0,
+    };
+    finder.visit_body(&parsed.syntax().body);
+    finder.block
+}
+
+/// Finds the innermost definition around an offset (see [`enclosing_block`]).
+struct BlockFinder {
+    offset: TextSize,
+    in_function: bool,
+    block: Rc<str>,
+    depth: u32,
+}
+
+impl<'a> Visitor<'a> for BlockFinder {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.depth > MAX_BRACKET_DEPTH as u32 {
+            return;
+        }
+        let hit = |body: &[Stmt], offset: TextSize| {
+            body.first().is_some_and(|first| first.start() <= offset)
+                && body.last().is_some_and(|last| offset <= last.end())
+        };
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                let in_params = self.in_function && f.parameters.range.contains(self.offset);
+                if hit(&f.body, self.offset) || in_params {
+                    self.block = Rc::from(f.name.id.as_str());
+                }
+            }
+            Stmt::ClassDef(c) if hit(&c.body, self.offset) => {
+                self.block = Rc::from(c.name.id.as_str());
+            }
+            _ => {}
+        }
+        self.depth += 1;
+        walk_stmt(self, stmt);
+        self.depth -= 1;
+    }
+
+    fn visit_expr(&mut self, _expr: &'a Expr) {
+        // Definitions only appear as statements; expressions need no walking.
     }
 }
 
@@ -237,6 +355,98 @@ fn micropython_message(err: &ParseErrorType) -> (DiagnosticKind, &'static str) {
         ),
         _ => (DiagnosticKind::SyntaxError, "invalid syntax"),
     }
+}
+
+/// The line MicroPython reports for a parse error ruff found at `offset`: the line of the
+/// token its parser failed on.
+///
+/// Mostly ruff's line. The exceptions come from MicroPython's tokens: a bad dedent is found
+/// on the newline token, which carries the line of the last token before it; a missing
+/// indented block is found on the token after the header's newline (or at the end of the
+/// file); and the end-of-file token sits one line past the last newline, counting the
+/// newline MicroPython adds to a file that does not end in one.
+fn micropython_error_line(info: &SourceInfo, err: &ParseErrorType, offset: TextSize) -> u32 {
+    let text = info.text();
+    if let ParseErrorType::Lexical(LexicalErrorType::IndentationError) = err {
+        return last_token_line(info, offset);
+    }
+    let missing_block = matches!(err, ParseErrorType::OtherError(m)
+        if m.starts_with("Expected an indented block"));
+    if missing_block {
+        // Ruff points at the header or at the token after it; start from the header's colon.
+        let at = usize::from(offset).min(text.len());
+        let colon = text[..at].rfind(':').unwrap_or(at);
+        let line_end = text[colon..].find('\n').map_or(text.len(), |i| colon + i);
+        return match next_significant_offset(text, line_end) {
+            Some(at) => info.line(at),
+            None => eof_line(text),
+        };
+    }
+    if usize::from(offset) >= text.len() {
+        // Outside brackets, a file without a final newline fails on the newline token
+        // MicroPython adds, which belongs to the last line; otherwise on the end token.
+        let (_, open_brackets) = scan_quotes_and_brackets(text.as_bytes());
+        if text.ends_with('\n') || open_brackets {
+            return eof_line(text);
+        }
+    }
+    info.line(offset)
+}
+
+/// The line of MicroPython's end-of-file token.
+fn eof_line(text: &str) -> u32 {
+    let newlines = text.bytes().filter(|&b| b == b'\n').count();
+    let unterminated = !text.is_empty() && !text.ends_with('\n');
+    u32::try_from(newlines + 1 + usize::from(unterminated)).unwrap_or(u32::MAX)
+}
+
+/// The offset of the next character after `from` that is not whitespace or in a comment.
+fn next_significant_offset(text: &str, from: usize) -> Option<TextSize> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => i += 1,
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => return TextSize::try_from(i).ok(),
+        }
+    }
+    None
+}
+
+/// Line of the last token before `offset` (skipping blank and comment-only lines).
+fn last_token_line(info: &SourceInfo, offset: TextSize) -> u32 {
+    let text = &info.text()[..usize::from(offset).min(info.text().len())];
+    for (end, line) in line_ends_rev(text) {
+        let content = line.trim();
+        if !content.is_empty() && !content.starts_with('#') {
+            let at = TextSize::try_from(end).unwrap_or_default();
+            return info.line(at);
+        }
+    }
+    info.line(offset)
+}
+
+/// The lines of `text` from the last to the first, with the offset where each starts.
+fn line_ends_rev(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    let bounds: Vec<(usize, usize)> = starts
+        .iter()
+        .enumerate()
+        .map(|(k, &start)| {
+            let end = starts.get(k + 1).map_or(text.len(), |&next| next);
+            (start, end)
+        })
+        .collect();
+    bounds
+        .into_iter()
+        .rev()
+        .map(move |(start, end)| (start, &text[start..end]))
 }
 
 /// Offset of the first bracket that opens nesting deeper than [`MAX_BRACKET_DEPTH`], if any.
@@ -427,6 +637,22 @@ mod tests {
         assert_eq!(err.kind, DiagnosticKind::IndentationError);
         assert_eq!(err.message, "unexpected indent");
         assert_eq!(err.line, 2);
+    }
+
+    // Errors at the end of the file carry the line of the token MicroPython fails on.
+    #[test]
+    fn end_of_file_error_lines() {
+        let line = |src: &str| parse_module(src, "main.py").err().expect("must fail").line;
+        // A missing block: the end-of-file token, past the last newline.
+        assert_eq!(line("for i in x:\n    # c\n\n"), 4);
+        assert_eq!(line("def f(x):\n   "), 3);
+        // A missing block followed by code: that code's line.
+        assert_eq!(line("if x:\nfoo()\n"), 2);
+        // Unclosed bracket: the end-of-file token, one past the added newline.
+        assert_eq!(line("x = (1,"), 2);
+        assert_eq!(line("x = (1,\n"), 2);
+        // An incomplete last line without a newline: the newline token of that line.
+        assert_eq!(line("x = 1\nif x"), 2);
     }
 
     // Absurd bracket nesting is refused before the recursive parser sees it.

@@ -59,12 +59,14 @@ pub struct ConstDef {
     pub private: bool,
 }
 
-/// All `const()` definitions of a file, in source order.
+/// All `const()` definitions of a file, in source order, and the interned identifiers.
 #[derive(Clone, Debug, Default)]
 pub struct ConstNames {
     defs: Vec<ConstDef>,
     /// Statement start offset to index in `defs`.
     by_stmt: BTreeMap<TextSize, usize>,
+    /// First offset of each identifier in the file (interned by MicroPython's parser there).
+    names_at: BTreeMap<Rc<str>, TextSize>,
 }
 
 impl ConstNames {
@@ -77,15 +79,29 @@ impl ConstNames {
             .map(|d| &d.val)
     }
 
+    /// Whether MicroPython would find `text` already interned when its parser reaches a
+    /// string literal at `at`: a built-in qstr, or an identifier that occurs earlier.
+    pub fn is_interned(&self, text: &str, at: TextSize) -> bool {
+        super::qstrs::is_rom_qstr(text) || self.names_at.get(text).is_some_and(|&first| first < at)
+    }
+
     /// The definition made by the statement starting at `stmt_start`, if it is one.
     pub fn def_at(&self, stmt_start: TextSize) -> Option<&ConstDef> {
         self.by_stmt.get(&stmt_start).map(|&i| &self.defs[i])
     }
 }
 
-/// Collects the `const()` definitions of the module body, in source order.
-pub fn collect(src: &SourceInfo, body: &[Stmt]) -> Result<ConstNames, Diagnostic> {
-    let mut names = ConstNames::default();
+/// Collects the `const()` definitions of the module body, in source order; `names_at` gives
+/// where each identifier first occurs.
+pub fn collect(
+    src: &SourceInfo,
+    body: &[Stmt],
+    names_at: &BTreeMap<Rc<str>, TextSize>,
+) -> Result<ConstNames, Diagnostic> {
+    let mut names = ConstNames {
+        names_at: names_at.clone(),
+        ..ConstNames::default()
+    };
     collect_in(src, body, &mut names, 0)?;
     Ok(names)
 }
@@ -266,7 +282,8 @@ impl<'a> Folder<'a> {
             Expr::NumberLiteral(n) => self.number_literal(n),
             Expr::StringLiteral(s) => {
                 let text: Rc<str> = Rc::from(s.value.to_str());
-                let long = text.len() > INTERN_STRING_LEN;
+                let long =
+                    text.len() > INTERN_STRING_LEN && !self.names.is_interned(&text, s.start());
                 Some(ConstNode {
                     val: ConstVal::Str(text),
                     as_object: long,
@@ -281,6 +298,7 @@ impl<'a> Folder<'a> {
             Expr::BooleanLiteral(b) => Some(leaf(ConstVal::Bool(b.value))),
             Expr::NoneLiteral(_) => Some(leaf(ConstVal::None)),
             Expr::EllipsisLiteral(_) => Some(leaf(ConstVal::Ellipsis)),
+            Expr::Name(n) if n.id.as_str() == "__debug__" => Some(leaf(ConstVal::Bool(true))),
             Expr::Name(n) => {
                 let val = self.names.lookup(n.id.as_str(), n.start())?.clone();
                 let small = val.small_int().is_some();
@@ -299,10 +317,18 @@ impl<'a> Folder<'a> {
             Expr::Tuple(t) if !t.elts.is_empty() => {
                 let items: Option<Vec<ConstVal>> =
                     t.elts.iter().map(|x| self.is_const(x)).collect();
+                // The tuple node carries the line of the rule that built it: for `(a, b, ...)`
+                // the list after the first comma (starting at `b`), for `(a,)` the element, and
+                // for an unparenthesised tuple its first element.
+                let line_at = match (t.parenthesized, &t.elts[..]) {
+                    (true, [_, second, ..]) => second.start(),
+                    (true, [only]) => only.start(),
+                    _ => t.start(),
+                };
                 Some(ConstNode {
                     val: ConstVal::Tuple(items?.into()),
                     as_object: true,
-                    line_at: Some(t.start()),
+                    line_at: Some(line_at),
                 })
             }
             Expr::Attribute(a) if !in_chain => module_const(a).map(folded),
@@ -333,7 +359,10 @@ impl<'a> Folder<'a> {
     /// A name atom that is a real identifier (not replaced by a `const()` value).
     pub fn plain_name<'e>(&self, e: &'e Expr) -> Option<&'e str> {
         match e {
-            Expr::Name(n) if self.names.lookup(n.id.as_str(), n.start()).is_none() => {
+            Expr::Name(n)
+                if n.id.as_str() != "__debug__"
+                    && self.names.lookup(n.id.as_str(), n.start()).is_none() =>
+            {
                 Some(n.id.as_str())
             }
             _ => None,
@@ -445,8 +474,27 @@ impl<'a> Folder<'a> {
     }
 }
 
+/// Offset of the trailer token (`.`, `[` or `(`) that follows the expression ending at
+/// `offset`, skipping whitespace, comments and the closing parentheses of a parenthesised
+/// value.
+pub fn trailer_start(text: &str, offset: TextSize) -> TextSize {
+    let mut at = offset;
+    while let Some((b, pos)) = next_significant_at(text, at) {
+        if b != b')' {
+            return pos;
+        }
+        at = pos + TextSize::from(1);
+    }
+    offset
+}
+
 /// The next byte after `offset` that is not whitespace, a line continuation or a comment.
 pub fn next_significant(text: &str, offset: TextSize) -> Option<u8> {
+    next_significant_at(text, offset).map(|(b, _)| b)
+}
+
+/// Like [`next_significant`], with the byte's offset.
+fn next_significant_at(text: &str, offset: TextSize) -> Option<(u8, TextSize)> {
     let bytes = text.as_bytes();
     let mut i = usize::from(offset);
     while i < bytes.len() {
@@ -457,7 +505,10 @@ pub fn next_significant(text: &str, offset: TextSize) -> Option<u8> {
                     i += 1;
                 }
             }
-            b => return Some(b),
+            b => {
+                let pos = TextSize::try_from(i).expect("source offsets fit in 32 bits");
+                return Some((b, pos));
+            }
         }
     }
     None

@@ -25,6 +25,16 @@ struct StarFlags {
     double: bool,
 }
 
+/// What the arguments of one call compiled so far add up to.
+#[derive(Clone, Copy, Default)]
+struct CallState {
+    n_pos: usize,
+    n_kw: usize,
+    flags: StarFlags,
+    /// Bit `i` set: argument `i` is a `*iterable`.
+    star_bits: i32,
+}
+
 impl<'a> Compiler<'a> {
     /// Compiles an expression, leaving its value on the stack.
     pub(super) fn compile_expr(&mut self, e: &'a Expr) -> CResult {
@@ -53,6 +63,8 @@ impl<'a> Compiler<'a> {
                 self.set_line_at(e.start());
                 return self.bool_op(b.op, &kept);
             }
+            // A bare generator argument `f(x for x in y)` is not a parse node of its own.
+            Expr::Generator(g) if !g.parenthesized => return self.comprehension(self.comp_gen(g)),
             _ => {}
         }
         self.set_line_at(e.start());
@@ -80,14 +92,16 @@ impl<'a> Compiler<'a> {
             Expr::Subscript(s) => self.subscript(s),
             Expr::Slice(s) => self.slice(s),
             Expr::Starred(s) => Err(self.error("*x must be assignment target", s)),
-            Expr::NumberLiteral(n) if matches!(n.value, Number::Complex { .. }) => {
-                Err(self.unsupported("complex numbers", n))
-            }
+            Expr::NumberLiteral(n) => match n.value {
+                Number::Complex { .. } => Err(self.unsupported("complex numbers", n)),
+                // Every int and float literal ruff accepts is a constant node; this arm only
+                // guards against a literal form our number parser would not know.
+                _ => Err(self.unsupported("this number literal", n)),
+            },
             Expr::TString(t) => Err(self.invalid_syntax(t, "t-strings are not available")),
             Expr::IpyEscapeCommand(c) => Err(self.invalid_syntax(c, "not Python syntax")),
             Expr::Name(_)
             | Expr::BoolOp(_)
-            | Expr::NumberLiteral(_)
             | Expr::StringLiteral(_)
             | Expr::BytesLiteral(_)
             | Expr::BooleanLiteral(_)
@@ -223,18 +237,7 @@ impl<'a> Compiler<'a> {
     fn dict(&mut self, d: &'a ast::ExprDict) -> CResult {
         let n = self.count_u16(d.items.len(), d)?;
         self.op(Op::BuildMap(n));
-        for item in &d.items {
-            let Some(key) = &item.key else {
-                return Err(self.invalid_syntax(
-                    &item.value,
-                    "MicroPython does not support ** in a dict display",
-                ));
-            };
-            self.compile_expr(&item.value)?;
-            self.compile_expr(key)?;
-            self.op(Op::StoreMap);
-        }
-        Ok(())
+        self.dict_items(d)
     }
 
     /// A list, set or (non-constant) tuple display.
@@ -398,13 +401,13 @@ impl<'a> Compiler<'a> {
             return Err(self.unsupported("the uctypes module", a));
         }
         self.chain_value(&a.value)?;
-        self.set_line_at(a.attr.start());
+        self.set_line_after(&a.value);
         self.name_op(a.attr.id.as_str(), Op::LoadAttr)
     }
 
     fn subscript(&mut self, s: &'a ast::ExprSubscript) -> CResult {
         self.chain_value(&s.value)?;
-        self.set_line_at(s.slice.start());
+        self.set_line_after(&s.value);
         self.compile_expr(&s.slice)?;
         self.op(Op::LoadSubscr);
         Ok(())
@@ -447,12 +450,12 @@ impl<'a> Compiler<'a> {
         match v {
             Expr::Attribute(a) => {
                 self.plain_prefix(&a.value)?;
-                self.set_line_at(a.attr.start());
+                self.set_line_after(&a.value);
                 self.name_op(a.attr.id.as_str(), Op::LoadAttr)
             }
             Expr::Subscript(s) => {
                 self.plain_prefix(&s.value)?;
-                self.set_line_at(s.slice.start());
+                self.set_line_after(&s.value);
                 self.compile_expr(&s.slice)?;
                 self.op(Op::LoadSubscr);
                 Ok(())
@@ -548,8 +551,9 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// Compiles `value key STORE_MAP` for each item; each item is a parse node with the line
+    /// of its key.
     fn dict_items(&mut self, d: &'a ast::ExprDict) -> CResult {
-        self.set_line_at(d.start());
         for item in &d.items {
             let Some(key) = &item.key else {
                 return Err(self.invalid_syntax(
@@ -557,6 +561,7 @@ impl<'a> Compiler<'a> {
                     "MicroPython does not support ** in a dict display",
                 ));
             };
+            self.set_line_at(key.start());
             self.compile_expr(&item.value)?;
             self.compile_expr(key)?;
             self.op(Op::StoreMap);
@@ -572,65 +577,18 @@ impl<'a> Compiler<'a> {
         is_method: bool,
         n_extra: usize,
     ) -> CResult {
-        let mut n_pos = n_extra;
-        let mut n_kw = 0usize;
-        let mut flags = StarFlags::default();
-        let mut star_bits: i32 = 0;
+        let mut state = CallState {
+            n_pos: n_extra,
+            ..CallState::default()
+        };
         for (i, arg) in args.iter_source_order().enumerate() {
-            match arg {
-                ArgOrKeyword::Arg(Expr::Starred(s)) => {
-                    if flags.double {
-                        return Err(self.error("* arg after **", s));
-                    }
-                    if n_kw > 0 {
-                        return Err(self.error("* arg after kwarg", s));
-                    }
-                    if i >= 30 {
-                        return Err(self.error("too many args", s));
-                    }
-                    flags.single = true;
-                    star_bits |= 1 << i;
-                    self.compile_expr(&s.value)?;
-                    n_pos += 1;
-                }
-                ArgOrKeyword::Keyword(kw) => match &kw.arg {
-                    None => {
-                        flags.double = true;
-                        self.op(Op::LoadNull);
-                        self.compile_expr(&kw.value)?;
-                        n_kw += 1;
-                    }
-                    Some(name) => {
-                        if self
-                            .folder
-                            .names()
-                            .lookup(name.id.as_str(), kw.start())
-                            .is_some()
-                        {
-                            return Err(self.error("LHS of keyword arg must be an id", kw));
-                        }
-                        self.name_op(name.id.as_str(), Op::LoadConstString)?;
-                        self.compile_expr(&kw.value)?;
-                        n_kw += 1;
-                    }
-                },
-                ArgOrKeyword::Arg(e) => {
-                    if flags.double {
-                        return Err(self.error("positional arg after **", e));
-                    }
-                    if n_kw > 0 {
-                        return Err(self.error("positional arg after keyword arg", e));
-                    }
-                    self.compile_expr(e)?;
-                    n_pos += 1;
-                }
-            }
+            self.call_arg(i, arg, &mut state)?;
         }
-        let n_pos = self.count_u8(n_pos, args)?;
-        let n_kw = self.count_u8(n_kw, args)?;
-        let star = flags.single || flags.double;
+        let n_pos = self.count_u8(state.n_pos, args)?;
+        let n_kw = self.count_u8(state.n_kw, args)?;
+        let star = state.flags.single || state.flags.double;
         if star {
-            self.op(Op::LoadConstSmallInt(star_bits));
+            self.op(Op::LoadConstSmallInt(state.star_bits));
         }
         self.op(match (is_method, star) {
             (false, false) => Op::CallFunction { n_pos, n_kw },
@@ -638,6 +596,56 @@ impl<'a> Compiler<'a> {
             (true, false) => Op::CallMethod { n_pos, n_kw },
             (true, true) => Op::CallMethodVarKw { n_pos, n_kw },
         });
+        Ok(())
+    }
+
+    /// One argument of a call, the `i`-th in source order, with MicroPython's ordering checks.
+    fn call_arg(&mut self, i: usize, arg: ArgOrKeyword<'a>, st: &mut CallState) -> CResult {
+        match arg {
+            ArgOrKeyword::Arg(Expr::Starred(s)) => {
+                if st.flags.double {
+                    return Err(self.error("* arg after **", s));
+                }
+                if st.n_kw > 0 {
+                    return Err(self.error("* arg after kwarg", s));
+                }
+                // The star bitmap is a small int: bit 30 would not fit.
+                if i >= 30 {
+                    return Err(self.error("too many args", s));
+                }
+                st.flags.single = true;
+                st.star_bits |= 1 << i;
+                self.compile_expr(&s.value)?;
+                st.n_pos += 1;
+            }
+            ArgOrKeyword::Keyword(kw) => {
+                match &kw.arg {
+                    None => {
+                        st.flags.double = true;
+                        self.op(Op::LoadNull);
+                    }
+                    Some(name) => {
+                        let names = self.folder.names();
+                        if names.lookup(name.id.as_str(), kw.start()).is_some() {
+                            return Err(self.error("LHS of keyword arg must be an id", kw));
+                        }
+                        self.name_op(name.id.as_str(), Op::LoadConstString)?;
+                    }
+                }
+                self.compile_expr(&kw.value)?;
+                st.n_kw += 1;
+            }
+            ArgOrKeyword::Arg(e) => {
+                if st.flags.double {
+                    return Err(self.error("positional arg after **", e));
+                }
+                if st.n_kw > 0 {
+                    return Err(self.error("positional arg after keyword arg", e));
+                }
+                self.compile_expr(e)?;
+                st.n_pos += 1;
+            }
+        }
         Ok(())
     }
 
@@ -653,7 +661,8 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        if format.len() <= INTERN_STRING_LEN {
+        if format.len() <= INTERN_STRING_LEN || self.folder.names().is_interned(&format, f.start())
+        {
             self.name_op(&format, Op::LoadConstString)?;
         } else {
             self.load_const_obj(Const::Str(format.as_str().into()))?;
@@ -687,6 +696,12 @@ impl<'a> Compiler<'a> {
                     }
                 }
                 InterpolatedStringElement::Interpolation(it) => {
+                    if !self.lexer_can_extract(it) {
+                        return Err(self.invalid_syntax(
+                            it,
+                            "MicroPython's f-string lexer cannot extract this field",
+                        ));
+                    }
                     if let Some(debug) = &it.debug_text {
                         if !debug.as_str().ends_with('=') {
                             return Err(self.invalid_syntax(it, "MicroPython needs '=' right before the end of a self-documenting f-string field"));
@@ -714,6 +729,41 @@ impl<'a> Compiler<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Whether MicroPython's lexer extracts this f-string field as one expression: it copies
+    /// the text after `{` up to the first `:`, `}` or `!r`/`!s` conversion outside `[]`/`{}`
+    /// (parentheses do not count), without knowing about strings, so a field with such a
+    /// character at that level (`f"{(lambda: 1)()}"`, `f"{'}'}"`) is a syntax error there.
+    fn lexer_can_extract(&self, it: &ast::InterpolatedElement) -> bool {
+        let text = self.src.text();
+        let start = usize::from(it.start()) + 1;
+        let end = usize::from(it.expression.end()).max(start);
+        let field = text.get(start..end).unwrap_or("");
+        let bytes = field.as_bytes();
+        let mut depth = 0i32;
+        for (i, ch) in field.char_indices() {
+            match ch {
+                '[' | '{' => depth += 1,
+                ']' | '}' if depth > 0 => depth -= 1,
+                ':' | '}' if depth == 0 => return false,
+                '!' if depth == 0
+                    && matches!(bytes.get(i + 1), Some(b'r' | b's'))
+                    && matches!(bytes.get(i + 2), Some(b':' | b'}')) =>
+                {
+                    return false;
+                }
+                _ => {}
+            }
+        }
+        true
+    }
+
+    /// Raises the line to that of the trailer token (`.`, `[`) after `value`, as compiling a
+    /// trailer parse node does.
+    fn set_line_after(&mut self, value: &Expr) {
+        let at = super::consts::trailer_start(self.src.text(), value.end());
+        self.set_line_at(at);
     }
 
     /// A count for a `u16` operand, or a diagnostic.

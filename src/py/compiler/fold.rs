@@ -31,8 +31,12 @@ const MAX_FOLD_BITS: u64 = 1 << 20;
 /// A value known at compile time: what a MicroPython parse node holds after folding.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConstVal {
-    /// An int of any size (small ints are those in the 31-bit range).
+    /// An int of any size, as MicroPython normalises it: a small int when it fits the 31-bit
+    /// range, else a big (mpz) int.
     Int(BigInt),
+    /// A big (mpz) int object whatever its value. MicroPython's unary operators on a big int
+    /// do not normalise, so `-1073741824` (the negation of the big `1073741824`) stays big.
+    BigInt(BigInt),
     /// A single-precision float.
     Float(f32),
     /// A str.
@@ -67,13 +71,24 @@ impl ConstVal {
 
     /// Int or float: the operands the parser folds arithmetic on.
     pub fn is_number(&self) -> bool {
-        matches!(self, ConstVal::Int(_) | ConstVal::Float(_))
+        matches!(
+            self,
+            ConstVal::Int(_) | ConstVal::BigInt(_) | ConstVal::Float(_)
+        )
+    }
+
+    /// The integer value, small or big.
+    fn int_value(&self) -> Option<&BigInt> {
+        match self {
+            ConstVal::Int(n) | ConstVal::BigInt(n) => Some(n),
+            _ => None,
+        }
     }
 
     /// Python truth value (`mp_obj_is_true`).
     pub fn is_true(&self) -> bool {
         match self {
-            ConstVal::Int(n) => !n.is_zero(),
+            ConstVal::Int(n) | ConstVal::BigInt(n) => !n.is_zero(),
             ConstVal::Float(f) => *f != 0.0,
             ConstVal::Str(s) => !s.is_empty(),
             ConstVal::Bytes(b) => !b.is_empty(),
@@ -91,6 +106,7 @@ impl ConstVal {
                 Some(v) => Const::SmallInt(v),
                 None => Const::BigInt(Rc::from(n.to_string())),
             },
+            ConstVal::BigInt(n) => Const::BigInt(Rc::from(n.to_string())),
             ConstVal::Float(f) => Const::Float(*f),
             ConstVal::Str(s) => Const::Str(s.clone()),
             ConstVal::Bytes(b) => Const::Bytes(b.clone()),
@@ -113,6 +129,7 @@ impl ConstVal {
                 Some(v) => v as f32,
                 None => mpz_as_float(n),
             }),
+            ConstVal::BigInt(n) => Some(mpz_as_float(n)),
             _ => None,
         }
     }
@@ -156,23 +173,35 @@ pub enum UnaryFold {
     Invert,
 }
 
-/// Folds a unary operator on a number, as `mp_unary_op` computes it.
+/// Folds a unary operator on a number, as `mp_unary_op` computes it: on a small int the
+/// result is normalised, on a big int it stays a big-int object.
 pub fn unary(op: UnaryFold, v: &ConstVal) -> Option<ConstVal> {
-    match (op, v) {
-        (UnaryFold::Positive, ConstVal::Int(_) | ConstVal::Float(_)) => Some(v.clone()),
-        (UnaryFold::Negative, ConstVal::Int(n)) => Some(ConstVal::Int(-n)),
-        (UnaryFold::Negative, ConstVal::Float(f)) => Some(ConstVal::Float(-f)),
-        (UnaryFold::Invert, ConstVal::Int(n)) => Some(ConstVal::Int(-n - 1)),
-        _ => None,
+    if let ConstVal::Float(f) = v {
+        return match op {
+            UnaryFold::Positive => Some(v.clone()),
+            UnaryFold::Negative => Some(ConstVal::Float(-f)),
+            UnaryFold::Invert => None,
+        };
     }
+    let n = v.int_value()?;
+    let res = match op {
+        UnaryFold::Positive => n.clone(),
+        UnaryFold::Negative => -n,
+        UnaryFold::Invert => -n - 1,
+    };
+    Some(if v.small_int().is_some() {
+        ConstVal::Int(res)
+    } else {
+        ConstVal::BigInt(res)
+    })
 }
 
 /// Folds a binary operator, as `mp_binary_op` computes it; `None` when MicroPython's operator
 /// would raise (division by zero, negative shift, unsupported types) or give a complex.
 pub fn binary(op: BinaryOp, a: &ConstVal, b: &ConstVal) -> Option<ConstVal> {
-    match (a, b) {
-        (ConstVal::Int(x), ConstVal::Int(y)) => int_binary(op, x, y, a, b),
-        (ConstVal::Int(_) | ConstVal::Float(_), ConstVal::Int(_) | ConstVal::Float(_)) => {
+    match (a.int_value(), b.int_value()) {
+        (Some(x), Some(y)) => int_binary(op, x, y, a, b),
+        _ if a.is_number() && b.is_number() => {
             float_binary(op, a.as_f32()?, b.as_f32()?).map(ConstVal::Float)
         }
         _ => None,
@@ -525,6 +554,18 @@ mod tests {
             Some(ConstVal::Float(3.0))
         );
         assert_eq!(unary(UnaryFold::Invert, &ConstVal::Float(1.0)), None);
+    }
+
+    // Negating a big int keeps a big-int object even when the value would fit a small int.
+    #[test]
+    fn unary_on_big_int_stays_big() {
+        let big = int(1 << 30);
+        let neg = unary(UnaryFold::Negative, &big).expect("folds");
+        assert_eq!(neg, ConstVal::BigInt(BigInt::from(-(1i64 << 30))));
+        assert_eq!(neg.small_int(), None);
+        assert_eq!(unary(UnaryFold::Negative, &int(5)), Some(int(-5)));
+        // A binary operation normalises again.
+        assert_eq!(binary(BinaryOp::Add, &neg, &int(0)), Some(int(-(1 << 30))));
     }
 
     // Zero and negative zero are different constants; equal floats are the same.

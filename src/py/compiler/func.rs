@@ -350,16 +350,18 @@ impl<'a> Compiler<'a> {
 
     // ---- comprehensions -------------------------------------------------------------------
 
+    /// A list comprehension as a [`Comp`].
     pub(super) fn comp_list(&self, c: &'a ast::ExprListComp) -> Comp<'a> {
         Comp {
             kind: ScopeKind::ListComp,
             elt: &c.elt,
             value: None,
             generators: &c.generators,
-            node: self.expr_of_list_comp(c),
+            node: &c.elt,
         }
     }
 
+    /// A set comprehension as a [`Comp`].
     pub(super) fn comp_set(&self, c: &'a ast::ExprSetComp) -> Comp<'a> {
         Comp {
             kind: ScopeKind::SetComp,
@@ -370,6 +372,7 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// A dict comprehension as a [`Comp`]; `**` in it is MicroPython syntax error.
     pub(super) fn comp_dict(&self, c: &'a ast::ExprDictComp) -> CResult<Comp<'a>> {
         let Some(key) = &c.key else {
             return Err(self.invalid_syntax(
@@ -386,6 +389,7 @@ impl<'a> Compiler<'a> {
         })
     }
 
+    /// A generator expression as a [`Comp`].
     pub(super) fn comp_gen(&self, g: &'a ast::ExprGenerator) -> Comp<'a> {
         Comp {
             kind: ScopeKind::GenExpr,
@@ -394,10 +398,6 @@ impl<'a> Compiler<'a> {
             generators: &g.generators,
             node: &g.elt,
         }
-    }
-
-    fn expr_of_list_comp(&self, c: &'a ast::ExprListComp) -> &'a Expr {
-        &c.elt
     }
 
     /// Makes the comprehension's function and calls it with the outermost iterable

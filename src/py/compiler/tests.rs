@@ -280,3 +280,26 @@ fn deep_prefix_chains_are_diagnostics() {
     src.push_str("pass\n");
     assert_eq!(compile_err(&src).message, "too deeply nested");
 }
+
+// REPL input prints module-level expression values through `__repl_print__`, also inside
+// compound statements, as MicroPython's REPL compiles them.
+#[test]
+fn repl_prints_expression_statements() {
+    let code = super::compile_repl_input("x\n").expect("compiles");
+    assert_eq!(
+        body_ops(&code),
+        [
+            Op::LoadName(0),
+            Op::LoadName(1),
+            Op::CallFunction { n_pos: 1, n_kw: 0 },
+            Op::PopTop,
+        ]
+    );
+    assert_eq!(&*code.names[0], "__repl_print__");
+    assert_eq!(&*code.filename, "<stdin>");
+    let code = super::compile_repl_input("for i in range(2):\n    i\n").expect("compiles");
+    assert!(body_ops(&code).contains(&Op::CallFunction { n_pos: 1, n_kw: 0 }));
+    // Inside a function nothing is printed.
+    let code = super::compile_repl_input("def f():\n    1\n").expect("compiles");
+    assert_eq!(child_ops(&code, 0), []);
+}

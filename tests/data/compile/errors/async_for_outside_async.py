@@ -1,0 +1,4 @@
+async def f():
+    pass
+async for x in y:
+    pass

@@ -1,0 +1,3 @@
+from x import *
+def f():
+    from y import *

@@ -1,0 +1,2 @@
+lambda: (yield)
+x = [(yield) for y in z]
