@@ -283,6 +283,9 @@ pub struct ExcState {
     pub args: Vec<Value>,
     /// Traceback entries, innermost first (the order MicroPython appends them).
     pub traceback: Vec<TracebackEntry>,
+    /// Created with the heap locked and no emergency buffer: no traceback can be recorded
+    /// (py/objexcept.c falls back to the static exception object, facts §3).
+    pub no_traceback: bool,
 }
 
 /// One line of a traceback: `File "main.py", line 12, in f`.

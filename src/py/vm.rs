@@ -214,6 +214,9 @@ pub struct Vm {
     pub events: Vec<VmEvent>,
     /// Values the host keeps alive (IRQ handlers, timer callbacks): GC roots.
     pub extra_roots: Vec<Value>,
+    /// Size of the emergency exception buffer (`alloc_emergency_exception_buf`; esp32 has
+    /// none until the program allocates one, facts §3).
+    pub emergency_buf_bytes: usize,
     /// Names and op costs per code object (see [`Vm::code_info`]).
     code_infos: std::collections::BTreeMap<usize, (Rc<CodeObject>, Rc<CodeInfo>)>,
 }
@@ -276,6 +279,7 @@ impl Vm {
             main_globals,
             events: Vec::new(),
             extra_roots: Vec::new(),
+            emergency_buf_bytes: 0,
             code_infos: std::collections::BTreeMap::new(),
             names: CommonNames {
                 init: Value::str("__init__"),
@@ -524,7 +528,9 @@ impl Vm {
             ClassKind::Builtin(tag) => Ok(Called::Done(super::builtins::construct(
                 self, host, tag, args, kw,
             )?)),
-            ClassKind::Exception => Ok(Called::Done(self.new_exception(cls, args.to_vec()))),
+            ClassKind::Exception => Ok(Called::Done(
+                self.new_exception_from_python(cls, args.to_vec()),
+            )),
             ClassKind::Native => {
                 let ctor = self.lookup_class_attr(cls, "__new__");
                 match ctor {
@@ -545,6 +551,7 @@ impl Vm {
                     Some(RefCell::new(ExcState {
                         args: args.to_vec(),
                         traceback: vec![],
+                        no_traceback: false,
                     }))
                 } else {
                     None
@@ -1914,9 +1921,27 @@ impl Vm {
             exc: Some(RefCell::new(ExcState {
                 args,
                 traceback: Vec::new(),
+                no_traceback: false,
             })),
             serial: next_serial(),
         }))
+    }
+
+    /// An exception instantiated by Python code. With the heap locked (a hard handler) and no
+    /// emergency buffer (`micropython.alloc_emergency_exception_buf`), MicroPython cannot
+    /// allocate the args tuple or traceback: the message is lost (`ValueError: `) and no
+    /// traceback lines are recorded (py/objexcept.c, facts §3).
+    pub fn new_exception_from_python(&self, cls: &Rc<Class>, args: Vec<Value>) -> Value {
+        let starved = self.heap.lock_depth > 0 && self.emergency_buf_bytes == 0;
+        let args = if starved { Vec::new() } else { args };
+        let e = self.new_exception(cls, args);
+        if starved
+            && let Value::Instance(i) = &e
+            && let Some(st) = &i.exc
+        {
+            st.borrow_mut().no_traceback = true;
+        }
+        e
     }
 
     /// A `Flow::Exception` of class `cls` with one message argument.
@@ -2123,7 +2148,7 @@ fn add_traceback(exc: &Value, code: &CodeObject, line: u32) {
         && let Some(st) = &i.exc
     {
         let mut st = st.borrow_mut();
-        if st.traceback.len() < crate::limits::MAX_TRACEBACK_ENTRIES {
+        if !st.no_traceback && st.traceback.len() < crate::limits::MAX_TRACEBACK_ENTRIES {
             st.traceback.push(TracebackEntry {
                 filename: code.filename.clone(),
                 line,

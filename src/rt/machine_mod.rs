@@ -508,6 +508,7 @@ native!(
     |vm, _, a, _| {
         let n = int_arg(vm, a, 0)?;
         vm.heap_alloc(n.max(0) as usize)?;
+        vm.emergency_buf_bytes = n.max(0) as usize;
         Ok(Value::None)
     }
 );

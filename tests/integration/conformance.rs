@@ -57,4 +57,5 @@ conformance! {
     // irqlab's own esp32 programs: outputs reasoned from the facts, see each file's header.
     esp32_machine_api => "esp32/machine_api.py",
     esp32_timer_pin_callbacks => "esp32/timer_pin_callbacks.py",
+    esp32_emergency_buffer => "esp32/emergency_buffer.py",
 }
