@@ -91,11 +91,9 @@ pub fn make_types() -> (Types, ExcTypes) {
         if tag == Object {
             by_tag.push(object.clone());
         } else {
-            let base = if tag == Bool {
-                by_tag[TypeTag::Int as usize].clone()
-            } else {
-                object.clone()
-            };
+            // MicroPython's bool is not a subclass of int: isinstance(True, int) is False
+            // (py/objbool.c gives mp_type_bool no base).
+            let base = object.clone();
             by_tag.push(make_class(
                 name,
                 vec![base],
@@ -113,6 +111,11 @@ pub fn make_types() -> (Types, ExcTypes) {
         )
     };
     let base_exception = exc("BaseException", &object);
+    base_exception.dict.borrow_mut().insert_hashed(
+        Value::str("__init__"),
+        qhash("__init__"),
+        Value::Builtin(&EXC_INIT),
+    );
     let exception = exc("Exception", &base_exception);
     let arithmetic_error = exc("ArithmeticError", &exception);
     let lookup_error = exc("LookupError", &exception);
@@ -247,6 +250,15 @@ static BUILTIN_FUNCS: &[&BuiltinDef] = &[
 
 builtin!(BUILD_CLASS, "__build_class__", build_class);
 builtin!(OBJECT_INIT, "__init__", |_, _, _, _| Ok(Value::None));
+builtin!(EXC_INIT, "__init__", |_, _, a, _| {
+    // BaseException.__init__(self, *args) stores args (py/objexcept.c).
+    if let Some(Value::Instance(i)) = a.first()
+        && let Some(st) = &i.exc
+    {
+        st.borrow_mut().args = a[1..].to_vec();
+    }
+    Ok(Value::None)
+});
 builtin!(PRINT, "print", print);
 builtin!(LEN, "len", |vm, host, a, _| {
     let v = arg(vm, a, 0)?;
@@ -959,6 +971,22 @@ pub fn builtin_method(vm: &mut Vm, obj: &Value, name: &str) -> Option<&'static B
         Value::Array(_) => super::methods::ARRAY_METHODS,
         Value::Generator(_) => super::methods::GEN_METHODS,
         Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => super::methods::INT_METHODS,
+        _ => return None,
+    };
+    table.iter().copied().find(|d| d.name == name)
+}
+
+/// The method `name` of builtin type `tag`, looked up on the type itself (`str.lower`): an
+/// unbound method that takes the receiver as its first argument.
+pub fn builtin_type_method(tag: TypeTag, name: &str) -> Option<&'static BuiltinDef> {
+    let table: &[&BuiltinDef] = match tag {
+        TypeTag::Str => super::methods::STR_METHODS,
+        TypeTag::List => super::methods::LIST_METHODS,
+        TypeTag::Dict => super::methods::DICT_METHODS,
+        TypeTag::Set => super::methods::SET_METHODS,
+        TypeTag::Tuple => super::methods::TUPLE_METHODS,
+        TypeTag::Bytes | TypeTag::ByteArray => super::methods::BYTES_METHODS,
+        TypeTag::Int => super::methods::INT_METHODS,
         _ => return None,
     };
     table.iter().copied().find(|d| d.name == name)

@@ -822,7 +822,15 @@ impl Vm {
                         Wrapper::Property { .. } => Ok((Value::Wrapper(w.clone()), Value::Null)),
                     },
                     Some(v) => Ok((v, Value::Null)),
-                    None => Err(self.attr_error(obj, text)),
+                    None => match c.kind {
+                        ClassKind::Builtin(tag) => {
+                            match super::builtins::builtin_type_method(tag, text) {
+                                Some(def) => Ok((Value::Builtin(def), Value::Null)),
+                                None => Err(self.attr_error(obj, text)),
+                            }
+                        }
+                        _ => Err(self.attr_error(obj, text)),
+                    },
                 }
             }
             Value::Module(m) => match m.dict.borrow().get_hashed(name, hash) {
@@ -925,7 +933,12 @@ impl Vm {
         }
         if text == "__init__" {
             // object.__init__ (or a builtin exception's): accept and ignore.
-            return Ok((Value::Builtin(&super::builtins::OBJECT_INIT), this.clone()));
+            let init = if obj_class.is_exception {
+                &super::builtins::EXC_INIT
+            } else {
+                &super::builtins::OBJECT_INIT
+            };
+            return Ok((Value::Builtin(init), this.clone()));
         }
         Err(self.attr_error(this, text))
     }
