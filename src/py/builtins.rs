@@ -111,11 +111,6 @@ pub fn make_types() -> (Types, ExcTypes) {
         )
     };
     let base_exception = exc("BaseException", &object);
-    base_exception.dict.borrow_mut().insert_hashed(
-        Value::str("__init__"),
-        qhash("__init__"),
-        Value::Builtin(&EXC_INIT),
-    );
     let exception = exc("Exception", &base_exception);
     let arithmetic_error = exc("ArithmeticError", &exception);
     let lookup_error = exc("LookupError", &exception);
