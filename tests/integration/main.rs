@@ -4,3 +4,4 @@ mod cli;
 mod conformance;
 mod hard_irq;
 mod scenarios;
+mod tidy;
