@@ -40,6 +40,8 @@ impl Spans {
     }
 
     fn finish(&mut self) {
+        self.starts.shrink_to_fit();
+        self.ends.shrink_to_fit();
         self.prefix = Vec::with_capacity(self.starts.len() + 1);
         let mut total = 0;
         self.prefix.push(0);
@@ -98,6 +100,8 @@ impl Steps {
     }
 
     fn finish(&mut self) {
+        self.times.shrink_to_fit();
+        self.values.shrink_to_fit();
         self.block_max = self
             .values
             .chunks(BLOCK)
@@ -249,6 +253,11 @@ impl TraceIndex {
         for p in ix.pins.values_mut() {
             p.finish();
         }
+        for v in [&mut ix.irqs, &mut ix.line_changes, &mut ix.prints] {
+            v.shrink_to_fit();
+        }
+        ix.drops.shrink_to_fit();
+        ix.parts.shrink_to_fit();
         ix
     }
 

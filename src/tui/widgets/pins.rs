@@ -50,7 +50,10 @@ impl Widget for Pins<'_> {
             if y >= area.bottom() {
                 break;
             }
-            draw_label(buf, area, y, &format!("pin {n}"), app.theme.dim());
+            let level = pin
+                .at(app.cursor_ns())
+                .map_or('-', |l| if l == 0 { '0' } else { '1' });
+            draw_label(buf, area, y, &format!("pin {n} {level}"), app.theme.dim());
             draw_wave(buf, area, y, cols, pin, app);
         }
         mark_cursor(buf, area, cols, app.cursor_ns(), app);

@@ -12,7 +12,7 @@ use ratatui::widgets::Widget;
 
 use super::{Columns, LABEL_W, draw_label, human};
 use crate::tui::app::App;
-use crate::tui::index::{Lane, Spans, Steps};
+use crate::tui::index::{Lane, NONE, Spans, Steps};
 
 /// Rows the lanes take.
 pub const LANE_ROWS: u16 = 5;
@@ -75,7 +75,14 @@ impl Widget for Timeline<'_> {
             if y >= area.bottom() {
                 break;
             }
-            draw_label(buf, area, y, label, th.dim());
+            let label = match lane {
+                None => format!(
+                    "{label} {}",
+                    app.index.queue.at(app.cursor_ns()).unwrap_or(0)
+                ),
+                Some(_) => label.to_string(),
+            };
+            draw_label(buf, area, y, &label, th.dim());
             match lane {
                 Some(lane) => draw_spans(buf, area, y, cols, app.index.lane(lane), style),
                 None => draw_queue(buf, area, y, cols, app),
@@ -141,9 +148,50 @@ impl Widget for Axis<'_> {
         if lw + rw + 2 < cols.n && clear(cols.n - rw, rw) {
             buf.set_string(x0 + cols.n - rw, y, &right, th.dim());
         }
+        if let Some((from, to)) = latency_range(app) {
+            draw_bracket(buf, x0, y, cols, (from, to), th.drop());
+        }
         if let Some(c) = cursor {
             buf[(x0 + c, y)].set_char('▲').set_style(th.title());
         }
+    }
+}
+
+/// For the event at the cursor, if it belongs to a numbered hardware event: the edge's time and
+/// when its callback started (or was dropped).
+fn latency_range(app: &App) -> Option<(u64, u64)> {
+    let e = app.trace().events.get(app.cursor)?;
+    let n = super::detail::event_number(&e.kind)?;
+    let edge = app.trace().event_times.get(n as usize)?.as_ns();
+    let parts = app.index.parts.get(n as usize)?;
+    let i = if parts.start != NONE {
+        parts.start
+    } else {
+        parts.queued
+    };
+    let end = app.trace().events.get(i as usize)?.at.as_ns();
+    Some((edge, end))
+}
+
+/// `├──┤` from `from` to `to`, clipped to the window.
+fn draw_bracket(buf: &mut Buffer, x0: u16, y: u16, cols: Columns, range: (u64, u64), s: Style) {
+    let (from, to) = range;
+    let window_end = cols.start + cols.span;
+    if cols.n == 0 || to < cols.start || from >= window_end {
+        return;
+    }
+    let clip = |t: u64| {
+        cols.col_of(t.clamp(cols.start, window_end - 1))
+            .unwrap_or(0)
+    };
+    let (a, b) = (clip(from), clip(to));
+    for c in a..=b {
+        let g = match c {
+            _ if c == a && from >= cols.start => '├',
+            _ if c == b && to < window_end => '┤',
+            _ => '─',
+        };
+        buf[(x0 + c, y)].set_char(g).set_style(s);
     }
 }
 
