@@ -66,6 +66,13 @@ fn bounce_at_first_drop() {
     check_screens("bounce_first_drop", &a);
 }
 
+// bounce.yaml as it opens: the whole run in view, two bursts of bounce with drops (×).
+#[test]
+fn bounce_whole_run() {
+    let a = app("bounce.yaml");
+    insta::assert_snapshot!("bounce_whole_run_120x40", screen(&a, 120, 40));
+}
+
 // two_leds.yaml at the third timer callback, whole run in view: two periodic timers, the
 // two LED pins toggling, the callback's line highlighted.
 #[test]
