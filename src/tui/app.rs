@@ -38,6 +38,9 @@ pub const ZOOM_LEVELS_NS: [u64; 22] = [
     100_000_000_000,
 ];
 
+/// Playback shows one window width of simulated time in this many wall-clock seconds.
+pub const PLAY_SECONDS_PER_WINDOW: u64 = 10;
+
 /// Number of bins of each latency histogram.
 pub const HISTOGRAM_BINS: usize = 12;
 
@@ -116,6 +119,10 @@ pub struct App {
     pub message: Option<String>,
     /// Set by `Quit`.
     pub quit: bool,
+    /// True while playing back.
+    pub playing: bool,
+    /// Simulated time of the playhead, ns (the cursor is the last event at or before it).
+    pub playhead_ns: u64,
     /// Colours or not.
     pub theme: Theme,
 }
@@ -147,6 +154,8 @@ impl App {
             mode: Mode::Normal,
             message: None,
             quit: false,
+            playing: false,
+            playhead_ns: 0,
             theme: Theme { color },
         }
     }

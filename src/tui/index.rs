@@ -211,6 +211,8 @@ pub struct TraceIndex {
     pub queue: Steps,
     /// Times of dropped callbacks (queue full, or merged while masked).
     pub drops: Vec<u64>,
+    /// Event indices of the same drops.
+    pub drop_events: Vec<u32>,
     /// Level of each pin that ever changed, by GPIO number.
     pub pins: BTreeMap<u8, Steps>,
     /// Event indices of interrupts (`IrqRaised`, and `micropython.schedule` calls).
@@ -253,7 +255,12 @@ impl TraceIndex {
         for p in ix.pins.values_mut() {
             p.finish();
         }
-        for v in [&mut ix.irqs, &mut ix.line_changes, &mut ix.prints] {
+        for v in [
+            &mut ix.irqs,
+            &mut ix.line_changes,
+            &mut ix.prints,
+            &mut ix.drop_events,
+        ] {
             v.shrink_to_fit();
         }
         ix.drops.shrink_to_fit();
@@ -287,6 +294,7 @@ impl TraceIndex {
             }
             Kind::CallbackDropped { event, .. } | Kind::IrqCoalesced { event, .. } => {
                 self.drops.push(t);
+                self.drop_events.push(i);
                 self.part(event).queued = i;
             }
             Kind::CallbackStart { event, .. } => {
@@ -340,7 +348,10 @@ impl TraceIndex {
             + pins
             + self.queue.heap_bytes()
             + 8 * self.drops.capacity()
-            + 4 * (self.irqs.capacity() + self.line_changes.capacity() + self.prints.capacity())
+            + 4 * (self.irqs.capacity()
+                + self.line_changes.capacity()
+                + self.prints.capacity()
+                + self.drop_events.capacity())
             + std::mem::size_of::<EventParts>() * self.parts.capacity()
     }
 }

@@ -18,6 +18,14 @@ pub enum Message {
     NextIrq,
     /// Cursor to the previous interrupt.
     PrevIrq,
+    /// Cursor to the next dropped event.
+    NextDrop,
+    /// Cursor to the previous dropped event.
+    PrevDrop,
+    /// Start or stop playback (the cursor follows simulated time at a pace set by the zoom).
+    TogglePlay,
+    /// Wall-clock nanoseconds passed while playing (sent by the event loop).
+    Tick(u64),
     /// Cursor to the next event on another source line.
     NextLine,
     /// Cursor to the previous event on another source line.
@@ -53,14 +61,16 @@ pub enum Message {
 }
 
 /// The key bindings, as the help overlay shows them: (keys, what they do).
-pub const KEYS: [(&str, &str); 13] = [
+pub const KEYS: [(&str, &str); 15] = [
     ("→ / ←  n / p", "next / previous event"),
     ("] / [", "next / previous interrupt"),
+    ("d / D", "next / previous dropped event"),
     ("↓ / ↑  j / k", "next / previous source line"),
     ("+ / -", "zoom in / out (10us .. 100s)"),
     ("l / h  S-→ / S-←", "pan right / left"),
     ("Home / End", "first / last event"),
     ("g", "jump to time (e.g. 50ms, 1.2s)"),
+    ("space", "play / pause (a window in 10 s)"),
     ("?", "this help"),
     ("Esc", "close help or prompt"),
     ("q  Ctrl-C", "quit"),
@@ -96,6 +106,9 @@ fn normal_key(key: KeyEvent) -> Option<Message> {
         KeyCode::Left | KeyCode::Char('p') => Message::PrevEvent,
         KeyCode::Char(']') => Message::NextIrq,
         KeyCode::Char('[') => Message::PrevIrq,
+        KeyCode::Char('d') => Message::NextDrop,
+        KeyCode::Char('D') => Message::PrevDrop,
+        KeyCode::Char(' ') => Message::TogglePlay,
         KeyCode::Down | KeyCode::Char('j') => Message::NextLine,
         KeyCode::Up | KeyCode::Char('k') => Message::PrevLine,
         KeyCode::Char('+' | '=') => Message::ZoomIn,

@@ -6,8 +6,8 @@
 //! [`view::view`] that draws the panes of [`widgets`]. [`terminal`] owns raw mode and its
 //! restoration on exit and on panic.
 //!
-//! This module is the edge: it reads the terminal, `NO_COLOR`, and — only in [`measure`] —
-//! the wall clock. The core it calls stays deterministic.
+//! This module is the edge: it reads the terminal, `NO_COLOR`, and — only for playback pacing
+//! and in [`measure`] — the wall clock. The core it calls stays deterministic.
 
 pub mod app;
 pub mod index;
@@ -20,7 +20,7 @@ pub mod widgets;
 
 use std::io;
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event, KeyEventKind};
 
@@ -54,15 +54,30 @@ fn color_wanted() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// How often the screen is redrawn while playing back.
+const FRAME: Duration = Duration::from_millis(33);
+
 fn event_loop(term: &mut terminal::Tui, app: &mut App) -> io::Result<()> {
+    let mut last_tick = now();
     while !app.quit {
         term.draw(|f| view::view(app, f))?;
-        // Replay mode has nothing to animate: block until the next key or resize.
+        // Paused, there is nothing to animate: block until the next key or resize.
+        if app.playing && !event::poll(FRAME)? {
+            let t = now();
+            let wall = t.duration_since(last_tick).as_nanos() as u64;
+            last_tick = t;
+            update::update(app, Message::Tick(wall));
+            continue;
+        }
         if let Event::Key(key) = event::read()?
             && key.kind == KeyEventKind::Press
             && let Some(msg) = message::for_key(&app.mode, key)
         {
+            let was_playing = app.playing;
             update::update(app, msg);
+            if app.playing && !was_playing {
+                last_tick = now();
+            }
         }
     }
     Ok(())
@@ -184,7 +199,7 @@ pub fn synthetic_trace(n_events: usize) -> Trace {
 
 #[expect(
     clippy::disallowed_methods,
-    reason = "the TUI benchmark times host work with the wall clock"
+    reason = "playback pacing and the TUI benchmark read the wall clock; the simulation does not"
 )]
 fn now() -> Instant {
     Instant::now()

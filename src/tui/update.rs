@@ -3,7 +3,7 @@
 //! Cursor moves use the index (binary search over event indices), never a scan of the trace,
 //! and keep the cursor inside the visible window by re-centring the window when it leaves.
 
-use super::app::{App, Mode, ZOOM_LEVELS_NS};
+use super::app::{App, Mode, PLAY_SECONDS_PER_WINDOW, ZOOM_LEVELS_NS};
 use super::message::Message;
 
 /// Applies `msg` to `app`.
@@ -20,6 +20,19 @@ pub fn update(app: &mut App, msg: Message) {
             let to = prev_in(&app.index.irqs, app.cursor);
             jump_or_say(app, to, "no earlier interrupt");
         }
+        Message::NextDrop => {
+            let to = next_in(&app.index.drop_events, app.cursor);
+            jump_or_say(app, to, "no later drop");
+        }
+        Message::PrevDrop => {
+            let to = prev_in(&app.index.drop_events, app.cursor);
+            jump_or_say(app, to, "no earlier drop");
+        }
+        Message::TogglePlay => {
+            app.playing = !app.playing && app.cursor + 1 < app.n_events();
+            app.playhead_ns = app.playhead_ns.max(app.cursor_ns());
+        }
+        Message::Tick(wall_ns) => play(app, wall_ns),
         Message::NextLine => {
             let to = next_in(&app.index.line_changes, app.cursor);
             jump_or_say(app, to, "no later line change");
@@ -95,9 +108,29 @@ fn prev_in(list: &[u32], cursor: usize) -> Option<usize> {
     k.checked_sub(1).map(|k| list[k] as usize)
 }
 
+/// Advances the playhead by `wall_ns` of wall-clock time; the window pages along with it.
+fn play(app: &mut App, wall_ns: u64) {
+    if !app.playing {
+        return;
+    }
+    let span = app.span_ns();
+    let step = wall_ns as u128 * span as u128 / (PLAY_SECONDS_PER_WINDOW as u128 * 1_000_000_000);
+    app.playhead_ns = app.playhead_ns.saturating_add(step as u64);
+    if app.playhead_ns >= app.index.end {
+        app.playhead_ns = app.index.end;
+        app.playing = false;
+    }
+    app.cursor = app.event_at(app.playhead_ns);
+    let t = app.playhead_ns;
+    if t < app.view_start_ns || t >= app.view_start_ns + span {
+        app.view_start_ns = t.saturating_sub(span / 4);
+    }
+}
+
 fn move_cursor(app: &mut App, to: usize) {
     app.cursor = to.min(app.n_events().saturating_sub(1));
     let t = app.cursor_ns();
+    app.playhead_ns = t;
     let span = app.span_ns();
     if t < app.view_start_ns || t >= app.view_start_ns + span {
         app.view_start_ns = t.saturating_sub(span / 2);
@@ -172,6 +205,23 @@ mod tests {
         check(&[Message::End, Message::Home], 0);
         let a = check(&[Message::End, Message::NextIrq], 9);
         assert_eq!(a.message.as_deref(), Some("no later interrupt"));
+    }
+
+    // Playback moves the playhead by a tenth of the window per wall second and stops at the end.
+    #[test]
+    fn playback_follows_wall_time() {
+        let mut a = app();
+        update(&mut a, Message::ZoomIn); // 5 ms window: 0.5 ms per second
+        update(&mut a, Message::TogglePlay);
+        assert!(a.playing);
+        update(&mut a, Message::Tick(4_000_000_000));
+        assert_eq!(a.playhead_ns, 2_000_000);
+        assert_eq!(a.cursor, 2);
+        update(&mut a, Message::Tick(100_000_000_000));
+        assert!(!a.playing);
+        assert_eq!(a.cursor, 9);
+        update(&mut a, Message::TogglePlay); // at the end: nothing to play
+        assert!(!a.playing);
     }
 
     // The prompt parses a duration and jumps to the last event at or before it.

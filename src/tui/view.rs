@@ -93,8 +93,13 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
         (Mode::JumpPrompt(text), _) => format!(" jump to time: {text}▏ (Enter, Esc)"),
         (_, Some(msg)) => format!(" {msg}"),
         _ => format!(
-            " t={}  zoom {}  seed {}  {}  {}",
-            crate::time::SimTime(app.cursor_ns()),
+            " {}t={}  zoom {}  seed {}  {}  {}",
+            if app.playing { "▶ " } else { "" },
+            crate::time::SimTime(if app.playing {
+                app.playhead_ns
+            } else {
+                app.cursor_ns()
+            }),
             human(app.span_ns()),
             app.rec.seed,
             app.rec.board,
