@@ -44,6 +44,14 @@ pub enum Command {
         #[arg(long, default_value = "scenarios")]
         scenarios: PathBuf,
     },
+    /// Run a scenario or program, then browse its trace: timeline, pins, source, latencies.
+    Tui {
+        /// A scenario file (`.yaml`/`.yml`) or a MicroPython program (`.py`).
+        file: PathBuf,
+        /// The seed for every random choice (overrides the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+    },
 }
 
 /// Arguments of `irqlab run`.
@@ -84,6 +92,7 @@ pub fn run(cli: Cli) -> i32 {
             iterations,
             scenarios,
         } => bench_cmd(&scenarios, iterations),
+        Command::Tui { file, seed } => crate::tui::run(&file, seed),
     };
     match res {
         Ok(code) => code,

@@ -5,3 +5,4 @@ mod conformance;
 mod hard_irq;
 mod scenarios;
 mod tidy;
+mod tui;

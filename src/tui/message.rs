@@ -1,0 +1,156 @@
+//! The closed set of things a user can ask for, and the key that asks for each.
+//!
+//! [`for_key`] is the only place that knows the key bindings; the help overlay lists
+//! [`KEYS`], so the two cannot drift apart.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::Mode;
+
+/// A UI intent (The Elm Architecture's message).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Message {
+    /// Cursor to the next event.
+    NextEvent,
+    /// Cursor to the previous event.
+    PrevEvent,
+    /// Cursor to the next interrupt (IRQ raised or `micropython.schedule`).
+    NextIrq,
+    /// Cursor to the previous interrupt.
+    PrevIrq,
+    /// Cursor to the next dropped event.
+    NextDrop,
+    /// Cursor to the previous dropped event.
+    PrevDrop,
+    /// Start or stop playback (the cursor follows simulated time at a pace set by the zoom).
+    TogglePlay,
+    /// Wall-clock nanoseconds passed while playing (sent by the event loop).
+    Tick(u64),
+    /// Cursor to the next event on another source line.
+    NextLine,
+    /// Cursor to the previous event on another source line.
+    PrevLine,
+    /// Cursor to the first event.
+    Home,
+    /// Cursor to the last event.
+    End,
+    /// Cursor to the last event at or before this time (ns).
+    JumpTo(u64),
+    /// Narrower time window around the cursor.
+    ZoomIn,
+    /// Wider time window around the cursor.
+    ZoomOut,
+    /// Move the window a quarter of its width earlier.
+    PanLeft,
+    /// Move the window a quarter of its width later.
+    PanRight,
+    /// Show or hide the help overlay.
+    ToggleHelp,
+    /// Open the jump-to-time prompt.
+    OpenPrompt,
+    /// A character typed into the prompt.
+    PromptInput(char),
+    /// Backspace in the prompt.
+    PromptBackspace,
+    /// Enter in the prompt: parse and jump.
+    PromptSubmit,
+    /// Esc: close the prompt or the overlay.
+    Cancel,
+    /// Leave the TUI.
+    Quit,
+}
+
+/// The key bindings, as the help overlay shows them: (keys, what they do).
+pub const KEYS: [(&str, &str); 15] = [
+    ("→ / ←  n / p", "next / previous event"),
+    ("] / [", "next / previous interrupt"),
+    ("d / D", "next / previous dropped event"),
+    ("↓ / ↑  j / k", "next / previous source line"),
+    ("+ / -", "zoom in / out (10us .. 100s)"),
+    ("l / h  S-→ / S-←", "pan right / left"),
+    ("Home / End", "first / last event"),
+    ("g", "jump to time (e.g. 50ms, 1.2s)"),
+    ("space", "play / pause (a window in 10 s)"),
+    ("?", "this help"),
+    ("Esc", "close help or prompt"),
+    ("q  Ctrl-C", "quit"),
+    ("", ""),
+    ("lanes", "isr, queue (× drop), callback,"),
+    ("", "main, idle; ░▒▓█ = busy share"),
+];
+
+/// The message a key press means in `mode`, if any.
+pub fn for_key(mode: &Mode, key: KeyEvent) -> Option<Message> {
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        return Some(Message::Quit);
+    }
+    match mode {
+        Mode::Help => Some(Message::ToggleHelp),
+        Mode::JumpPrompt(_) => match key.code {
+            KeyCode::Enter => Some(Message::PromptSubmit),
+            KeyCode::Esc => Some(Message::Cancel),
+            KeyCode::Backspace => Some(Message::PromptBackspace),
+            KeyCode::Char(c) => Some(Message::PromptInput(c)),
+            _ => None,
+        },
+        Mode::Normal => normal_key(key),
+    }
+}
+
+fn normal_key(key: KeyEvent) -> Option<Message> {
+    let shift = key.modifiers.contains(KeyModifiers::SHIFT);
+    Some(match key.code {
+        KeyCode::Right if shift => Message::PanRight,
+        KeyCode::Left if shift => Message::PanLeft,
+        KeyCode::Right | KeyCode::Char('n') => Message::NextEvent,
+        KeyCode::Left | KeyCode::Char('p') => Message::PrevEvent,
+        KeyCode::Char(']') => Message::NextIrq,
+        KeyCode::Char('[') => Message::PrevIrq,
+        KeyCode::Char('d') => Message::NextDrop,
+        KeyCode::Char('D') => Message::PrevDrop,
+        KeyCode::Char(' ') => Message::TogglePlay,
+        KeyCode::Down | KeyCode::Char('j') => Message::NextLine,
+        KeyCode::Up | KeyCode::Char('k') => Message::PrevLine,
+        KeyCode::Char('+' | '=') => Message::ZoomIn,
+        KeyCode::Char('-' | '_') => Message::ZoomOut,
+        KeyCode::Char('l') => Message::PanRight,
+        KeyCode::Char('h') => Message::PanLeft,
+        KeyCode::Home => Message::Home,
+        KeyCode::End => Message::End,
+        KeyCode::Char('g') => Message::OpenPrompt,
+        KeyCode::Char('?') => Message::ToggleHelp,
+        KeyCode::Esc => Message::Cancel,
+        KeyCode::Char('q') => Message::Quit,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    // Keys mean different things in the prompt and in normal mode; Ctrl-C always quits.
+    #[test]
+    fn keys_depend_on_mode() {
+        let n = Mode::Normal;
+        assert_eq!(for_key(&n, key(KeyCode::Char('q'))), Some(Message::Quit));
+        assert_eq!(for_key(&n, key(KeyCode::Right)), Some(Message::NextEvent));
+        let shift_right = KeyEvent::new(KeyCode::Right, KeyModifiers::SHIFT);
+        assert_eq!(for_key(&n, shift_right), Some(Message::PanRight));
+        let p = Mode::JumpPrompt(String::new());
+        assert_eq!(
+            for_key(&p, key(KeyCode::Char('q'))),
+            Some(Message::PromptInput('q'))
+        );
+        assert_eq!(
+            for_key(&Mode::Help, key(KeyCode::Char('x'))),
+            Some(Message::ToggleHelp)
+        );
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(for_key(&p, ctrl_c), Some(Message::Quit));
+    }
+}

@@ -1,0 +1,267 @@
+//! `irqlab tui`: an interactive view of a finished run's trace (replay mode).
+//!
+//! The simulation runs to completion first (exactly as `irqlab run` does, same trace); the
+//! TUI is then a view of the recorded [`crate::trace::Trace`] in The Elm Architecture: one
+//! [`app::App`] model, a closed [`message::Message`] set, a pure [`update::update`] and a
+//! [`view::view`] that draws the panes of [`widgets`]. [`terminal`] owns raw mode and its
+//! restoration on exit and on panic.
+//!
+//! This module is the edge: it reads the terminal, `NO_COLOR`, and — only for playback pacing
+//! and in [`measure`] — the wall clock. The core it calls stays deterministic.
+
+pub mod app;
+pub mod index;
+pub mod message;
+pub mod terminal;
+pub mod theme;
+pub mod update;
+pub mod view;
+pub mod widgets;
+
+use std::io;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{self, Event, KeyEventKind};
+
+use crate::bench::Figure;
+use crate::cli::{CliError, DEFAULT_LIMIT};
+use crate::hw::BoardKind;
+use crate::py::compiler::compile_module;
+use crate::scenario::Scenario;
+use crate::scenario::runner::run_scenario;
+use crate::sim::{Machine, Outcome, RunConfig};
+use crate::time::SimTime;
+use crate::trace::{Ctx, Kind, Source, Trace};
+use app::{App, Recording};
+use message::Message;
+
+/// Runs `file` (a scenario or a `.py` program) to completion, then shows its trace until the
+/// user quits. Returns the exit code (0), or an error for bad input or a terminal failure.
+pub fn run(file: &Path, seed: Option<u64>) -> Result<i32, CliError> {
+    let rec = load(file, seed)?;
+    let mut app = App::new(rec, color_wanted());
+    let mut term =
+        terminal::init().map_err(|e| CliError(format!("cannot set up the terminal: {e}")))?;
+    let res = event_loop(&mut term, &mut app);
+    terminal::restore();
+    res.map_err(|e| CliError(format!("terminal: {e}")))?;
+    Ok(0)
+}
+
+/// Colour unless `NO_COLOR` is set to a non-empty value (no-color.org).
+fn color_wanted() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// How often the screen is redrawn while playing back.
+const FRAME: Duration = Duration::from_millis(33);
+
+fn event_loop(term: &mut terminal::Tui, app: &mut App) -> io::Result<()> {
+    let mut last_tick = now();
+    while !app.quit {
+        term.draw(|f| view::view(app, f))?;
+        // Paused, there is nothing to animate: block until the next key or resize.
+        if app.playing && !event::poll(FRAME)? {
+            let t = now();
+            let wall = t.duration_since(last_tick).as_nanos() as u64;
+            last_tick = t;
+            update::update(app, Message::Tick(wall));
+            continue;
+        }
+        if let Event::Key(key) = event::read()?
+            && key.kind == KeyEventKind::Press
+            && let Some(msg) = message::for_key(&app.mode, key)
+        {
+            let was_playing = app.playing;
+            update::update(app, msg);
+            if app.playing && !was_playing {
+                last_tick = now();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs a scenario (`.yaml`/`.yml`) or a program to completion and keeps what the TUI needs.
+pub fn load(file: &Path, seed: Option<u64>) -> Result<Recording, CliError> {
+    let is_scenario = matches!(
+        file.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    );
+    if is_scenario {
+        let sc = Scenario::load(file).map_err(|e| CliError(e.to_string()))?;
+        let mut run = run_scenario(&sc, seed, None, false)?;
+        return Ok(Recording {
+            trace: std::mem::take(&mut run.machine.rt.trace),
+            source: sc.program.map(|p| p.source).unwrap_or_default(),
+            name: sc.name,
+            seed: run.seed,
+            board: sc.board.name().to_string(),
+            outcome: outcome_name(&run.outcome).to_string(),
+        });
+    }
+    let source = std::fs::read_to_string(file)
+        .map_err(|e| CliError(format!("{}: cannot read: {e}", file.display())))?;
+    let name = file.to_string_lossy().into_owned();
+    let code = compile_module(&source, &name).map_err(|d| CliError(d.render_cli()))?;
+    let mut cfg = RunConfig::esp32(DEFAULT_LIMIT);
+    cfg.seed = seed.unwrap_or(0);
+    let mut m = Machine::new(&cfg);
+    let outcome = m.run_program(code);
+    Ok(Recording {
+        trace: std::mem::take(&mut m.rt.trace),
+        source,
+        name,
+        seed: cfg.seed,
+        board: BoardKind::Esp32.name().to_string(),
+        outcome: outcome_name(&outcome).to_string(),
+    })
+}
+
+fn outcome_name(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::Finished => "finished",
+        Outcome::UncaughtException => "uncaught-exception",
+        Outcome::TimeLimit => "time-limit",
+        Outcome::Stopped => "stopped-by-scenario",
+    }
+}
+
+/// A synthetic trace of `n_events` events: a bouncing pin every 100 µs whose ISR queues a
+/// callback that prints; every 16th event is dropped. For benchmarks and scale tests.
+pub fn synthetic_trace(n_events: usize) -> Trace {
+    let mut t = Trace::new(n_events);
+    let (offset, len) = t.add_text("press\n");
+    let src = Source::Pin(4);
+    let mut k: u64 = 0;
+    while t.events.len() < n_events {
+        let base = k * 100_000;
+        let event = t.event_times.len() as u32;
+        t.event_times.push(SimTime(base));
+        let line = 10 + (k % 5) as u32;
+        let mut push = |dt: u64, ctx: Ctx, kind: Kind| t.push(SimTime(base + dt), ctx, line, kind);
+        let level = (k % 2) as u8;
+        push(
+            0,
+            Ctx::Idle,
+            Kind::PinLevel {
+                pin: 4,
+                level,
+                by_program: false,
+            },
+        );
+        push(0, Ctx::Idle, Kind::IrqRaised { source: src, event });
+        push(
+            0,
+            Ctx::Isr,
+            Kind::IsrRun {
+                source: src,
+                event,
+                duration_ns: 7_000,
+            },
+        );
+        if k % 16 == 15 {
+            push(
+                7_000,
+                Ctx::Isr,
+                Kind::CallbackDropped { source: src, event },
+            );
+        } else {
+            let depth = 1 + (k % 8) as u8;
+            push(
+                7_000,
+                Ctx::Isr,
+                Kind::CallbackQueued {
+                    source: src,
+                    event,
+                    depth,
+                },
+            );
+            push(10_000, Ctx::Idle, Kind::IdleEnd);
+            push(
+                20_000,
+                Ctx::Callback,
+                Kind::CallbackStart { source: src, event },
+            );
+            push(25_000, Ctx::Callback, Kind::Print { offset, len });
+            push(
+                40_000,
+                Ctx::Callback,
+                Kind::CallbackEnd { source: src, event },
+            );
+            push(41_000, Ctx::Idle, Kind::IdleStart);
+        }
+        k += 1;
+    }
+    t
+}
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "playback pacing and the TUI benchmark read the wall clock; the simulation does not"
+)]
+fn now() -> Instant {
+    Instant::now()
+}
+
+/// Measures the TUI on a synthetic trace of `n_events` events at `width`×`height`: index
+/// build time, one full frame (whole run in view, and zoomed in), a scrub (jump to a time and
+/// draw), and memory per event.
+pub fn measure(n_events: usize, width: u16, height: u16) -> Vec<Figure> {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    let fig = |what: &str, value: f64, unit: &'static str| Figure {
+        what: format!("tui {n_events} events {width}x{height}: {what}"),
+        value,
+        unit,
+    };
+    let trace = synthetic_trace(n_events);
+    let t0 = now();
+    let mut app = App::new(
+        Recording {
+            trace,
+            name: "synthetic".into(),
+            ..Recording::default()
+        },
+        true,
+    );
+    let build_ms = t0.elapsed().as_secs_f64() * 1e3;
+    let mut term = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+    let mut frame_ms = |app: &App| {
+        let t0 = now();
+        term.draw(|f| view::view(app, f)).expect("test backend");
+        t0.elapsed().as_secs_f64() * 1e3
+    };
+    let best = |f: &mut dyn FnMut() -> f64| (0..10).map(|_| f()).fold(f64::MAX, f64::min);
+    let full = best(&mut || frame_ms(&app));
+    let end = app.index.end;
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut worst_scrub = 0.0f64;
+    for _ in 0..10 {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        let t0 = now();
+        update::update(&mut app, Message::JumpTo(seed % end.max(1)));
+        term.draw(|f| view::view(&app, f)).expect("test backend");
+        worst_scrub = worst_scrub.max(t0.elapsed().as_secs_f64() * 1e3);
+    }
+    for _ in 0..6 {
+        update::update(&mut app, Message::ZoomIn);
+    }
+    let zoomed = {
+        let t0 = now();
+        term.draw(|f| view::view(&app, f)).expect("test backend");
+        t0.elapsed().as_secs_f64() * 1e3
+    };
+    let event_bytes = std::mem::size_of::<crate::trace::TraceEvent>() as f64;
+    let index_bytes = app.index.heap_bytes() as f64 / n_events.max(1) as f64;
+    vec![
+        fig("index build", build_ms, "ms"),
+        fig("frame, whole run in view (best of 10)", full, "ms"),
+        fig("frame, zoomed in", zoomed, "ms"),
+        fig("scrub: jump + frame (worst of 10)", worst_scrub, "ms"),
+        fig("trace event", event_bytes, "bytes/event"),
+        fig("index", index_bytes, "bytes/event"),
+    ]
+}

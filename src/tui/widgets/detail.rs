@@ -1,0 +1,219 @@
+//! The event detail pane: the event at the cursor and, when it belongs to a numbered hardware
+//! event, that event's latency breakdown: edge → ISR → queued → callback start → end, each
+//! relative to the edge's exact time (`Trace::event_times`).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget};
+
+use super::human;
+use crate::trace::{Ctx, Kind, Trace, TraceEvent};
+use crate::tui::app::App;
+use crate::tui::index::{EventParts, NONE};
+
+/// The selected event and its breakdown.
+pub struct Detail<'a> {
+    /// The model.
+    pub app: &'a App,
+}
+
+/// The hardware event number an event belongs to, if any.
+pub fn event_number(kind: &Kind) -> Option<u32> {
+    match *kind {
+        Kind::IrqRaised { event, .. }
+        | Kind::IrqMasked { event, .. }
+        | Kind::IsrRun { event, .. }
+        | Kind::IrqCoalesced { event, .. }
+        | Kind::CallbackQueued { event, .. }
+        | Kind::CallbackDropped { event, .. }
+        | Kind::CallbackStart { event, .. }
+        | Kind::CallbackEnd { event, .. }
+        | Kind::HardStart { event, .. }
+        | Kind::HardEnd { event, .. } => Some(event),
+        _ => None,
+    }
+}
+
+/// A short description of an event (the trace's text form, condensed).
+pub fn describe(trace: &Trace, kind: &Kind) -> String {
+    match *kind {
+        Kind::ProgramStart => "program start".into(),
+        Kind::ProgramEnd { ok } => format!("program end{}", if ok { "" } else { " (exception)" }),
+        Kind::TimeLimit => "time limit reached".into(),
+        Kind::PinLevel {
+            pin,
+            level,
+            by_program,
+        } => {
+            format!(
+                "pin {pin} -> {level} ({})",
+                if by_program { "program" } else { "stimulus" }
+            )
+        }
+        Kind::IrqRaised { source, event } => format!("irq raised  {source}  #{event}"),
+        Kind::IrqMasked { source, event } => format!("irq masked  {source}  #{event}"),
+        Kind::IrqCoalesced { source, event } => format!("irq merged, lost  {source}  #{event}"),
+        Kind::IsrRun {
+            source,
+            event,
+            duration_ns,
+        } => {
+            format!("isr  {source}  #{event}  {}", human(duration_ns))
+        }
+        Kind::CallbackQueued {
+            source,
+            event,
+            depth,
+        } => {
+            format!("callback queued  {source}  #{event}  depth {depth}")
+        }
+        Kind::CallbackDropped { source, event } => {
+            format!("callback DROPPED (queue full)  {source}  #{event}")
+        }
+        Kind::CallbackStart { source, event } => format!("callback start  {source}  #{event}"),
+        Kind::CallbackEnd { source, event } => format!("callback end  {source}  #{event}"),
+        Kind::HardStart { source, event } => format!("hard handler start  {source}  #{event}"),
+        Kind::HardEnd { source, event } => format!("hard handler end  {source}  #{event}"),
+        Kind::Print { offset, len } => format!("print {:?}", trace.text_of(offset, len)),
+        Kind::Exception { offset, len } => format!(
+            "exception  {}",
+            trace.text_of(offset, len).lines().last().unwrap_or("")
+        ),
+        Kind::TimerInit {
+            timer,
+            period_ns,
+            periodic,
+        } => format!(
+            "timer {timer} init  {} {}",
+            if periodic { "periodic" } else { "one-shot" },
+            human(period_ns)
+        ),
+        Kind::TimerDeinit { timer } => format!("timer {timer} deinit"),
+        Kind::SleepStart { until_ns } => format!("sleep until {}", human(until_ns)),
+        Kind::SleepEnd => "sleep end".into(),
+        Kind::IdleLoop => "program done; idle loop".into(),
+        Kind::IdleStart => "wait (cpu idle)".into(),
+        Kind::IdleEnd => "wake".into(),
+        Kind::Gc {
+            pause_ns,
+            live_bytes,
+        } => {
+            format!("gc  pause {}  live {live_bytes} B", human(pause_ns))
+        }
+        Kind::IrqDisable { depth } => format!("disable_irq  depth {depth}"),
+        Kind::IrqEnable { depth } => format!("enable_irq  depth {depth}"),
+        Kind::HeapLockedAlloc => "allocation with heap locked".into(),
+        Kind::CpuFreq { hz } => format!("cpu freq {} MHz", hz / 1_000_000),
+    }
+}
+
+/// The context's name as the trace's text form writes it.
+pub fn ctx_name(ctx: Ctx) -> &'static str {
+    match ctx {
+        Ctx::Main => "main",
+        Ctx::Callback => "callback",
+        Ctx::Isr => "isr",
+        Ctx::HardIrq => "hard-irq",
+        Ctx::Idle => "idle",
+    }
+}
+
+/// The breakdown lines of hardware event `n`; `cursor` marks the row of the selected event.
+pub fn breakdown(app: &App, n: u32, cursor: usize) -> Vec<Line<'static>> {
+    let trace = app.trace();
+    let th = app.theme;
+    let Some(t0) = trace.event_times.get(n as usize).map(|t| t.as_ns()) else {
+        return Vec::new();
+    };
+    let parts = app
+        .index
+        .parts
+        .get(n as usize)
+        .copied()
+        .unwrap_or(EventParts {
+            isr: NONE,
+            queued: NONE,
+            start: NONE,
+            end: NONE,
+        });
+    let at = |i: u32| {
+        trace
+            .events
+            .get(i as usize)
+            .map(|e: &TraceEvent| e.at.as_ns())
+    };
+    let rel = |i: u32| at(i).map(|t| format!("+{}", human(t.saturating_sub(t0))));
+    let mut rows: Vec<(u32, String, String, Style)> = Vec::new();
+    rows.push((NONE, "edge".into(), human(t0), th.pin()));
+    if let Some(r) = rel(parts.isr) {
+        let dur = match trace.events[parts.isr as usize].kind {
+            Kind::IsrRun { duration_ns, .. } => format!("  ran {}", human(duration_ns)),
+            _ => String::new(),
+        };
+        rows.push((parts.isr, "isr".into(), format!("{r}{dur}"), th.isr()));
+    }
+    if let Some(r) = rel(parts.queued) {
+        let (label, extra, style) = match trace.events[parts.queued as usize].kind {
+            Kind::CallbackQueued { depth, .. } => {
+                ("queued", format!("  depth {depth}"), th.queue())
+            }
+            Kind::IrqCoalesced { .. } => ("merged", "  LOST (masked)".into(), th.drop()),
+            _ => ("DROPPED", "  queue full".into(), th.drop()),
+        };
+        rows.push((parts.queued, label.into(), format!("{r}{extra}"), style));
+    }
+    if let Some(r) = rel(parts.start) {
+        rows.push((
+            parts.start,
+            "start".into(),
+            format!("{r}  latency"),
+            th.callback(),
+        ));
+    }
+    if let (Some(r), Some(s), Some(e)) = (rel(parts.end), at(parts.start), at(parts.end)) {
+        let ran = format!("{r}  ran {}", human(e.saturating_sub(s)));
+        rows.push((parts.end, "end".into(), ran, th.callback()));
+    }
+    rows.into_iter()
+        .map(|(i, label, text, style)| {
+            let mark = if i as usize == cursor { "▶" } else { " " };
+            Line::from(vec![
+                Span::styled(format!("{mark}{label:<8}"), style),
+                Span::raw(text),
+            ])
+        })
+        .collect()
+}
+
+impl Widget for Detail<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let th = app.theme;
+        let title = format!(" event {}/{} ", app.cursor + 1, app.n_events());
+        let block = Block::bordered().title(Span::styled(title, th.title()));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let Some(e) = app.trace().events.get(app.cursor) else {
+            Paragraph::new("empty trace").render(inner, buf);
+            return;
+        };
+        let line = if e.line == 0 {
+            "L-".to_string()
+        } else {
+            format!("L{}", e.line)
+        };
+        let mut lines = vec![
+            Line::from(vec![
+                Span::styled(e.at.to_string(), th.title()),
+                Span::styled(format!("  {}  {line}", ctx_name(e.ctx)), th.dim()),
+            ]),
+            Line::from(describe(app.trace(), &e.kind)),
+        ];
+        if let Some(n) = event_number(&e.kind) {
+            lines.extend(breakdown(app, n, app.cursor));
+        }
+        Paragraph::new(lines).render(inner, buf);
+    }
+}

@@ -1,0 +1,100 @@
+//! The latency pane: per interrupt source, events and drops, latency min / p50 / p99 / max
+//! (hardware event → first bytecode of its callback, as in `irqlab run`'s report) and a small
+//! histogram of the latencies.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget};
+
+use crate::tui::app::{App, Histogram};
+
+/// Latency statistics per source.
+pub struct Latency<'a> {
+    /// The model.
+    pub app: &'a App,
+}
+
+/// A histogram as a row of bar glyphs, scaled to its largest bin.
+pub fn sparkline(h: &Histogram) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let top = h.bins.iter().copied().max().unwrap_or(0);
+    h.bins
+        .iter()
+        .map(|&b| {
+            if b == 0 {
+                ' '
+            } else {
+                BARS[((b as usize * 8).div_ceil(top as usize) - 1).min(7)]
+            }
+        })
+        .collect()
+}
+
+/// Microseconds with one decimal.
+fn us1(ns: u64) -> String {
+    format!("{}.{}", ns / 1_000, (ns % 1_000) / 100)
+}
+
+impl Widget for Latency<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let th = app.theme;
+        let block = Block::bordered().title(Span::styled(" latency us ", th.title()));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let mut lines = Vec::new();
+        if app.summary.sources.is_empty() {
+            lines.push(Line::from("no interrupts"));
+        }
+        for (source, s) in &app.summary.sources {
+            let hist = app
+                .histograms
+                .get(source)
+                .map(sparkline)
+                .unwrap_or_default();
+            let drop_style = if s.n_dropped > 0 { th.drop() } else { th.dim() };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<9}", source.to_string()), th.title()),
+                Span::raw(format!("{:>5} ev ", s.n_events)),
+                Span::styled(format!("{:>4} drop ", s.n_dropped), drop_style),
+                Span::styled(hist, th.callback()),
+            ]));
+            let l = &s.latency;
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "  {} / {} / {} / {}",
+                    us1(l.min_ns),
+                    us1(l.p50_ns),
+                    us1(l.p99_ns),
+                    us1(l.max_ns)
+                ),
+                th.dim(),
+            )));
+        }
+        if inner.height as usize > lines.len() {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "  (min / p50 / p99 / max)  queue max {}",
+                    app.summary.max_queue_depth
+                ),
+                th.dim(),
+            )));
+        }
+        Paragraph::new(lines).render(inner, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The tallest bin gets the full block; empty bins are blank.
+    #[test]
+    fn sparkline_scales_to_the_largest_bin() {
+        let h = Histogram {
+            bins: vec![0, 1, 2, 4],
+        };
+        assert_eq!(sparkline(&h), " ▂▄█");
+    }
+}

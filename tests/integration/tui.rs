@@ -1,0 +1,148 @@
+//! The TUI (`irqlab tui`): full screens of shipped scenarios at chosen moments, rendered with
+//! ratatui's `TestBackend` and compared with insta snapshots; single panes rendered into a
+//! `Buffer`; and the frame-time measurement on a synthetic trace.
+
+use std::path::Path;
+
+use irqlab::trace::Kind;
+use irqlab::tui::app::{App, Mode};
+use irqlab::tui::message::Message;
+use irqlab::tui::update::update;
+use irqlab::tui::view::view;
+use irqlab::tui::widgets::pins::Pins;
+use irqlab::tui::{load, measure, synthetic_trace};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+
+fn app(scenario: &str) -> App {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(scenario);
+    let rec = load(&path, None).unwrap_or_else(|e| panic!("{scenario}: {}", e.0));
+    App::new(rec, false)
+}
+
+/// Sends `NextEvent` until the event at the cursor matches `pred` (the `n`-th such event).
+fn goto(app: &mut App, n: usize, pred: impl Fn(&Kind) -> bool) {
+    let mut seen = 0;
+    while app.cursor + 1 < app.n_events() {
+        update(app, Message::NextEvent);
+        if pred(&app.trace().events[app.cursor].kind) {
+            seen += 1;
+            if seen == n {
+                return;
+            }
+        }
+    }
+    panic!("no event #{n} matching");
+}
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+    term.draw(|f| view(app, f)).expect("test backend");
+    term.backend().to_string()
+}
+
+/// Snapshots of `app` at 80×24 and 120×40.
+#[track_caller]
+fn check_screens(name: &str, app: &App) {
+    insta::assert_snapshot!(format!("{name}_80x24"), screen(app, 80, 24));
+    insta::assert_snapshot!(format!("{name}_120x40"), screen(app, 120, 40));
+}
+
+// bounce.yaml at its first dropped callback, zoomed to 1 ms: the queue lane is full (█) and
+// marked × where edges were dropped; the detail pane shows the drop's breakdown.
+#[test]
+fn bounce_at_first_drop() {
+    let mut a = app("bounce.yaml");
+    goto(&mut a, 1, |k| matches!(k, Kind::CallbackDropped { .. }));
+    for _ in 0..a.zoom - 6 {
+        update(&mut a, Message::ZoomIn);
+    }
+    assert_eq!(a.span_ns(), 1_000_000);
+    check_screens("bounce_first_drop", &a);
+}
+
+// bounce.yaml as it opens: the whole run in view, two bursts of bounce with drops (×).
+#[test]
+fn bounce_whole_run() {
+    let a = app("bounce.yaml");
+    insta::assert_snapshot!("bounce_whole_run_120x40", screen(&a, 120, 40));
+}
+
+// two_leds.yaml at the third timer callback, whole run in view: two periodic timers, the
+// two LED pins toggling, the callback's line highlighted.
+#[test]
+fn two_leds_third_callback() {
+    let mut a = app("two_leds.yaml");
+    goto(&mut a, 3, |k| matches!(k, Kind::CallbackStart { .. }));
+    check_screens("two_leds_third_callback", &a);
+}
+
+// busy_loop_long.yaml at the first callback start, zoomed in to 200 µs: the callback waited
+// for the main loop's next backward jump.
+#[test]
+fn busy_loop_long_first_callback() {
+    let mut a = app("busy_loop_long.yaml");
+    goto(&mut a, 1, |k| matches!(k, Kind::CallbackStart { .. }));
+    while a.span_ns() > 200_000 {
+        update(&mut a, Message::ZoomIn);
+    }
+    check_screens("busy_loop_long_first_callback", &a);
+}
+
+// The help overlay lists the keys over the screen; any key closes it.
+#[test]
+fn help_overlay() {
+    let mut a = app("sensor_interrupt.yaml");
+    update(&mut a, Message::ToggleHelp);
+    insta::assert_snapshot!("help_80x24", screen(&a, 80, 24));
+    update(&mut a, Message::ToggleHelp);
+    assert_eq!(a.mode, Mode::Normal);
+}
+
+// Below 80×24 the screen says so instead of drawing a broken layout.
+#[test]
+fn too_small_terminal_says_so() {
+    let a = app("two_leds.yaml");
+    assert!(screen(&a, 60, 20).contains("too small"));
+}
+
+// The pin pane draws a waveform aligned with the timeline's columns: low, an edge, high.
+#[test]
+fn pins_widget_draws_waveform() {
+    let mut a = App::new(
+        irqlab::tui::app::Recording {
+            trace: synthetic_trace(20),
+            ..Default::default()
+        },
+        false,
+    );
+    // Events are 100 µs apart; show 200 µs over 20 columns: 10 µs per column.
+    a.zoom = 4;
+    a.view_start_ns = 50_000;
+    let area = Rect::new(0, 0, 29, 1);
+    let mut buf = Buffer::empty(area);
+    a.cursor = 0; // at t=0: outside the window, no cursor column
+    Pins { app: &a }.render(area, &mut buf);
+    let expected = Buffer::with_lines(["pin 4 0  ▁▁▁▁▁│▔▔▔▔▔▔▔▔▔│▁▁▁▁"]);
+    assert_eq!(buf, expected);
+}
+
+// The benchmark runs on a synthetic trace and reports every figure. The default size keeps
+// CI fast; IRQLAB_TUI_BENCH_EVENTS=10000000 measures the figure quoted in docs/tui.md.
+#[test]
+fn tui_bench_reports_figures() {
+    let n = std::env::var_os("IRQLAB_TUI_BENCH_EVENTS")
+        .and_then(|v| v.to_str().and_then(|s| s.parse().ok()))
+        .unwrap_or(100_000);
+    let figures = measure(n, 250, 70);
+    assert_eq!(figures.len(), 6);
+    for f in &figures {
+        println!("{:<70} {:>10.3} {}", f.what, f.value, f.unit);
+        assert!(f.value.is_finite() && f.value >= 0.0, "{}", f.what);
+    }
+}
