@@ -209,6 +209,80 @@ pub enum Kind {
         /// New frequency.
         hz: u32,
     },
+    /// An asyncio task event (facts §5); `task` is the Task object's serial number.
+    Task {
+        /// The task.
+        task: u32,
+        /// What happened to it.
+        ev: TaskEv,
+    },
+    /// `ThreadSafeFlag.set()` (from the program, a callback or an ISR); `flag` is its serial.
+    FlagSet {
+        /// The flag.
+        flag: u32,
+    },
+}
+
+/// What an asyncio task is waiting on when it suspends or is woken (facts §5.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitOn {
+    /// Nothing: it is queued to run now (`sleep_ms(0)`, a fresh task, a cancel).
+    Ready,
+    /// A sleep whose deadline is `ms` milliseconds after the suspension.
+    Sleep {
+        /// Milliseconds to the deadline.
+        ms: u32,
+    },
+    /// An `Event`.
+    Event,
+    /// A `Lock`.
+    Lock,
+    /// A `ThreadSafeFlag` (serial number of the flag when known, else 0).
+    Flag {
+        /// The flag's serial number.
+        flag: u32,
+    },
+    /// Another task finishing.
+    Task,
+    /// The sub-tasks of a `gather`.
+    Gather,
+}
+
+impl std::fmt::Display for WaitOn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WaitOn::Ready => write!(f, "ready"),
+            WaitOn::Sleep { ms } => write!(f, "sleep {ms}ms"),
+            WaitOn::Event => write!(f, "Event"),
+            WaitOn::Lock => write!(f, "Lock"),
+            WaitOn::Flag { flag: 0 } => write!(f, "ThreadSafeFlag"),
+            WaitOn::Flag { flag } => write!(f, "ThreadSafeFlag #{flag}"),
+            WaitOn::Task => write!(f, "task"),
+            WaitOn::Gather => write!(f, "gather"),
+        }
+    }
+}
+
+/// The life of an asyncio task, as the loop sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskEv {
+    /// `Task(coro)` was made.
+    Created,
+    /// The loop resumed it (`send`/`throw`).
+    Resumed,
+    /// It yielded back to the loop, waiting on this.
+    Suspended(WaitOn),
+    /// It was put back on the run queue by this.
+    Woken(WaitOn),
+    /// Its coroutine returned.
+    Finished,
+    /// Its coroutine raised an exception.
+    Failed,
+    /// It was cancelled (`ended`: the CancelledError finished it; else `cancel()` was called).
+    Cancelled {
+        /// True when the coroutine ended with CancelledError.
+        ended: bool,
+    },
 }
 
 /// One trace record.
@@ -414,6 +488,17 @@ impl Trace {
             Kind::IrqEnable { depth } => format!("enable_irq  depth {depth}"),
             Kind::HeapLockedAlloc => "allocation with heap locked".into(),
             Kind::CpuFreq { hz } => format!("cpu freq {} MHz", hz / 1_000_000),
+            Kind::Task { task, ev } => match ev {
+                TaskEv::Created => format!("task #{task} created"),
+                TaskEv::Resumed => format!("task #{task} resumed"),
+                TaskEv::Suspended(on) => format!("task #{task} suspended  on {on}"),
+                TaskEv::Woken(by) => format!("task #{task} woken  by {by}"),
+                TaskEv::Finished => format!("task #{task} finished"),
+                TaskEv::Failed => format!("task #{task} failed"),
+                TaskEv::Cancelled { ended: true } => format!("task #{task} ended cancelled"),
+                TaskEv::Cancelled { ended: false } => format!("task #{task} cancel requested"),
+            },
+            Kind::FlagSet { flag } => format!("ThreadSafeFlag #{flag} set"),
         }
     }
 }
