@@ -43,6 +43,10 @@ macro_rules! conformance {
 
 conformance! {
     asyncio_cancel => "asyncio/cancel.py",
+    asyncio_cancel_more => "asyncio/cancel_more.py",
+    asyncio_coroutine_protocol => "asyncio/coroutine_protocol.py",
+    asyncio_loop_api => "asyncio/loop_api.py",
+    asyncio_run_errors => "asyncio/run_errors.py",
     asyncio_create_task_needs_loop => "asyncio/create_task_needs_loop.py",
     asyncio_event_fair => "asyncio/event_fair.py",
     asyncio_gather_wait_for => "asyncio/gather_wait_for.py",
