@@ -216,6 +216,16 @@ pub enum Kind {
         /// What happened to it.
         ev: TaskEv,
     },
+    /// The name of a task's coroutine (recorded right after its `Created` event), text in
+    /// [`Trace::text`].
+    TaskName {
+        /// The task.
+        task: u32,
+        /// Offset into the text buffer.
+        offset: u32,
+        /// Length in bytes.
+        len: u32,
+    },
     /// `ThreadSafeFlag.set()` (from the program, a callback or an ISR); `flag` is its serial.
     FlagSet {
         /// The flag.
@@ -498,6 +508,9 @@ impl Trace {
                 TaskEv::Cancelled { ended: true } => format!("task #{task} ended cancelled"),
                 TaskEv::Cancelled { ended: false } => format!("task #{task} cancel requested"),
             },
+            Kind::TaskName { task, offset, len } => {
+                format!("task #{task} runs '{}'", self.text_of(offset, len))
+            }
             Kind::FlagSet { flag } => format!("ThreadSafeFlag #{flag} set"),
         }
     }

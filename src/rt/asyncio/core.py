@@ -66,7 +66,7 @@ class Task:
         self.data = None
         self.state = True
         self.ph_key = 0
-        _rt_trace(0, self, 0)
+        _rt_trace(0, self, 0, coro)
 
     def __repr__(self):
         return "<Task>"

@@ -178,6 +178,20 @@ static TRACE: BuiltinDef = BuiltinDef {
         r.sync_line(vm);
         let now = r.now(vm);
         r.record(now, kind);
+        if code == 0
+            && let Some(Value::Generator(g)) = a.get(3)
+        {
+            let name = g.borrow().name.clone();
+            let (offset, len) = r.trace.add_text(&name);
+            r.record(
+                now,
+                Kind::TaskName {
+                    task: id,
+                    offset,
+                    len,
+                },
+            );
+        }
         Ok(Value::None)
     },
 };
