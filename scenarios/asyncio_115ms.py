@@ -2,7 +2,8 @@
 # due together every 200 ms); the fifth waits on a ThreadSafeFlag that a pin callback sets.
 # The loop only notices the flag when it polls between two tasks, and the waiter then queues
 # behind every task already due (facts §5.3): its worst wake latency approaches
-# 50 + 30 + 25 + 10 = 115 ms, whatever the callback's own latency.
+# 50 + 30 + 25 + 10 = 115 ms (plus up to a FreeRTOS tick, as the idle loop polls once per
+# tick), whatever the callback's own latency.
 import asyncio
 import time
 from machine import Pin

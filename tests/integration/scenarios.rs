@@ -148,7 +148,8 @@ fn polling_versus_interrupt() {
 
 // (f) asyncio: the pin callback runs within microseconds, but the ThreadSafeFlag waiter only
 // runs after the loop has polled and every task already due has run its blocking slice:
-// 50 + 30 + 25 + 10 = 115 ms plus the loop's own overheads.
+// 50 + 30 + 25 + 10 = 115 ms, plus up to one FreeRTOS tick (10 ms) when the flag was set while
+// the loop was waiting (the poll re-checks once per tick), plus the loop's own overheads.
 #[test]
 fn asyncio_flag_waits_for_blocking_tasks() {
     let r = run("asyncio_115ms.yaml");
@@ -174,10 +175,10 @@ fn asyncio_flag_waits_for_blocking_tasks() {
         .collect();
     assert_eq!(longest, [50, 30, 25, 10], "blocking time per task, ms");
     let responder = &s.tasks.tasks[5];
-    assert!(responder.n_slices > 50, "{responder:?}");
+    assert!(responder.n_slices > 40, "{responder:?}");
     let worst = responder.wake_latency.max_ns;
     assert!(
-        (115_000_000..125_000_000).contains(&worst),
+        (115_000_000..130_000_000).contains(&worst),
         "worst flag wake latency {worst} ns"
     );
     assert_eq!(s.tasks.worst_wake_ns, worst);

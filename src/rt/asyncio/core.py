@@ -1,8 +1,7 @@
 # irqlab's asyncio: the event loop of MicroPython's asyncio, written for irqlab (not copied)
 # from the algorithm in shared/docs/micropython-facts.md section 5. It runs on the simulated VM
 # like the frozen bytecode does on the board, so every op is charged. The runtime provides:
-#   _rt_pending()   mp_handle_pending(true) on entry to select.poll (facts 2.5)
-#   _rt_hook()      MICROPY_EVENT_POLL_HOOK: one callback, then wait one tick or an ISR notify
+#   _rt_ipoll(dt, waits)   select.ipoll(dt) over the flags in waits ([flag, task] pairs)
 #   _rt_trace(code, task, arg)   a task event for the trace (src/trace.rs, TaskEv)
 # Trace codes: 0 created, 1 resumed, 2 suspended, 3 woken, 4 finished, 5 failed, 6 cancelled,
 # 7 flag set. Suspension reasons (arg of code 2): 0 ready, 1 sleep (arg2 = ms), 2 event,
@@ -186,15 +185,10 @@ class _FlagWaits:
         return n
 
     def wait(self, dt):
-        # select.ipoll(dt): handle pending once, then poll; until something is ready or dt
-        # has passed, run the poll hook (one callback, then one tick or an ISR notification).
-        # dt < 0 waits for ever (facts 5.2, 2.5).
-        t0 = ticks()
-        _rt_pending()
-        while True:
-            if self.poll_once() or (dt >= 0 and ticks_diff(ticks(), t0) >= dt):
-                return
-            _rt_hook()
+        # select.ipoll(dt), which is C on the board: the runtime waits until a flag is up or
+        # dt ms have passed (dt < 0: for ever), then the ready waiters are queued.
+        _rt_ipoll(dt, self.waits)
+        self.poll_once()
 
 
 def _promote_to_task(aw):

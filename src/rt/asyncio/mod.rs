@@ -7,9 +7,9 @@
 //! line numbers) its tracebacks name `asyncio/core.py`, line 1.
 //!
 //! The runtime supplies what is C on the board, injected into the module's globals:
-//! * `_rt_pending()` — `mp_handle_pending(true)` on entry to `select.poll` (facts §2.5);
-//! * `_rt_hook()` — `MICROPY_EVENT_POLL_HOOK`: one pending callback, then
-//!   `ulTaskNotifyTake(pdFALSE, 1)`: block until the next FreeRTOS tick or an ISR notification;
+//! * `_rt_ipoll(dt, waits)` — `select.ipoll(dt)` over the waited-on `ThreadSafeFlag`s, with
+//!   the esp32 poll hook: callbacks run while it waits, an ISR wakes it early, otherwise it
+//!   re-checks every FreeRTOS tick ([`ipoll`]);
 //! * `_rt_trace(code, obj, arg)` — a task event for the trace ([`Kind::Task`]);
 //! * `_print_exception(exc)` — `sys.print_exception` for the default exception handler.
 
@@ -20,7 +20,7 @@ use crate::py::builtins::{arg, int_arg};
 use crate::py::bytecode::CodeObject;
 use crate::py::dict::Dict;
 use crate::py::value::{BuiltinDef, Module, PyStr, Value};
-use crate::py::vm::{FrameMode, Vm, qhash};
+use crate::py::vm::{Flow, FrameMode, Vm, qhash};
 use crate::time::SimTime;
 use crate::trace::{Kind, TaskEv, WaitOn};
 
@@ -43,7 +43,7 @@ pub fn module(rt: &mut Runtime, vm: &mut Vm) -> Option<Value> {
         qhash("__name__"),
         Value::str("asyncio"),
     );
-    for def in [&PENDING, &HOOK, &TRACE] {
+    for def in [&IPOLL, &TRACE] {
         d.insert_hashed(Value::str(def.name), qhash(def.name), Value::Builtin(def));
     }
     d.insert_hashed(
@@ -80,19 +80,50 @@ fn frozen_lines(code: &Rc<CodeObject>) -> Rc<CodeObject> {
     Rc::new(c)
 }
 
-static PENDING: BuiltinDef = BuiltinDef {
-    name: "_rt_pending",
-    func: |vm, host, _, _| {
-        vm.run_one_pending(host)?;
+static IPOLL: BuiltinDef = BuiltinDef {
+    name: "_rt_ipoll",
+    func: |vm, host, a, _| {
+        let dt = int_arg(vm, a, 0)?;
+        let waits = arg(vm, a, 1)?;
+        ipoll(rt(host), vm, dt, &waits)?;
         Ok(Value::None)
     },
 };
 
-static HOOK: BuiltinDef = BuiltinDef {
-    name: "_rt_hook",
-    func: |vm, host, _, _| {
-        vm.run_one_pending(host)?;
-        let r = rt(host);
+/// True if any `[flag, task]` entry of `waits` has its flag's `state` set (the flag's
+/// `ioctl(MP_STREAM_POLL)`, done in C by `poll_set_poll_once`).
+fn any_flag_up(waits: &Value) -> bool {
+    let Value::List(l) = waits else {
+        return false;
+    };
+    l.borrow().iter().any(|e| {
+        let Value::List(pair) = e else {
+            return false;
+        };
+        let Some(Value::Instance(flag)) = pair.borrow().first().cloned() else {
+            return false;
+        };
+        let state = flag.attrs.borrow().get_str("state").cloned();
+        matches!(state, Some(Value::Int(n)) if n != 0) || matches!(state, Some(Value::Bool(true)))
+    })
+}
+
+/// `select.ipoll(dt)` on esp32 (extmod/modselect.c `poll_set_poll_until_ready_or_timeout`,
+/// facts §2.5, §5.2): `mp_handle_pending` once on entry; then until a flag is up or `dt` ms
+/// have passed (`dt < 0`: no limit), `MICROPY_EVENT_POLL_HOOK` — one pending callback, then
+/// `ulTaskNotifyTake(pdFALSE, 1)`: block until the next FreeRTOS tick or an ISR notification.
+/// A flag set by a callback run in the hook is therefore seen one wake-up later.
+fn ipoll(r: &mut Runtime, vm: &mut Vm, dt: i64, waits: &Value) -> Result<(), Flow> {
+    let t0_ms = r.now(vm).as_ms();
+    vm.run_one_pending(r)?;
+    loop {
+        if any_flag_up(waits) {
+            return Ok(());
+        }
+        if dt >= 0 && r.now(vm).as_ms().saturating_sub(t0_ms) >= dt as u64 {
+            return Ok(());
+        }
+        vm.run_one_pending(r)?;
         let tick = r.profile.rtos_tick();
         let now = r.now(vm);
         // The FreeRTOS tick is not aligned with the esp_timer clock that `ticks_ms` reads; on
@@ -108,9 +139,8 @@ static HOOK: BuiltinDef = BuiltinDef {
         r.wait_until(vm, next_tick, true)?;
         let wake = r.cost.sleep_wake_cycles().0 + r.cost.task_wake_cycles().0;
         r.charge(vm, wake);
-        Ok(Value::None)
-    },
-};
+    }
+}
 
 fn serial(v: &Value) -> u32 {
     match v {
