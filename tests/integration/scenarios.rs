@@ -184,7 +184,7 @@ fn asyncio_flag_waits_for_blocking_tasks() {
     assert_eq!(s.tasks.worst_wake_ns, worst);
     let flag = &s.tasks.wakes[&irqlab::analysis::tasks::WakeCause::Flag];
     assert!(
-        flag.p50_ns < 1_000_000,
-        "most edges come while the loop idles"
+        flag.p50_ns <= 10_500_000,
+        "most edges come while the loop idles: seen within a tick"
     );
 }
