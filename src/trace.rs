@@ -215,6 +215,8 @@ pub enum Kind {
         task: u32,
         /// What happened to it.
         ev: TaskEv,
+        /// What it waits on (`Suspended`) or what woke it (`Woken`); `Ready` otherwise.
+        on: WaitOn,
     },
     /// The name of a task's coroutine (recorded right after its `Created` event), text in
     /// [`Trace::text`].
@@ -280,19 +282,18 @@ pub enum TaskEv {
     Created,
     /// The loop resumed it (`send`/`throw`).
     Resumed,
-    /// It yielded back to the loop, waiting on this.
-    Suspended(WaitOn),
-    /// It was put back on the run queue by this.
-    Woken(WaitOn),
+    /// It yielded back to the loop, waiting on the event's `on`.
+    Suspended,
+    /// It was put back on the run queue by the event's `on`.
+    Woken,
     /// Its coroutine returned.
     Finished,
     /// Its coroutine raised an exception.
     Failed,
-    /// It was cancelled (`ended`: the CancelledError finished it; else `cancel()` was called).
-    Cancelled {
-        /// True when the coroutine ended with CancelledError.
-        ended: bool,
-    },
+    /// `cancel()` was called on it: CancelledError is thrown in at its next run.
+    CancelRequested,
+    /// Its coroutine ended with CancelledError.
+    Cancelled,
 }
 
 /// One trace record.
@@ -498,15 +499,15 @@ impl Trace {
             Kind::IrqEnable { depth } => format!("enable_irq  depth {depth}"),
             Kind::HeapLockedAlloc => "allocation with heap locked".into(),
             Kind::CpuFreq { hz } => format!("cpu freq {} MHz", hz / 1_000_000),
-            Kind::Task { task, ev } => match ev {
+            Kind::Task { task, ev, on } => match ev {
                 TaskEv::Created => format!("task #{task} created"),
                 TaskEv::Resumed => format!("task #{task} resumed"),
-                TaskEv::Suspended(on) => format!("task #{task} suspended  on {on}"),
-                TaskEv::Woken(by) => format!("task #{task} woken  by {by}"),
+                TaskEv::Suspended => format!("task #{task} suspended  on {on}"),
+                TaskEv::Woken => format!("task #{task} woken  by {on}"),
                 TaskEv::Finished => format!("task #{task} finished"),
                 TaskEv::Failed => format!("task #{task} failed"),
-                TaskEv::Cancelled { ended: true } => format!("task #{task} ended cancelled"),
-                TaskEv::Cancelled { ended: false } => format!("task #{task} cancel requested"),
+                TaskEv::CancelRequested => format!("task #{task} cancel requested"),
+                TaskEv::Cancelled => format!("task #{task} ended cancelled"),
             },
             Kind::TaskName { task, offset, len } => {
                 format!("task #{task} runs '{}'", self.text_of(offset, len))
@@ -528,6 +529,8 @@ mod tests {
             "{}",
             std::mem::size_of::<TraceEvent>()
         );
+        // Task events fit the same payload as the others (16 bytes with the tag).
+        assert_eq!(std::mem::size_of::<Kind>(), 16);
     }
 
     // Console output is reassembled from print events in order.

@@ -103,7 +103,7 @@ pub fn summarize(trace: &Trace) -> TasksSummary {
                     l.summary.name = trace.text_of(offset, len).to_string();
                 }
             }
-            Kind::Task { task, ev } => {
+            Kind::Task { task, ev, on } => {
                 let l = live.entry(task).or_insert_with(|| {
                     n += 1;
                     Live {
@@ -126,7 +126,7 @@ pub fn summarize(trace: &Trace) -> TasksSummary {
                             by_cause.entry(cause).or_default().push(lat);
                         }
                     }
-                    TaskEv::Suspended(on) => {
+                    TaskEv::Suspended => {
                         end_slice(l, e.at);
                         if let WaitOn::Sleep { ms } = on {
                             // The deadline is a ticks_ms value: whole milliseconds.
@@ -135,8 +135,8 @@ pub fn summarize(trace: &Trace) -> TasksSummary {
                             l.wake = Some((WakeCause::Deadline, due));
                         }
                     }
-                    TaskEv::Woken(by) => {
-                        let cause = match by {
+                    TaskEv::Woken => {
+                        let cause = match on {
                             WaitOn::Event => Some(WakeCause::Event),
                             WaitOn::Lock => Some(WakeCause::Lock),
                             WaitOn::Task => Some(WakeCause::Task),
@@ -152,7 +152,7 @@ pub fn summarize(trace: &Trace) -> TasksSummary {
                             l.wake = Some((c, e.at));
                         }
                     }
-                    TaskEv::Finished | TaskEv::Failed | TaskEv::Cancelled { ended: true } => {
+                    TaskEv::Finished | TaskEv::Failed | TaskEv::Cancelled => {
                         end_slice(l, e.at);
                         l.wake = None;
                         l.summary.outcome = match ev {
@@ -161,7 +161,7 @@ pub fn summarize(trace: &Trace) -> TasksSummary {
                             _ => "cancelled",
                         };
                     }
-                    TaskEv::Cancelled { ended: false } => {
+                    TaskEv::CancelRequested => {
                         // Thrown in at its next run: not a wake-up to measure.
                         l.wake = None;
                     }
@@ -204,7 +204,15 @@ mod tests {
     }
 
     fn task(task: u32, ev: TaskEv) -> Kind {
-        Kind::Task { task, ev }
+        Kind::Task {
+            task,
+            ev,
+            on: WaitOn::Ready,
+        }
+    }
+
+    fn task_on(task: u32, ev: TaskEv, on: WaitOn) -> Kind {
+        Kind::Task { task, ev, on }
     }
 
     #[test]
@@ -217,20 +225,20 @@ mod tests {
         ev(
             &mut t,
             50,
-            task(7, TaskEv::Suspended(WaitOn::Sleep { ms: 1 })),
+            task_on(7, TaskEv::Suspended, WaitOn::Sleep { ms: 1 }),
         );
         ev(&mut t, 60, task(9, TaskEv::Resumed));
         ev(
             &mut t,
             80,
-            task(9, TaskEv::Suspended(WaitOn::Flag { flag: 0 })),
+            task_on(9, TaskEv::Suspended, WaitOn::Flag { flag: 0 }),
         );
         ev(&mut t, 500, Kind::FlagSet { flag: 3 });
         ev(&mut t, 600, Kind::FlagSet { flag: 3 });
         ev(
             &mut t,
             900,
-            task(9, TaskEv::Woken(WaitOn::Flag { flag: 3 })),
+            task_on(9, TaskEv::Woken, WaitOn::Flag { flag: 3 }),
         );
         ev(&mut t, 950, task(9, TaskEv::Resumed));
         ev(&mut t, 1200, task(9, TaskEv::Finished));

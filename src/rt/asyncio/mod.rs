@@ -167,42 +167,27 @@ static TRACE: BuiltinDef = BuiltinDef {
             },
             _ => WaitOn::Ready,
         };
-        let kind = match code {
-            0 => Kind::Task {
-                task: id,
-                ev: TaskEv::Created,
-            },
-            1 => Kind::Task {
-                task: id,
-                ev: TaskEv::Resumed,
-            },
-            2 => Kind::Task {
-                task: id,
-                ev: TaskEv::Suspended(on(n)),
-            },
+        let (ev, on) = match code {
+            0 => (TaskEv::Created, WaitOn::Ready),
+            1 => (TaskEv::Resumed, WaitOn::Ready),
+            2 => (TaskEv::Suspended, on(n)),
             3 => {
                 let by = match (on(n), a.get(3)) {
                     (WaitOn::Flag { .. }, Some(f)) => WaitOn::Flag { flag: serial(f) },
                     (w, _) => w,
                 };
-                Kind::Task {
-                    task: id,
-                    ev: TaskEv::Woken(by),
-                }
+                (TaskEv::Woken, by)
             }
-            4 => Kind::Task {
-                task: id,
-                ev: TaskEv::Finished,
-            },
-            5 => Kind::Task {
-                task: id,
-                ev: TaskEv::Failed,
-            },
-            6 => Kind::Task {
-                task: id,
-                ev: TaskEv::Cancelled { ended: n != 0 },
-            },
-            _ => Kind::FlagSet { flag: id },
+            4 => (TaskEv::Finished, WaitOn::Ready),
+            5 => (TaskEv::Failed, WaitOn::Ready),
+            6 if n == 0 => (TaskEv::CancelRequested, WaitOn::Ready),
+            6 => (TaskEv::Cancelled, WaitOn::Ready),
+            _ => (TaskEv::Created, WaitOn::Ready),
+        };
+        let kind = if code == 7 {
+            Kind::FlagSet { flag: id }
+        } else {
+            Kind::Task { task: id, ev, on }
         };
         let r = rt(host);
         r.sync_line(vm);
