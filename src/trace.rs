@@ -209,6 +209,91 @@ pub enum Kind {
         /// New frequency.
         hz: u32,
     },
+    /// An asyncio task event (facts §5); `task` is the Task object's serial number.
+    Task {
+        /// The task.
+        task: u32,
+        /// What happened to it.
+        ev: TaskEv,
+        /// What it waits on (`Suspended`) or what woke it (`Woken`); `Ready` otherwise.
+        on: WaitOn,
+    },
+    /// The name of a task's coroutine (recorded right after its `Created` event), text in
+    /// [`Trace::text`].
+    TaskName {
+        /// The task.
+        task: u32,
+        /// Offset into the text buffer.
+        offset: u32,
+        /// Length in bytes.
+        len: u32,
+    },
+    /// `ThreadSafeFlag.set()` (from the program, a callback or an ISR); `flag` is its serial.
+    FlagSet {
+        /// The flag.
+        flag: u32,
+    },
+}
+
+/// What an asyncio task is waiting on when it suspends or is woken (facts §5.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitOn {
+    /// Nothing: it is queued to run now (`sleep_ms(0)`, a fresh task, a cancel).
+    Ready,
+    /// A sleep whose deadline is `ms` milliseconds after the suspension.
+    Sleep {
+        /// Milliseconds to the deadline.
+        ms: u32,
+    },
+    /// An `Event`.
+    Event,
+    /// A `Lock`.
+    Lock,
+    /// A `ThreadSafeFlag` (serial number of the flag when known, else 0).
+    Flag {
+        /// The flag's serial number.
+        flag: u32,
+    },
+    /// Another task finishing.
+    Task,
+    /// The sub-tasks of a `gather`.
+    Gather,
+}
+
+impl std::fmt::Display for WaitOn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WaitOn::Ready => write!(f, "ready"),
+            WaitOn::Sleep { ms } => write!(f, "sleep {ms}ms"),
+            WaitOn::Event => write!(f, "Event"),
+            WaitOn::Lock => write!(f, "Lock"),
+            WaitOn::Flag { flag: 0 } => write!(f, "ThreadSafeFlag"),
+            WaitOn::Flag { flag } => write!(f, "ThreadSafeFlag #{flag}"),
+            WaitOn::Task => write!(f, "task"),
+            WaitOn::Gather => write!(f, "gather"),
+        }
+    }
+}
+
+/// The life of an asyncio task, as the loop sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskEv {
+    /// `Task(coro)` was made.
+    Created,
+    /// The loop resumed it (`send`/`throw`).
+    Resumed,
+    /// It yielded back to the loop, waiting on the event's `on`.
+    Suspended,
+    /// It was put back on the run queue by the event's `on`.
+    Woken,
+    /// Its coroutine returned.
+    Finished,
+    /// Its coroutine raised an exception.
+    Failed,
+    /// `cancel()` was called on it: CancelledError is thrown in at its next run.
+    CancelRequested,
+    /// Its coroutine ended with CancelledError.
+    Cancelled,
 }
 
 /// One trace record.
@@ -335,7 +420,8 @@ impl Trace {
         out
     }
 
-    fn describe(&self, k: &Kind) -> String {
+    /// One line describing `k` (the event column of the timeline).
+    pub fn describe(&self, k: &Kind) -> String {
         match *k {
             Kind::ProgramStart => "program start".into(),
             Kind::ProgramEnd { ok } => format!(
@@ -414,6 +500,20 @@ impl Trace {
             Kind::IrqEnable { depth } => format!("enable_irq  depth {depth}"),
             Kind::HeapLockedAlloc => "allocation with heap locked".into(),
             Kind::CpuFreq { hz } => format!("cpu freq {} MHz", hz / 1_000_000),
+            Kind::Task { task, ev, on } => match ev {
+                TaskEv::Created => format!("task #{task} created"),
+                TaskEv::Resumed => format!("task #{task} resumed"),
+                TaskEv::Suspended => format!("task #{task} suspended  on {on}"),
+                TaskEv::Woken => format!("task #{task} woken  by {on}"),
+                TaskEv::Finished => format!("task #{task} finished"),
+                TaskEv::Failed => format!("task #{task} failed"),
+                TaskEv::CancelRequested => format!("task #{task} cancel requested"),
+                TaskEv::Cancelled => format!("task #{task} ended cancelled"),
+            },
+            Kind::TaskName { task, offset, len } => {
+                format!("task #{task} runs '{}'", self.text_of(offset, len))
+            }
+            Kind::FlagSet { flag } => format!("ThreadSafeFlag #{flag} set"),
         }
     }
 }
@@ -430,6 +530,8 @@ mod tests {
             "{}",
             std::mem::size_of::<TraceEvent>()
         );
+        // Task events fit the same payload as the others (16 bytes with the tag).
+        assert_eq!(std::mem::size_of::<Kind>(), 16);
     }
 
     // Console output is reassembled from print events in order.

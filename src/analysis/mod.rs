@@ -2,10 +2,12 @@
 //!
 //! [`summarize`] turns a [`Trace`] into a [`Summary`]: per interrupt source the number of
 //! events, dropped events, latency from the hardware event to the start of its Python callback
-//! and callback duration; and the time spent in each CPU context. Nothing here looks at the
+//! and callback duration; the time spent in each CPU context; and asyncio task slices and
+//! wake latencies ([`tasks`]). Nothing here looks at the
 //! machine: a saved trace gives the same report.
 
 pub mod report;
+pub mod tasks;
 
 use std::collections::BTreeMap;
 
@@ -95,6 +97,8 @@ pub struct Summary {
     pub n_exceptions: usize,
     /// Deepest schedule queue seen.
     pub max_queue_depth: u8,
+    /// asyncio tasks (empty without asyncio).
+    pub tasks: tasks::TasksSummary,
 }
 
 /// Computes the summary of a trace.
@@ -185,6 +189,7 @@ pub fn summarize(trace: &Trace) -> Summary {
     let from_idle = isr.min(s.idle_ns);
     s.idle_ns -= from_idle;
     s.main_ns = s.main_ns.saturating_sub(isr - from_idle);
+    s.tasks = tasks::summarize(trace);
     s
 }
 

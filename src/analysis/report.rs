@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::tasks::TasksSummary;
 use super::{Stats, Summary, human, us};
 use crate::trace::Source;
 
@@ -76,7 +77,59 @@ pub fn text(summary: &Summary, outcome: &str) -> String {
         );
     }
     let _ = writeln!(out, "schedule queue: deepest {}", summary.max_queue_depth);
+    tasks_text(&mut out, &summary.tasks);
     out
+}
+
+/// The asyncio part of the text report (nothing without tasks).
+fn tasks_text(out: &mut String, t: &TasksSummary) {
+    if t.tasks.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "asyncio tasks: {}; worst wake latency {} us",
+        t.tasks.len(),
+        us(t.worst_wake_ns)
+    );
+    let _ = writeln!(
+        out,
+        "{:<4} {:<16} {:<9} {:>6} {:>14} {:>12}   wake latency us (p50 / max)",
+        "task", "coroutine", "outcome", "slices", "longest us", "cpu us"
+    );
+    for k in &t.tasks {
+        let lat = if k.wake_latency.n == 0 {
+            "-".to_string()
+        } else {
+            format!(
+                "{} / {}",
+                us(k.wake_latency.p50_ns),
+                us(k.wake_latency.max_ns)
+            )
+        };
+        let _ = writeln!(
+            out,
+            "{:<4} {:<16} {:<9} {:>6} {:>14} {:>12}   {}",
+            k.index,
+            k.name,
+            k.outcome,
+            k.n_slices,
+            us(k.longest_slice_ns),
+            us(k.cpu_ns),
+            lat
+        );
+    }
+    for (cause, s) in &t.wakes {
+        let _ = writeln!(
+            out,
+            "wake by {:<15} n {:>5}   latency us (min / p50 / max) {} / {} / {}",
+            cause.name(),
+            s.n,
+            us(s.min_ns),
+            us(s.p50_ns),
+            us(s.max_ns)
+        );
+    }
 }
 
 /// The JSON report's shape.
@@ -98,6 +151,10 @@ pub struct JsonReport<'a> {
     pub cpu_ns: JsonCpu,
     /// Garbage collections.
     pub gc: JsonGc,
+    /// asyncio tasks (empty without asyncio).
+    pub tasks: Vec<JsonTask>,
+    /// asyncio wake latencies by cause (`sleep deadline`, `Event`, `ThreadSafeFlag`, ...).
+    pub wakes: Vec<JsonWake>,
     /// Results of the scenario's expectations (empty without a scenario).
     pub expectations: Vec<JsonExpectation>,
     /// What the program printed.
@@ -119,6 +176,34 @@ pub struct JsonSource {
     pub latency_ns: JsonStats,
     /// Callback duration statistics, ns.
     pub callback_ns: JsonStats,
+}
+
+/// One asyncio task in the JSON report.
+#[derive(Serialize)]
+pub struct JsonTask {
+    /// Creation order, from 1.
+    pub task: usize,
+    /// The coroutine's name.
+    pub coroutine: String,
+    /// `finished`, `failed`, `cancelled` or `pending`.
+    pub outcome: &'static str,
+    /// Times the loop resumed it.
+    pub slices: usize,
+    /// Longest run between two awaits, ns.
+    pub longest_slice_ns: u64,
+    /// Total time in its slices, ns.
+    pub cpu_ns: u64,
+    /// Wake latency statistics, ns.
+    pub wake_latency_ns: JsonStats,
+}
+
+/// Wake latencies of one cause in the JSON report.
+#[derive(Serialize)]
+pub struct JsonWake {
+    /// What woke the tasks.
+    pub cause: &'static str,
+    /// Latency statistics, ns.
+    pub latency_ns: JsonStats,
 }
 
 /// Statistics in the JSON report.
@@ -219,6 +304,29 @@ pub fn json(
             collections: summary.n_gc,
             pause_ns: summary.gc_ns,
         },
+        tasks: summary
+            .tasks
+            .tasks
+            .iter()
+            .map(|k| JsonTask {
+                task: k.index,
+                coroutine: k.name.clone(),
+                outcome: k.outcome,
+                slices: k.n_slices,
+                longest_slice_ns: k.longest_slice_ns,
+                cpu_ns: k.cpu_ns,
+                wake_latency_ns: stats(&k.wake_latency),
+            })
+            .collect(),
+        wakes: summary
+            .tasks
+            .wakes
+            .iter()
+            .map(|(c, s)| JsonWake {
+                cause: c.name(),
+                latency_ns: stats(s),
+            })
+            .collect(),
         expectations,
         console,
     };

@@ -202,6 +202,14 @@ pub fn install(vm: &mut Vm) {
     ] {
         put(&c.name.text.clone(), Value::Class(c.clone()));
     }
+    // Ends an `async for` (the compiler loads it by name); only the loop body ever raises it.
+    let stop_async = make_class(
+        "StopAsyncIteration",
+        vec![e.exception.clone()],
+        ClassKind::Exception,
+        super::dict::Dict::new(),
+    );
+    put("StopAsyncIteration", Value::Class(stop_async));
     put("NotImplemented", Value::None);
 }
 

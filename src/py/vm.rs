@@ -1622,6 +1622,22 @@ impl Vm {
                         Err(e) => Err(e),
                     };
                 }
+                // An instance's `__next__` may end with `StopIteration(value)`: that value is
+                // the result of `yield from` / `await` (mp_resume; how a Task hands back its
+                // result, facts §5.1).
+                if let Value::Instance(i) = other
+                    && let Some(f) = self.lookup_class_attr(&i.class, "__next__")
+                {
+                    return match self.call(host, &f, std::slice::from_ref(other), &[]) {
+                        Ok(v) => Ok(Resumed::Yield(v)),
+                        Err(Flow::Exception(e))
+                            if self.is_instance_of(&e, &self.exc.stop_iteration.clone()) =>
+                        {
+                            Ok(Resumed::Return(self.stop_iteration_value(&e)))
+                        }
+                        Err(e) => Err(e),
+                    };
+                }
                 match self.iter_next(host, other)? {
                     Some(v) => Ok(Resumed::Yield(v)),
                     None => Ok(Resumed::Return(Value::None)),

@@ -17,6 +17,7 @@
 //! Time advances only here, by moving `vm.cycles` (which the VM increments per op): the clock
 //! maps cycles to nanoseconds at the current CPU frequency.
 
+pub mod asyncio;
 pub mod machine_mod;
 pub mod time_mod;
 
@@ -118,6 +119,8 @@ pub struct Runtime {
     pub classes: machine_mod::NativeClasses,
     /// Timer and Pin Python objects by handle (to hand the same object to callbacks).
     pub objects: BTreeMap<u32, Value>,
+    /// The `asyncio` module once imported (`uasyncio` is the same object).
+    pub asyncio: Option<Value>,
     /// Called for `HwEvent::Step` events (scenario steps).
     pub step_hook: Option<StepHook>,
     /// Console output so far.
@@ -160,6 +163,7 @@ impl Runtime {
             main_line: 0,
             classes: machine_mod::NativeClasses::new(),
             objects: BTreeMap::new(),
+            asyncio: None,
             step_hook: None,
             stdout: String::new(),
             profile,
@@ -609,6 +613,7 @@ impl Runtime {
             v.push(t.callback.clone());
             v.push(t.timer_obj.clone());
         }
+        v.extend(self.asyncio.iter().cloned());
         v
     }
 
@@ -785,6 +790,7 @@ impl Host for Runtime {
             "machine" => Some(machine_mod::module(self, vm)),
             "time" => Some(time_mod::module()),
             "micropython" => Some(machine_mod::micropython_module()),
+            "asyncio" | "uasyncio" => asyncio::import(self, vm),
             _ => None,
         }
     }

@@ -1,4 +1,4 @@
-//! Conformance: each program in `tests/data/conformance/{lang,sched}` must print exactly what
+//! Conformance: each program in `tests/data/conformance/{lang,sched,asyncio}` must print exactly what
 //! real MicroPython printed (`.exp`, recorded from MicroPython, see the folder's README), when
 //! run as `irqlab run --quiet <dir>/<name>.py` from that folder. `esp32/` holds irqlab's own
 //! programs for the board's machine API, whose expected outputs are reasoned from the facts.
@@ -43,6 +43,19 @@ macro_rules! conformance {
 }
 
 conformance! {
+    asyncio_cancel => "asyncio/cancel.py",
+    asyncio_cancel_more => "asyncio/cancel_more.py",
+    asyncio_coroutine_protocol => "asyncio/coroutine_protocol.py",
+    asyncio_loop_api => "asyncio/loop_api.py",
+    asyncio_run_errors => "asyncio/run_errors.py",
+    asyncio_create_task_needs_loop => "asyncio/create_task_needs_loop.py",
+    asyncio_event_fair => "asyncio/event_fair.py",
+    asyncio_gather_wait_for => "asyncio/gather_wait_for.py",
+    asyncio_lock_fifo => "asyncio/lock_fifo.py",
+    asyncio_run_queue_order => "asyncio/run_queue_order.py",
+    asyncio_sleep_order => "asyncio/sleep_order.py",
+    asyncio_task_exception => "asyncio/task_exception.py",
+    asyncio_threadsafeflag_schedule => "asyncio/threadsafeflag_schedule.py",
     lang_classes => "lang/classes.py",
     lang_containers => "lang/containers.py",
     lang_exceptions => "lang/exceptions.py",

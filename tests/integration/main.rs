@@ -1,5 +1,6 @@
 //! The one integration-test binary: runs irqlab's public API and its executable end to end.
 
+mod asyncio;
 mod cli;
 mod conformance;
 mod hard_irq;

@@ -145,3 +145,46 @@ fn polling_versus_interrupt() {
     );
     assert!(sp.main_ns > si.main_ns);
 }
+
+// (f) asyncio: the pin callback runs within microseconds, but the ThreadSafeFlag waiter only
+// runs after the loop has polled and every task already due has run its blocking slice:
+// 50 + 30 + 25 + 10 = 115 ms, plus up to one FreeRTOS tick (10 ms) when the flag was set while
+// the loop was waiting (the poll re-checks once per tick), plus the loop's own overheads.
+#[test]
+fn asyncio_flag_waits_for_blocking_tasks() {
+    let r = run("asyncio_115ms.yaml");
+    all_ok(&r);
+    let s = summarize(r.machine.trace());
+    let pin = &s.sources[&Source::Pin(4)];
+    assert!(pin.latency.max_ns < 1_000_000, "{:?}", pin.latency);
+    let names: Vec<&str> = s.tasks.tasks.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "main",
+            "blocker",
+            "blocker",
+            "blocker",
+            "blocker",
+            "responder"
+        ]
+    );
+    let longest: Vec<u64> = s.tasks.tasks[1..5]
+        .iter()
+        .map(|t| t.longest_slice_ns / 1_000_000)
+        .collect();
+    assert_eq!(longest, [50, 30, 25, 10], "blocking time per task, ms");
+    let responder = &s.tasks.tasks[5];
+    assert!(responder.n_slices > 40, "{responder:?}");
+    let worst = responder.wake_latency.max_ns;
+    assert!(
+        (115_000_000..130_000_000).contains(&worst),
+        "worst flag wake latency {worst} ns"
+    );
+    assert_eq!(s.tasks.worst_wake_ns, worst);
+    let flag = &s.tasks.wakes[&irqlab::analysis::tasks::WakeCause::Flag];
+    assert!(
+        flag.p50_ns <= 10_500_000,
+        "most edges come while the loop idles: seen within a tick"
+    );
+}

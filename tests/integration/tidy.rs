@@ -28,10 +28,17 @@ fn all_sources() -> Vec<PathBuf> {
 fn every_file_starts_with_module_doc() {
     let missing: Vec<String> = all_sources()
         .into_iter()
-        .filter(|p| !std::fs::read_to_string(p).unwrap_or_default().starts_with("//!"))
+        .filter(|p| {
+            !std::fs::read_to_string(p)
+                .unwrap_or_default()
+                .starts_with("//!")
+        })
         .map(|p| p.display().to_string())
         .collect();
-    assert!(missing.is_empty(), "files without a leading //! doc: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "files without a leading //! doc: {missing:?}"
+    );
 }
 
 // Tests are honest: none is ignored, none passes by panicking.

@@ -106,6 +106,9 @@ pub fn describe(trace: &Trace, kind: &Kind) -> String {
         Kind::IrqEnable { depth } => format!("enable_irq  depth {depth}"),
         Kind::HeapLockedAlloc => "allocation with heap locked".into(),
         Kind::CpuFreq { hz } => format!("cpu freq {} MHz", hz / 1_000_000),
+        // Events this view has no condensed form for (asyncio tasks, flags) use the
+        // trace's own text.
+        _ => trace.describe(kind),
     }
 }
 

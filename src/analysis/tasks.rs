@@ -1,0 +1,264 @@
+//! asyncio task statistics, computed from the trace's task events (facts §5).
+//!
+//! * A *slice* is one run of a task: from the loop resuming it to the task suspending or
+//!   ending. The longest slice is how long the task blocked every other task (and the loop's
+//!   poll, so every `ThreadSafeFlag`) between two awaits; soft callbacks and ISRs that preempted
+//!   it are inside the slice, as other tasks perceive them.
+//! * A *wake latency* runs from what made a task runnable to the loop resuming it: the
+//!   deadline of a sleep, `ThreadSafeFlag.set()` (the first set since the flag's previous
+//!   wake-up), or the moment `Event.set()`, `Lock.release()`, a task's end or a gather put it
+//!   back on the run queue.
+
+use std::collections::BTreeMap;
+
+use super::Stats;
+use crate::time::SimTime;
+use crate::trace::{Kind, TaskEv, Trace, WaitOn};
+
+/// What made a task runnable again, for grouping wake latencies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WakeCause {
+    /// A sleep's deadline.
+    Deadline,
+    /// `Event.set()`.
+    Event,
+    /// `Lock.release()`.
+    Lock,
+    /// `ThreadSafeFlag.set()`.
+    Flag,
+    /// An awaited task ended.
+    Task,
+    /// A gather's sub-tasks ended.
+    Gather,
+}
+
+impl WakeCause {
+    /// The name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            WakeCause::Deadline => "sleep deadline",
+            WakeCause::Event => "Event",
+            WakeCause::Lock => "Lock",
+            WakeCause::Flag => "ThreadSafeFlag",
+            WakeCause::Task => "task end",
+            WakeCause::Gather => "gather",
+        }
+    }
+}
+
+/// One task's statistics.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TaskSummary {
+    /// Creation order, from 1.
+    pub index: usize,
+    /// The coroutine's name.
+    pub name: String,
+    /// Times the loop resumed it.
+    pub n_slices: usize,
+    /// Longest slice (blocking time), ns.
+    pub longest_slice_ns: u64,
+    /// Total time in its slices, ns.
+    pub cpu_ns: u64,
+    /// Its wake latencies, ns.
+    pub wake_latency: Stats,
+    /// How it ended: `finished`, `failed`, `cancelled`, or `pending`.
+    pub outcome: &'static str,
+}
+
+/// All tasks of a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TasksSummary {
+    /// Per task, in creation order.
+    pub tasks: Vec<TaskSummary>,
+    /// Wake latencies by cause, ns.
+    pub wakes: BTreeMap<WakeCause, Stats>,
+    /// The worst wake latency of any task, ns.
+    pub worst_wake_ns: u64,
+}
+
+#[derive(Default)]
+struct Live {
+    summary: TaskSummary,
+    /// Start of the current slice.
+    running_since: Option<SimTime>,
+    /// The pending wake-up: cause and when it became due.
+    wake: Option<(WakeCause, SimTime)>,
+    latencies: Vec<u64>,
+}
+
+/// Task statistics of a trace (empty when the program used no asyncio).
+pub fn summarize(trace: &Trace) -> TasksSummary {
+    let mut live: BTreeMap<u32, Live> = BTreeMap::new();
+    // First unconsumed `set()` of each ThreadSafeFlag.
+    let mut flag_set: BTreeMap<u32, SimTime> = BTreeMap::new();
+    let mut by_cause: BTreeMap<WakeCause, Vec<u64>> = BTreeMap::new();
+    let mut n = 0;
+    for e in &trace.events {
+        match e.kind {
+            Kind::FlagSet { flag } => {
+                flag_set.entry(flag).or_insert(e.at);
+            }
+            Kind::TaskName { task, offset, len } => {
+                if let Some(l) = live.get_mut(&task) {
+                    l.summary.name = trace.text_of(offset, len).to_string();
+                }
+            }
+            Kind::Task { task, ev, on } => {
+                let l = live.entry(task).or_insert_with(|| {
+                    n += 1;
+                    Live {
+                        summary: TaskSummary {
+                            index: n,
+                            outcome: "pending",
+                            ..TaskSummary::default()
+                        },
+                        ..Live::default()
+                    }
+                });
+                match ev {
+                    TaskEv::Created => {}
+                    TaskEv::Resumed => {
+                        l.running_since = Some(e.at);
+                        l.summary.n_slices += 1;
+                        if let Some((cause, due)) = l.wake.take() {
+                            let lat = e.at.saturating_since(due).as_ns();
+                            l.latencies.push(lat);
+                            by_cause.entry(cause).or_default().push(lat);
+                        }
+                    }
+                    TaskEv::Suspended => {
+                        end_slice(l, e.at);
+                        if let WaitOn::Sleep { ms } = on {
+                            // The deadline is a ticks_ms value: whole milliseconds.
+                            let now_ms = e.at.as_ns() / 1_000_000;
+                            let due = SimTime((now_ms + ms as u64) * 1_000_000);
+                            l.wake = Some((WakeCause::Deadline, due));
+                        }
+                    }
+                    TaskEv::Woken => {
+                        let cause = match on {
+                            WaitOn::Event => Some(WakeCause::Event),
+                            WaitOn::Lock => Some(WakeCause::Lock),
+                            WaitOn::Task => Some(WakeCause::Task),
+                            WaitOn::Gather => Some(WakeCause::Gather),
+                            WaitOn::Flag { flag } => {
+                                let due = flag_set.remove(&flag).unwrap_or(e.at);
+                                l.wake = Some((WakeCause::Flag, due));
+                                None
+                            }
+                            WaitOn::Ready | WaitOn::Sleep { .. } => None,
+                        };
+                        if let Some(c) = cause {
+                            l.wake = Some((c, e.at));
+                        }
+                    }
+                    TaskEv::Finished | TaskEv::Failed | TaskEv::Cancelled => {
+                        end_slice(l, e.at);
+                        l.wake = None;
+                        l.summary.outcome = match ev {
+                            TaskEv::Finished => "finished",
+                            TaskEv::Failed => "failed",
+                            _ => "cancelled",
+                        };
+                    }
+                    TaskEv::CancelRequested => {
+                        // Thrown in at its next run: not a wake-up to measure.
+                        l.wake = None;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = TasksSummary::default();
+    for (_, mut l) in live {
+        out.worst_wake_ns = out
+            .worst_wake_ns
+            .max(l.latencies.iter().copied().max().unwrap_or(0));
+        l.summary.wake_latency = Stats::of(l.latencies);
+        out.tasks.push(l.summary);
+    }
+    out.tasks.sort_by_key(|t| t.index);
+    out.wakes = by_cause
+        .into_iter()
+        .map(|(c, v)| (c, Stats::of(v)))
+        .collect();
+    out
+}
+
+fn end_slice(l: &mut Live, at: SimTime) {
+    if let Some(t0) = l.running_since.take() {
+        let d = at.saturating_since(t0).as_ns();
+        l.summary.cpu_ns += d;
+        l.summary.longest_slice_ns = l.summary.longest_slice_ns.max(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::Ctx;
+
+    fn ev(trace: &mut Trace, us: u64, kind: Kind) {
+        trace.push(SimTime(us * 1_000), Ctx::Main, 0, kind);
+    }
+
+    fn task(task: u32, ev: TaskEv) -> Kind {
+        Kind::Task {
+            task,
+            ev,
+            on: WaitOn::Ready,
+        }
+    }
+
+    fn task_on(task: u32, ev: TaskEv, on: WaitOn) -> Kind {
+        Kind::Task { task, ev, on }
+    }
+
+    #[test]
+    fn slices_and_wake_latencies() {
+        let mut t = Trace::new(1000);
+        ev(&mut t, 0, task(7, TaskEv::Created));
+        ev(&mut t, 0, task(9, TaskEv::Created));
+        ev(&mut t, 10, task(7, TaskEv::Resumed));
+        // Task 7 runs 40 us, then sleeps 1 ms: due at 1.000 ms.
+        ev(
+            &mut t,
+            50,
+            task_on(7, TaskEv::Suspended, WaitOn::Sleep { ms: 1 }),
+        );
+        ev(&mut t, 60, task(9, TaskEv::Resumed));
+        ev(
+            &mut t,
+            80,
+            task_on(9, TaskEv::Suspended, WaitOn::Flag { flag: 0 }),
+        );
+        ev(&mut t, 500, Kind::FlagSet { flag: 3 });
+        ev(&mut t, 600, Kind::FlagSet { flag: 3 });
+        ev(
+            &mut t,
+            900,
+            task_on(9, TaskEv::Woken, WaitOn::Flag { flag: 3 }),
+        );
+        ev(&mut t, 950, task(9, TaskEv::Resumed));
+        ev(&mut t, 1200, task(9, TaskEv::Finished));
+        ev(&mut t, 1300, task(7, TaskEv::Resumed));
+        ev(&mut t, 1310, task(7, TaskEv::Failed));
+        let s = summarize(&t);
+        assert_eq!(s.tasks.len(), 2);
+        let (a, b) = (&s.tasks[0], &s.tasks[1]);
+        assert_eq!(
+            (a.n_slices, a.longest_slice_ns, a.cpu_ns),
+            (2, 40_000, 50_000)
+        );
+        assert_eq!(a.outcome, "failed");
+        // Deadline 1.000 ms, resumed at 1.300 ms.
+        assert_eq!(a.wake_latency.max_ns, 300_000);
+        // Flag first set at 0.500 ms, task resumed at 0.950 ms.
+        assert_eq!(b.wake_latency.max_ns, 450_000);
+        assert_eq!((b.n_slices, b.longest_slice_ns), (2, 250_000));
+        assert_eq!(s.worst_wake_ns, 450_000);
+        assert_eq!(s.wakes[&WakeCause::Flag].n, 1);
+        assert_eq!(s.wakes[&WakeCause::Deadline].max_ns, 300_000);
+    }
+}

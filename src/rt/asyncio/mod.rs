@@ -1,0 +1,222 @@
+//! The `asyncio` module (also importable as `uasyncio`), facts §5.
+//!
+//! The event loop, `Task`, `TaskQueue`, `Event`, `ThreadSafeFlag`, `Lock`, `gather` and
+//! `wait_for` are Python (`core.py`, irqlab's own code following the algorithm of facts §5.2
+//! and §5.4), compiled at the first import and run on the VM like the frozen bytecode runs on
+//! the board: every op of the loop is charged. Like the frozen module (compiled at opt=3, no
+//! line numbers) its tracebacks name `asyncio/core.py`, line 1.
+//!
+//! The runtime supplies what is C on the board, injected into the module's globals:
+//! * `_rt_ipoll(dt, waits)` — `select.ipoll(dt)` over the waited-on `ThreadSafeFlag`s, with
+//!   the esp32 poll hook: callbacks run while it waits, an ISR wakes it early, otherwise it
+//!   re-checks every FreeRTOS tick ([`ipoll`]);
+//! * `_rt_trace(code, obj, arg)` — a task event for the trace ([`Kind::Task`]);
+//! * `_print_exception(exc)` — `sys.print_exception` for the default exception handler.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::py::builtins::{arg, int_arg};
+use crate::py::bytecode::CodeObject;
+use crate::py::dict::Dict;
+use crate::py::value::{BuiltinDef, Module, PyStr, Value};
+use crate::py::vm::{Flow, FrameMode, Vm, qhash};
+use crate::time::SimTime;
+use crate::trace::{Kind, TaskEv, WaitOn};
+
+use super::{Runtime, rt};
+
+/// The loop's source.
+const CORE_PY: &str = include_str!("core.py");
+/// The file name its tracebacks show (facts §5).
+const CORE_FILE: &str = "asyncio/core.py";
+
+/// Compiles and runs `core.py` into a new module named `asyncio`. `None` if running it failed
+/// (it does not, short of the heap running out).
+pub fn module(rt: &mut Runtime, vm: &mut Vm) -> Option<Value> {
+    let code = crate::py::compiler::compile_module(CORE_PY, CORE_FILE)
+        .expect("the embedded asyncio core compiles");
+    let code = frozen_lines(&code);
+    let mut d = Dict::new();
+    d.insert_hashed(
+        Value::str("__name__"),
+        qhash("__name__"),
+        Value::str("asyncio"),
+    );
+    for def in [&IPOLL, &TRACE] {
+        d.insert_hashed(Value::str(def.name), qhash(def.name), Value::Builtin(def));
+    }
+    d.insert_hashed(
+        Value::str("_print_exception"),
+        qhash("_print_exception"),
+        Value::Builtin(&crate::py::methods::SYS_PRINT_EXCEPTION),
+    );
+    let globals = Rc::new(RefCell::new(d));
+    let info = vm.code_info(&code);
+    let frame = crate::py::vm::Frame::new(
+        code,
+        globals.clone(),
+        Some(globals.clone()),
+        FrameMode::Boundary,
+        info,
+    );
+    match vm.run_frame(rt, frame) {
+        Ok(_) => Some(Value::Module(Rc::new(Module {
+            name: Rc::new(PyStr::new("asyncio")),
+            dict: globals,
+        }))),
+        Err(_) => None,
+    }
+}
+
+/// The code object with every line number set to 1, as frozen opt=3 bytecode reports.
+fn frozen_lines(code: &Rc<CodeObject>) -> Rc<CodeObject> {
+    let mut c = (**code).clone();
+    for l in &mut c.lines {
+        *l = 1;
+    }
+    c.first_line = 1;
+    c.children = c.children.iter().map(frozen_lines).collect();
+    Rc::new(c)
+}
+
+static IPOLL: BuiltinDef = BuiltinDef {
+    name: "_rt_ipoll",
+    func: |vm, host, a, _| {
+        let dt = int_arg(vm, a, 0)?;
+        let waits = arg(vm, a, 1)?;
+        ipoll(rt(host), vm, dt, &waits)?;
+        Ok(Value::None)
+    },
+};
+
+/// True if any `[flag, task]` entry of `waits` has its flag's `state` set (the flag's
+/// `ioctl(MP_STREAM_POLL)`, done in C by `poll_set_poll_once`).
+fn any_flag_up(waits: &Value) -> bool {
+    let Value::List(l) = waits else {
+        return false;
+    };
+    l.borrow().iter().any(|e| {
+        let Value::List(pair) = e else {
+            return false;
+        };
+        let Some(Value::Instance(flag)) = pair.borrow().first().cloned() else {
+            return false;
+        };
+        let state = flag.attrs.borrow().get_str("state").cloned();
+        matches!(state, Some(Value::Int(n)) if n != 0) || matches!(state, Some(Value::Bool(true)))
+    })
+}
+
+/// `select.ipoll(dt)` on esp32 (extmod/modselect.c `poll_set_poll_until_ready_or_timeout`,
+/// facts §2.5, §5.2): `mp_handle_pending` once on entry; then until a flag is up or `dt` ms
+/// have passed (`dt < 0`: no limit), `MICROPY_EVENT_POLL_HOOK` — one pending callback, then
+/// `ulTaskNotifyTake(pdFALSE, 1)`: block until the next FreeRTOS tick or an ISR notification.
+/// A flag set by a callback run in the hook is therefore seen one wake-up later.
+fn ipoll(r: &mut Runtime, vm: &mut Vm, dt: i64, waits: &Value) -> Result<(), Flow> {
+    let t0_ms = r.now(vm).as_ms();
+    vm.run_one_pending(r)?;
+    loop {
+        if any_flag_up(waits) {
+            return Ok(());
+        }
+        if dt >= 0 && r.now(vm).as_ms().saturating_sub(t0_ms) >= dt as u64 {
+            return Ok(());
+        }
+        vm.run_one_pending(r)?;
+        let tick = r.profile.rtos_tick();
+        let now = r.now(vm);
+        // The FreeRTOS tick is not aligned with the esp_timer clock that `ticks_ms` reads; on
+        // the board its phase is arbitrary. irqlab fixes it at half a tick for this wait, so a
+        // short asyncio sleep (deadline 1 ms away) is not rounded onto the same tick as a
+        // longer one (10 ms) — as the recorded `task_exception` run shows.
+        let phase = tick.as_ns() / 2;
+        let next_tick = if now.0 < phase {
+            SimTime(phase)
+        } else {
+            SimTime(((now.0 - phase) / tick.as_ns() + 1) * tick.as_ns() + phase)
+        };
+        r.wait_until(vm, next_tick, true)?;
+        let wake = r.cost.sleep_wake_cycles().0 + r.cost.task_wake_cycles().0;
+        r.charge(vm, wake);
+    }
+}
+
+fn serial(v: &Value) -> u32 {
+    match v {
+        Value::Instance(i) => i.serial,
+        _ => 0,
+    }
+}
+
+static TRACE: BuiltinDef = BuiltinDef {
+    name: "_rt_trace",
+    func: |vm, host, a, _| {
+        let code = int_arg(vm, a, 0)?;
+        let obj = arg(vm, a, 1)?;
+        let n = int_arg(vm, a, 2)?;
+        let id = serial(&obj);
+        let on = |n: i64| match n {
+            2 => WaitOn::Event,
+            3 => WaitOn::Lock,
+            4 => WaitOn::Flag { flag: 0 },
+            5 => WaitOn::Task,
+            6 => WaitOn::Gather,
+            n if n >= 1000 => WaitOn::Sleep {
+                ms: (n - 1000).min(u32::MAX as i64) as u32,
+            },
+            _ => WaitOn::Ready,
+        };
+        let (ev, on) = match code {
+            0 => (TaskEv::Created, WaitOn::Ready),
+            1 => (TaskEv::Resumed, WaitOn::Ready),
+            2 => (TaskEv::Suspended, on(n)),
+            3 => {
+                let by = match (on(n), a.get(3)) {
+                    (WaitOn::Flag { .. }, Some(f)) => WaitOn::Flag { flag: serial(f) },
+                    (w, _) => w,
+                };
+                (TaskEv::Woken, by)
+            }
+            4 => (TaskEv::Finished, WaitOn::Ready),
+            5 => (TaskEv::Failed, WaitOn::Ready),
+            6 if n == 0 => (TaskEv::CancelRequested, WaitOn::Ready),
+            6 => (TaskEv::Cancelled, WaitOn::Ready),
+            _ => (TaskEv::Created, WaitOn::Ready),
+        };
+        let kind = if code == 7 {
+            Kind::FlagSet { flag: id }
+        } else {
+            Kind::Task { task: id, ev, on }
+        };
+        let r = rt(host);
+        r.sync_line(vm);
+        let now = r.now(vm);
+        r.record(now, kind);
+        if code == 0
+            && let Some(Value::Generator(g)) = a.get(3)
+        {
+            let name = g.borrow().name.clone();
+            let (offset, len) = r.trace.add_text(&name);
+            r.record(
+                now,
+                Kind::TaskName {
+                    task: id,
+                    offset,
+                    len,
+                },
+            );
+        }
+        Ok(Value::None)
+    },
+};
+
+/// `asyncio` or `uasyncio`: the one module object, built at the first import.
+pub fn import(rt: &mut Runtime, vm: &mut Vm) -> Option<Value> {
+    if let Some(m) = &rt.asyncio {
+        return Some(m.clone());
+    }
+    let m = module(rt, vm)?;
+    rt.asyncio = Some(m.clone());
+    Some(m)
+}

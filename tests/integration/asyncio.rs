@@ -1,0 +1,98 @@
+//! asyncio on the simulated board: the trace's task events and the report built from them.
+
+use irqlab::analysis::summarize;
+use irqlab::analysis::tasks::WakeCause;
+use irqlab::py::compiler::compile_module;
+use irqlab::sim::{Machine, RunConfig};
+use irqlab::time::SimDuration;
+use irqlab::trace::{Kind, TaskEv, WaitOn};
+
+fn run(source: &str) -> Machine {
+    let code = compile_module(source, "main.py").expect("test program compiles");
+    let mut m = Machine::new(&RunConfig::esp32(SimDuration::from_secs(10)));
+    m.run_program(code);
+    m
+}
+
+// Each task's suspension says what it waits on; wake-ups say what woke it.
+#[test]
+fn task_events_name_what_a_task_waits_on() {
+    let m = run("import asyncio\n\
+         ev = asyncio.Event()\n\
+         lock = asyncio.Lock()\n\
+         async def waiter():\n    await ev.wait()\n    async with lock:\n        pass\n\
+         async def main():\n    t = asyncio.create_task(waiter())\n    await asyncio.sleep_ms(20)\n    ev.set()\n    await t\n    print('ok')\n\
+         asyncio.run(main())\n");
+    let trace = m.trace();
+    assert_eq!(trace.console(), "ok\n");
+    let events: Vec<(TaskEv, WaitOn)> = trace
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            Kind::Task { ev, on, .. } => Some((ev, on)),
+            _ => None,
+        })
+        .collect();
+    assert!(events.contains(&(TaskEv::Suspended, WaitOn::Sleep { ms: 20 })));
+    assert!(events.contains(&(TaskEv::Suspended, WaitOn::Event)));
+    assert!(events.contains(&(TaskEv::Woken, WaitOn::Event)));
+    assert!(events.contains(&(TaskEv::Suspended, WaitOn::Task)));
+    assert!(events.contains(&(TaskEv::Woken, WaitOn::Task)));
+    assert_eq!(
+        events
+            .iter()
+            .filter(|(ev, _)| *ev == TaskEv::Finished)
+            .count(),
+        2
+    );
+    let s = summarize(trace);
+    let names: Vec<&str> = s.tasks.tasks.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["main", "waiter"]);
+    assert!(s.tasks.tasks.iter().all(|t| t.outcome == "finished"));
+    // main sleeps 20 ms: the loop polls once per FreeRTOS tick, so it resumes within a tick.
+    let deadline = &s.tasks.wakes[&WakeCause::Deadline];
+    assert_eq!(deadline.n, 1);
+    assert!(deadline.max_ns < 10_500_000, "{deadline:?}");
+    // Event.set() does not yield: the waiter runs after main suspends on it.
+    let event = &s.tasks.wakes[&WakeCause::Event];
+    assert_eq!(event.n, 1);
+    assert!(event.max_ns < 1_000_000, "{event:?}");
+}
+
+// The loop's wait lets timer callbacks run, and a flag set there wakes its waiter.
+#[test]
+fn timer_callback_sets_flag_during_the_wait() {
+    let m = run("import asyncio\n\
+         from machine import Timer\n\
+         flag = asyncio.ThreadSafeFlag()\n\
+         async def main():\n    t = Timer(0)\n    t.init(period=25, mode=Timer.ONE_SHOT, callback=lambda t: flag.set())\n    await flag.wait()\n    print('woken')\n\
+         asyncio.run(main())\n");
+    let trace = m.trace();
+    assert_eq!(trace.console(), "woken\n");
+    let s = summarize(trace);
+    assert!(
+        trace
+            .events
+            .iter()
+            .any(|e| matches!(e.kind, Kind::FlagSet { .. }))
+    );
+    let flag = &s.tasks.wakes[&WakeCause::Flag];
+    assert_eq!(flag.n, 1);
+    // Set by the callback in the poll hook: seen at the next tick, at most 10 ms later.
+    assert!(flag.max_ns <= 10_500_000, "{flag:?}");
+    assert!(s.end.as_ns() >= 25_000_000 && s.end.as_ns() < 40_000_000);
+}
+
+// A blocking run between two awaits is measured as the task's longest slice.
+#[test]
+fn blocking_slice_is_measured() {
+    let m = run("import asyncio, time\n\
+         async def hog():\n    for i in range(3):\n        time.sleep_ms(7 * (i + 1))\n        await asyncio.sleep_ms(0)\n\
+         asyncio.run(hog())\n");
+    let s = summarize(m.trace());
+    let hog = &s.tasks.tasks[0];
+    assert_eq!(hog.name, "hog");
+    assert_eq!(hog.n_slices, 4);
+    assert_eq!(hog.longest_slice_ns / 1_000_000, 21);
+    assert!(hog.cpu_ns >= 42_000_000);
+}
