@@ -525,10 +525,10 @@ mod tests {
     // The documented size of a trace event (bytes per event in docs and the report).
     #[test]
     fn trace_event_is_compact() {
-        assert!(
-            std::mem::size_of::<TraceEvent>() <= 40,
-            "{}",
-            std::mem::size_of::<TraceEvent>()
+        assert_eq!(
+            std::mem::size_of::<TraceEvent>(),
+            32,
+            "update the module doc and docs/tui.md"
         );
         // Task events fit the same payload as the others (16 bytes with the tag).
         assert_eq!(std::mem::size_of::<Kind>(), 16);
