@@ -887,7 +887,7 @@ fn int_new(vm: &mut Vm, _host: &mut dyn Host, a: &[Value]) -> PyResult {
                     // The conformance outputs were recorded with detailed error reporting,
                     // which names the text (py/objint.c, MICROPY_ERROR_REPORTING_DETAILED).
                     if e.message.starts_with("invalid syntax for integer") {
-                        e.message = format!("{}: {}", e.message, super::ops::str_repr(&s.text));
+                        e.message = format!("{}: {}", e.message, super::format::str_repr(&s.text));
                     }
                     Err(super::strfmt::format_error(vm, e))
                 }

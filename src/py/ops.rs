@@ -1695,11 +1695,11 @@ fn repr_into(
         Value::Int(n) => out.push_str(&n.to_string()),
         Value::BigInt(n) => out.push_str(&n.to_string()),
         Value::Float(x) => out.push_str(&super::format::float_repr(*x)),
-        Value::Str(s) => out.push_str(&str_repr(&s.text)),
-        Value::Bytes(b) => out.push_str(&bytes_repr(b)),
+        Value::Str(s) => out.push_str(&super::format::str_repr(&s.text)),
+        Value::Bytes(b) => out.push_str(&super::format::bytes_repr(b)),
         Value::ByteArray(b) => {
             out.push_str("bytearray(");
-            out.push_str(&bytes_repr(&b.borrow()));
+            out.push_str(&super::format::bytes_repr(&b.borrow()));
             out.push(')');
         }
         Value::Array(a) => {
@@ -1855,60 +1855,4 @@ fn seq_repr(
         repr_into(vm, host, it, out, depth + 1)?;
     }
     Ok(())
-}
-
-/// `repr` of a str: single quotes unless the text has `'` and no `"` (objstr.c `mp_str_print_quoted`).
-pub fn str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
-}
-
-/// `repr` of bytes: `b'...'` with `\xNN` escapes.
-pub fn bytes_repr(b: &[u8]) -> String {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::from("b");
-    out.push(quote);
-    for &c in b {
-        match c {
-            b'\\' => out.push_str("\\\\"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            c if c as char == quote => {
-                out.push('\\');
-                out.push(c as char);
-            }
-            0x20..=0x7e => out.push(c as char),
-            c => out.push_str(&format!("\\x{c:02x}")),
-        }
-    }
-    out.push(quote);
-    out
 }

@@ -71,4 +71,7 @@ conformance! {
     esp32_machine_api => "esp32/machine_api.py",
     esp32_timer_pin_callbacks => "esp32/timer_pin_callbacks.py",
     esp32_emergency_buffer => "esp32/emergency_buffer.py",
+    // irqlab's own language programs, outputs recorded from an ESP32-like MicroPython build.
+    irqlab_lang_features => "irqlab_lang/features.py",
+    irqlab_lang_features2 => "irqlab_lang/features2.py",
 }
