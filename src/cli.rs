@@ -74,6 +74,9 @@ pub struct RunArgs {
     /// The seed for every random choice (overrides the scenario's).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// The board for a `.py` program: `esp32` (default) or `pyboard` (a scenario names its own).
+    #[arg(long, default_value = "esp32")]
+    pub board: String,
 }
 
 /// The default simulated-time limit of a run without `--until` or a scenario timeout.
@@ -168,7 +171,14 @@ fn run_cmd(args: &RunArgs) -> Result<i32, CliError> {
             return Err(CliError(d.render_cli()));
         }
     };
-    let mut cfg = RunConfig::esp32(limit);
+    let board = crate::hw::BoardKind::from_name(&args.board).ok_or_else(|| {
+        CliError(format!(
+            "--board: unknown board '{}' (known: {})",
+            args.board,
+            crate::hw::BoardKind::NAMES.join(", ")
+        ))
+    })?;
+    let mut cfg = RunConfig::for_board(board, limit);
     cfg.seed = args.seed.unwrap_or(0);
     let mut m = Machine::new(&cfg);
     let outcome = m.run_program(code);

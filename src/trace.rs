@@ -204,6 +204,13 @@ pub enum Kind {
     },
     /// An allocation failed because the heap was locked.
     HeapLockedAlloc,
+    /// A Pyboard LED changed (`pyb.LED(n)`).
+    Led {
+        /// LED number 1..=4.
+        led: u8,
+        /// New state.
+        on: bool,
+    },
     /// The CPU frequency changed.
     CpuFreq {
         /// New frequency.
@@ -499,6 +506,7 @@ impl Trace {
             Kind::IrqDisable { depth } => format!("disable_irq  depth {depth}"),
             Kind::IrqEnable { depth } => format!("enable_irq  depth {depth}"),
             Kind::HeapLockedAlloc => "allocation with heap locked".into(),
+            Kind::Led { led, on } => format!("LED({led}) {}", if on { "on" } else { "off" }),
             Kind::CpuFreq { hz } => format!("cpu freq {} MHz", hz / 1_000_000),
             Kind::Task { task, ev, on } => match ev {
                 TaskEv::Created => format!("task #{task} created"),

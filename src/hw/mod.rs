@@ -31,6 +31,8 @@ use timer::{Alarm, FireOutcome, TimerBank, TimerId};
 pub enum BoardKind {
     /// Generic ESP32 (dual-core Xtensa LX6; MicroPython runs on core 1 at 160 MHz).
     Esp32,
+    /// Pyboard v1.1 (STM32F405 at 168 MHz): `pyb.Timer` callbacks are hard interrupts.
+    Pyboard,
 }
 
 impl BoardKind {
@@ -38,6 +40,7 @@ impl BoardKind {
     pub fn name(self) -> &'static str {
         match self {
             BoardKind::Esp32 => "esp32",
+            BoardKind::Pyboard => "pyboard",
         }
     }
 
@@ -45,12 +48,21 @@ impl BoardKind {
     pub fn from_name(name: &str) -> Option<BoardKind> {
         match name {
             "esp32" => Some(BoardKind::Esp32),
+            "pyboard" => Some(BoardKind::Pyboard),
             _ => None,
         }
     }
 
     /// The names of all modelled boards, for error messages.
-    pub const NAMES: [&'static str; 1] = ["esp32"];
+    pub const NAMES: [&'static str; 2] = ["esp32", "pyboard"];
+
+    /// The board's built-in profile (`boards/<name>.toml`).
+    pub fn profile(self) -> cpu::BoardProfile {
+        match self {
+            BoardKind::Esp32 => cpu::BoardProfile::esp32(),
+            BoardKind::Pyboard => cpu::BoardProfile::pyboard(),
+        }
+    }
 }
 
 /// The peripheral set of one board.

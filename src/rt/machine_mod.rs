@@ -24,6 +24,10 @@ pub struct NativeClasses {
     pub pin: Option<Rc<Class>>,
     /// `machine.Timer`.
     pub timer: Option<Rc<Class>>,
+    /// `pyb.Timer`.
+    pub pyb_timer: Option<Rc<Class>>,
+    /// `pyb.LED`.
+    pub led: Option<Rc<Class>>,
 }
 
 impl NativeClasses {
@@ -32,6 +36,8 @@ impl NativeClasses {
         NativeClasses {
             pin: None,
             timer: None,
+            pyb_timer: None,
+            led: None,
         }
     }
 }
@@ -51,7 +57,11 @@ macro_rules! native {
     };
 }
 
-fn class_with(name: &str, methods: &[&'static BuiltinDef], consts: &[(&str, i64)]) -> Rc<Class> {
+pub(super) fn class_with(
+    name: &str,
+    methods: &[&'static BuiltinDef],
+    consts: &[(&str, i64)],
+) -> Rc<Class> {
     let mut d = Dict::new();
     for m in methods {
         d.insert_hashed(
@@ -112,14 +122,14 @@ pub fn module(rt: &mut Runtime, _vm: &mut Vm) -> Value {
     )
 }
 
-fn handle_of(v: &Value) -> u32 {
+pub(super) fn handle_of(v: &Value) -> u32 {
     match v {
         Value::Native(n) => n.handle,
         _ => u32::MAX,
     }
 }
 
-fn native_obj(class: &Rc<Class>, handle: u32) -> Value {
+pub(super) fn native_obj(class: &Rc<Class>, handle: u32) -> Value {
     Value::Native(Rc::new(NativeObj {
         class: class.clone(),
         handle,
@@ -236,7 +246,17 @@ native!(PIN_REPR, "__repr__", |_, _, a, _| Ok(Value::str(&format!(
 
 native!(PIN_IRQ, "irq", |vm, host, a, kw| {
     // machine_pin.c: irq(handler=None, trigger=IRQ_FALLING|IRQ_RISING, wake=None); no `hard`.
-    reject_unknown_kw(vm, kw, &["handler", "trigger", "wake"])?;
+    // esp32's Pin.irq has no `hard` (facts §4.2); boards with hard IRQs (mpirq.c) do.
+    let allowed: &[&str] = if rt(host).board.kind == crate::hw::BoardKind::Esp32 {
+        &["handler", "trigger", "wake"]
+    } else {
+        &["handler", "trigger", "priority", "wake", "hard"]
+    };
+    reject_unknown_kw(vm, kw, allowed)?;
+    let hard = match kw_get(kw, "hard") {
+        Some(h) => vm.truthy(host, &h.clone())?,
+        None => false,
+    };
     if a.len() > 4 {
         return Err(vm.type_error("function takes 4 positional arguments but 5 were given"));
     }
@@ -261,7 +281,7 @@ native!(PIN_IRQ, "irq", |vm, host, a, kw| {
         Trigger::from_python(trigger).map_err(|e| vm.value_error(&e.to_string()))?
     };
     let rt = rt(host);
-    rt.set_pin_irq(vm, pin.number(), handler, pin_obj.clone(), false);
+    rt.set_pin_irq(vm, pin.number(), handler, pin_obj.clone(), hard);
     let change = rt.board.gpio.set_trigger(pin, trig);
     let now = rt.now(vm);
     rt.pin_change(vm, now, change, true)?;
@@ -321,9 +341,12 @@ native!(TIMER_INIT, "init", |vm, host, a, kw| {
         kw,
         &["mode", "callback", "period", "tick_hz", "freq", "hard"],
     )?;
-    if let Some(h) = kw_get(kw, "hard")
-        && vm.truthy(host, &h.clone())?
-    {
+    let hard = match kw_get(kw, "hard") {
+        Some(h) => vm.truthy(host, &h.clone())?,
+        None => false,
+    };
+    // esp32: `hard=True` is refused (facts §4.3); boards with hard IRQs accept it.
+    if hard && rt(host).board.kind == crate::hw::BoardKind::Esp32 {
         return Err(vm.value_error("hard Timers are not implemented"));
     }
     let mode = match kw_get(kw, "mode") {
@@ -357,7 +380,7 @@ native!(TIMER_INIT, "init", |vm, host, a, kw| {
         .init(now, mode, request)
         .map_err(|e| vm.value_error(&e.to_string()))?;
     let period_ns = rt.board.timers.get(id).period_ns().unwrap_or(0);
-    rt.set_timer_cb(vm, timer_number(id), callback, a[0].clone(), false);
+    rt.set_timer_cb(vm, timer_number(id), callback, a[0].clone(), hard);
     rt.record(
         now,
         Kind::TimerInit {

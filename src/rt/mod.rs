@@ -19,6 +19,7 @@
 
 pub mod asyncio;
 pub mod machine_mod;
+pub mod pyb_mod;
 pub mod time_mod;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -125,6 +126,13 @@ pub struct Runtime {
     pub step_hook: Option<StepHook>,
     /// Console output so far.
     pub stdout: String,
+    /// Python-visible numbers of timers that are not esp32 hardware timers (pyb.Timer n is
+    /// modelled on a virtual timer slot): `(slot, number)`.
+    pub timer_aliases: Vec<(TimerId, i8)>,
+    /// The RNG of `pyb.rng()`, from the run's seed.
+    pub rng: crate::rng::Rng,
+    /// The Pyboard's four LEDs (`pyb.LED(1..=4)`).
+    pub leds: [bool; 4],
 }
 
 /// A model of the esp32 port's cost per op, through the board profile.
@@ -139,12 +147,17 @@ impl OpCost for ProfileCost {
 
 impl Runtime {
     /// A runtime for `profile` with an empty board, stopping at `limit`.
-    pub fn new(profile: BoardProfile, limit: SimTime, max_trace_events: usize) -> Runtime {
+    pub fn new(
+        kind: BoardKind,
+        profile: BoardProfile,
+        limit: SimTime,
+        max_trace_events: usize,
+    ) -> Runtime {
         let cost = Rc::new(profile.cost().clone());
         let freq_hz = profile.cpu_freq_hz();
         Runtime {
             cost,
-            board: Board::new(BoardKind::Esp32),
+            board: Board::new(kind),
             queue: EventQueue::new(),
             trace: Trace::new(max_trace_events),
             limit,
@@ -166,6 +179,9 @@ impl Runtime {
             asyncio: None,
             step_hook: None,
             stdout: String::new(),
+            timer_aliases: Vec::new(),
+            leds: [false; 4],
+            rng: crate::rng::Rng::from_seed(0),
             profile,
         }
     }
@@ -318,7 +334,7 @@ impl Runtime {
                     if let Some(next) = next {
                         self.push_event(next.at, HwEvent::Timer { id, alarm: next });
                     }
-                    let source = Source::Timer(timer_number(id));
+                    let source = Source::Timer(self.timer_label(id));
                     self.raise(vm, at, source)?;
                 }
             }
@@ -602,6 +618,15 @@ impl Runtime {
         vm.extra_roots = self.roots();
     }
 
+    /// The number a timer has in Python and in the trace (`timer 0`, `timer -1`, or the
+    /// `pyb.Timer` number for timers modelled on a virtual slot).
+    pub fn timer_label(&self, id: TimerId) -> i8 {
+        self.timer_aliases
+            .iter()
+            .find(|(t, _)| *t == id)
+            .map_or_else(|| timer_number(id), |(_, n)| *n)
+    }
+
     /// Values the GC must keep alive: handlers and their objects.
     pub fn roots(&self) -> Vec<Value> {
         let mut v = Vec::new();
@@ -790,6 +815,7 @@ impl Host for Runtime {
             "machine" => Some(machine_mod::module(self, vm)),
             "time" => Some(time_mod::module()),
             "micropython" => Some(machine_mod::micropython_module()),
+            "pyb" if self.board.kind == BoardKind::Pyboard => Some(pyb_mod::module(self)),
             "asyncio" | "uasyncio" => asyncio::import(self, vm),
             _ => None,
         }

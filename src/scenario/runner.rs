@@ -94,7 +94,7 @@ pub fn run_scenario(
         }
     };
     let seed = seed.unwrap_or(sc.seed);
-    let mut cfg = RunConfig::esp32(limit.unwrap_or(sc.timeout));
+    let mut cfg = RunConfig::for_board(sc.board, limit.unwrap_or(sc.timeout));
     cfg.seed = seed;
     let mut m = Machine::new(&cfg);
     let root = Rng::from_seed(seed);

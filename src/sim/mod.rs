@@ -35,6 +35,8 @@ pub enum Outcome {
 /// What a run needs besides the program.
 #[derive(Clone, Debug)]
 pub struct RunConfig {
+    /// Which board.
+    pub board: crate::hw::BoardKind,
     /// The board profile.
     pub profile: BoardProfile,
     /// Stop when simulated time reaches this.
@@ -48,8 +50,14 @@ pub struct RunConfig {
 impl RunConfig {
     /// The default board (esp32) with a time limit.
     pub fn esp32(limit: SimDuration) -> RunConfig {
+        RunConfig::for_board(crate::hw::BoardKind::Esp32, limit)
+    }
+
+    /// A board of `kind` with its built-in profile and a time limit.
+    pub fn for_board(board: crate::hw::BoardKind, limit: SimDuration) -> RunConfig {
         RunConfig {
-            profile: BoardProfile::esp32(),
+            board,
+            profile: board.profile(),
             limit,
             seed: 0,
             max_trace_events: crate::limits::MAX_TRACE_EVENTS,
@@ -69,6 +77,7 @@ impl Machine {
     /// A powered-on board with an empty VM.
     pub fn new(cfg: &RunConfig) -> Machine {
         let rt = Runtime::new(
+            cfg.board,
             cfg.profile.clone(),
             SimTime::ZERO + cfg.limit,
             cfg.max_trace_events,
@@ -83,6 +92,7 @@ impl Machine {
         vm.heap.gc_base_cycles = c;
         vm.heap.gc_cycles_per_kib = rt.cost.gc_pause_cycles(1024).0 - c;
         let mut m = Machine { vm, rt };
+        m.rt.rng = crate::rng::Rng::from_seed(cfg.seed).fork(crate::rng::stream_id("pyb.rng"));
         m.rt.set_deadline(&mut m.vm);
         m
     }

@@ -188,3 +188,44 @@ fn asyncio_flag_waits_for_blocking_tasks() {
         "most edges come while the loop idles: seen within a tick"
     );
 }
+
+fn lost_updates(r: &ScenarioRun) -> i64 {
+    let console = r.machine.trace().console();
+    let line = console
+        .lines()
+        .find(|l| l.starts_with("expected"))
+        .expect("the program reports its counts");
+    line.split_whitespace().last().unwrap().parse().unwrap()
+}
+
+// `count += 1` loses updates under the Pyboard's hard timer IRQ (it preempts between the load
+// and the store) and none under the ESP32's soft callbacks (they run only at jumps).
+#[test]
+fn count_increment_races_only_with_hard_irqs() {
+    let pyboard = run("count_race_pyboard.yaml");
+    let esp32 = run("count_race_esp32.yaml");
+    all_ok(&pyboard);
+    all_ok(&esp32);
+    assert!(
+        lost_updates(&pyboard) > 50,
+        "{}",
+        pyboard.machine.trace().console()
+    );
+    assert_eq!(
+        lost_updates(&esp32),
+        0,
+        "{}",
+        esp32.machine.trace().console()
+    );
+    let hard = pyboard
+        .machine
+        .trace()
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, Kind::HardStart { .. }))
+        .count();
+    assert!(
+        hard > 500,
+        "the pyb.Timer callback ran as a hard handler {hard} times"
+    );
+}
