@@ -3,9 +3,11 @@
 //! [`for_key`] is the only place that knows the key bindings; the help overlay lists
 //! [`KEYS`], so the two cannot drift apart.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
 
-use super::app::Mode;
+use super::app::{App, Mode};
+use super::view::time_at;
 
 /// A UI intent (The Elm Architecture's message).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,7 +63,7 @@ pub enum Message {
 }
 
 /// The key bindings, as the help overlay shows them: (keys, what they do).
-pub const KEYS: [(&str, &str); 15] = [
+pub const KEYS: [(&str, &str); 16] = [
     ("→ / ←  n / p", "next / previous event"),
     ("] / [", "next / previous interrupt"),
     ("d / D", "next / previous dropped event"),
@@ -74,6 +76,7 @@ pub const KEYS: [(&str, &str); 15] = [
     ("?", "this help"),
     ("Esc", "close help or prompt"),
     ("q  Ctrl-C", "quit"),
+    ("mouse", "click timeline: jump; wheel: zoom"),
     ("", ""),
     ("lanes", "isr, queue (× drop), callback,"),
     ("", "main, idle; ░▒▓█ = busy share"),
@@ -94,6 +97,22 @@ pub fn for_key(mode: &Mode, key: KeyEvent) -> Option<Message> {
             _ => None,
         },
         Mode::Normal => normal_key(key),
+    }
+}
+
+/// The message a mouse event on a screen of size `screen` means: a click (or drag) on the
+/// timeline or the pins moves the cursor to that time; the wheel zooms.
+pub fn for_mouse(app: &App, screen: Rect, ev: MouseEvent) -> Option<Message> {
+    if app.mode != Mode::Normal {
+        return None;
+    }
+    match ev.kind {
+        MouseEventKind::ScrollUp => Some(Message::ZoomIn),
+        MouseEventKind::ScrollDown => Some(Message::ZoomOut),
+        MouseEventKind::Down(MouseButton::Left) | MouseEventKind::Drag(MouseButton::Left) => {
+            time_at(app, screen, ev.column, ev.row).map(Message::JumpTo)
+        }
+        _ => None,
     }
 }
 

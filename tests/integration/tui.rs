@@ -6,7 +6,7 @@ use std::path::Path;
 
 use irqlab::trace::Kind;
 use irqlab::tui::app::{App, Mode};
-use irqlab::tui::message::Message;
+use irqlab::tui::message::{Message, for_mouse};
 use irqlab::tui::update::update;
 use irqlab::tui::view::view;
 use irqlab::tui::widgets::pins::Pins;
@@ -14,6 +14,7 @@ use irqlab::tui::{load, measure, synthetic_trace};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
@@ -102,6 +103,33 @@ fn help_overlay() {
     insta::assert_snapshot!("help_80x24", screen(&a, 80, 24));
     update(&mut a, Message::ToggleHelp);
     assert_eq!(a.mode, Mode::Normal);
+}
+
+// A click on the timeline moves the cursor to that column's time; the wheel zooms; clicks
+// elsewhere do nothing.
+#[test]
+fn mouse_clicks_jump_and_wheel_zooms() {
+    let mut a = app("two_leds.yaml");
+    let screen = Rect::new(0, 0, 80, 24);
+    let mouse = |kind, column, row| MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    // 2 s over 69 columns: column 35 (x = 1 + 9 + 35) ends 1 ns before 2 s × 36 / 69.
+    let click = mouse(MouseEventKind::Down(MouseButton::Left), 45, 3);
+    let msg = for_mouse(&a, screen, click);
+    assert_eq!(msg, Some(Message::JumpTo(1_043_478_259)));
+    update(&mut a, msg.expect("a click on the timeline"));
+    assert!(a.cursor_ns() <= 1_043_478_259);
+    assert!(a.trace().events[a.cursor + 1].at.as_ns() > 1_043_478_259);
+    let label = mouse(MouseEventKind::Down(MouseButton::Left), 3, 3);
+    assert_eq!(for_mouse(&a, screen, label), None);
+    let below = mouse(MouseEventKind::Down(MouseButton::Left), 45, 15);
+    assert_eq!(for_mouse(&a, screen, below), None);
+    let wheel = mouse(MouseEventKind::ScrollUp, 45, 15);
+    assert_eq!(for_mouse(&a, screen, wheel), Some(Message::ZoomIn));
 }
 
 // Below 80×24 the screen says so instead of drawing a broken layout.
