@@ -9,7 +9,10 @@ use irqlab::tui::app::{App, Mode};
 use irqlab::tui::message::{Message, for_mouse};
 use irqlab::tui::update::update;
 use irqlab::tui::view::view;
+use irqlab::tui::widgets::console::Console;
+use irqlab::tui::widgets::detail::Detail;
 use irqlab::tui::widgets::pins::Pins;
+use irqlab::tui::widgets::timeline::Timeline;
 use irqlab::tui::{load, measure, synthetic_trace};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -158,6 +161,62 @@ fn pins_widget_draws_waveform() {
     Pins { app: &a }.render(area, &mut buf);
     let expected = Buffer::with_lines(["pin 4 0  ▁▁▁▁▁│▔▔▔▔▔▔▔▔▔│▁▁▁▁"]);
     assert_eq!(buf, expected);
+}
+
+/// The symbols of `buf`, one string per row (styles left out: they depend on `NO_COLOR`).
+fn rows(buf: &Buffer) -> String {
+    let w = buf.area.width as usize;
+    let cells: Vec<&str> = buf.content().iter().map(|c| c.symbol()).collect();
+    cells
+        .chunks(w)
+        .map(|r| r.concat())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn render(w: impl Widget, width: u16, height: u16) -> String {
+    let area = Rect::new(0, 0, width, height);
+    let mut buf = Buffer::empty(area);
+    w.render(area, &mut buf);
+    rows(&buf)
+}
+
+/// A synthetic run (a pin interrupt every 100 µs), 200 µs in view over 20 columns.
+fn synthetic_app(n_events: usize) -> App {
+    let mut a = App::new(
+        irqlab::tui::app::Recording {
+            trace: synthetic_trace(n_events),
+            ..Default::default()
+        },
+        false,
+    );
+    a.zoom = 4;
+    a
+}
+
+// The lanes of one interrupt: the ISR (7 µs), the queue at depth 1 until the callback starts
+// at +20 µs, the callback until +40 µs, then idle until the next edge wakes the CPU.
+#[test]
+fn timeline_widget_draws_lanes() {
+    let mut a = synthetic_app(20);
+    update(&mut a, Message::NextIrq);
+    update(&mut a, Message::NextIrq); // the second edge, at 100 µs
+    insta::assert_snapshot!("timeline_widget", render(Timeline { app: &a }, 29, 5));
+}
+
+// The console shows the last lines printed up to the cursor; the detail pane the breakdown.
+#[test]
+fn console_and_detail_widgets() {
+    let mut a = synthetic_app(40);
+    for _ in 0..3 {
+        update(&mut a, Message::NextIrq);
+    }
+    while !matches!(a.trace().events[a.cursor].kind, Kind::CallbackEnd { .. }) {
+        update(&mut a, Message::NextEvent);
+    }
+    let console = render(Console { app: &a }, 30, 4);
+    assert_eq!(console.matches("press").count(), 2, "{console}");
+    insta::assert_snapshot!("detail_widget", render(Detail { app: &a }, 40, 9));
 }
 
 // The benchmark runs on a synthetic trace and reports every figure. The default size keeps
