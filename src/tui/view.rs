@@ -2,8 +2,9 @@
 //!
 //! ```text
 //! ┌ timeline ─────────────────────────────┐   lanes, pins, time axis
-//! ├ source ───────────┬ console ──────────┤
-//! ├ event ────────────┼ latency ──────────┤
+//! ├ source ───────────┬ console ──────────┤   (≥ 160 columns: source │ events │ console)
+//! ├ events ───────────┴───────────────────┤   (≥ 36 rows)
+//! ├ event ────────────┬ latency ──────────┤
 //! status bar
 //! ```
 
@@ -18,6 +19,7 @@ use super::message::KEYS;
 use super::widgets::LABEL_W;
 use super::widgets::console::Console;
 use super::widgets::detail::Detail;
+use super::widgets::events::Events;
 use super::widgets::human;
 use super::widgets::latency::Latency;
 use super::widgets::pins::Pins;
@@ -46,6 +48,8 @@ pub struct Areas {
     pub source: Rect,
     /// Console pane.
     pub console: Rect,
+    /// Events pane (on screens of at least 160 columns or 36 rows).
+    pub events: Option<Rect>,
     /// Event detail pane.
     pub detail: Rect,
     /// Latency pane.
@@ -61,15 +65,32 @@ pub fn layout(app: &App, area: Rect) -> Areas {
     let n_pins = (app.index.pins.len() as u16).min(max_pins);
     let timeline_h = LANE_ROWS + n_pins + 1 + 2;
     let rest = body.height.saturating_sub(timeline_h);
-    let bottom_h = (rest / 2).clamp(7, 12);
+    let bottom_h = (rest / 2).clamp(7, 9);
     let [timeline, middle, bottom] = Layout::vertical([
         Constraint::Length(timeline_h),
         Constraint::Min(0),
         Constraint::Length(bottom_h),
     ])
     .areas(body);
-    let [source, console] =
-        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(middle);
+    let (source, console, events) = if area.width >= 160 {
+        let [s, e, c] = Layout::horizontal([
+            Constraint::Percentage(38),
+            Constraint::Percentage(37),
+            Constraint::Percentage(25),
+        ])
+        .areas(middle);
+        (s, c, Some(e))
+    } else if area.height >= 36 {
+        let [upper, e] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)])
+            .areas(middle);
+        let [s, c] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+            .areas(upper);
+        (s, c, Some(e))
+    } else {
+        let [s, c] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+            .areas(middle);
+        (s, c, None)
+    };
     let [detail, latency] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
     Areas {
@@ -77,6 +98,7 @@ pub fn layout(app: &App, area: Rect) -> Areas {
         n_pins,
         source,
         console,
+        events,
         detail,
         latency,
         status,
@@ -112,6 +134,9 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     draw_timeline(app, a.timeline, a.n_pins, buf);
     Source { app }.render(a.source, buf);
     Console { app }.render(a.console, buf);
+    if let Some(events) = a.events {
+        Events { app }.render(events, buf);
+    }
     Detail { app }.render(a.detail, buf);
     Latency { app }.render(a.latency, buf);
     draw_status(app, a.status, buf);

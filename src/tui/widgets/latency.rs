@@ -72,7 +72,7 @@ impl Widget for Latency<'_> {
                 th.dim(),
             )));
         }
-        if inner.height as usize > lines.len() {
+        if !app.summary.sources.is_empty() && inner.height as usize > lines.len() {
             lines.push(Line::from(Span::styled(
                 format!(
                     "  (min / p50 / p99 / max)  queue max {}",
