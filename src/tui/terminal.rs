@@ -20,6 +20,14 @@ pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 /// Enters raw mode and the alternate screen, after installing the restoring panic hook.
 pub fn init() -> io::Result<Tui> {
     install_panic_hook(restore);
+    let res = enter();
+    if res.is_err() {
+        restore();
+    }
+    res
+}
+
+fn enter() -> io::Result<Tui> {
     enable_raw_mode()?;
     let mut out = io::stdout();
     out.execute(EnterAlternateScreen)?

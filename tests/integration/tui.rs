@@ -135,6 +135,19 @@ fn mouse_clicks_jump_and_wheel_zooms() {
     assert_eq!(for_mouse(&a, screen, wheel), Some(Message::ZoomIn));
 }
 
+// Bad input is reported like `irqlab run` does (exit code 2, file named) before the terminal
+// is touched.
+#[test]
+fn tui_bad_input_exits_2() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_irqlab"))
+        .args(["tui", "no_such_program.py"])
+        .output()
+        .expect("run irqlab");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no_such_program.py: cannot read"), "{err}");
+}
+
 // Below 80×24 the screen says so instead of drawing a broken layout.
 #[test]
 fn too_small_terminal_says_so() {
