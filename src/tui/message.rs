@@ -20,6 +20,10 @@ pub enum Message {
     NextIrq,
     /// Cursor to the previous interrupt.
     PrevIrq,
+    /// Cursor to the next interrupt from the selected event's source.
+    NextSameSource,
+    /// Cursor to the previous interrupt from the selected event's source.
+    PrevSameSource,
     /// Cursor to the next dropped event.
     NextDrop,
     /// Cursor to the previous dropped event.
@@ -63,9 +67,10 @@ pub enum Message {
 }
 
 /// The key bindings, as the help overlay shows them: (keys, what they do).
-pub const KEYS: [(&str, &str); 16] = [
+pub const KEYS: [(&str, &str); 17] = [
     ("→ / ←  n / p", "next / previous event"),
     ("] / [", "next / previous interrupt"),
+    ("} / {", "same, from the selected event's source"),
     ("d / D", "next / previous dropped event"),
     ("↓ / ↑  j / k", "next / previous source line"),
     ("+ / -", "zoom in / out (10us .. 100s)"),
@@ -125,6 +130,8 @@ fn normal_key(key: KeyEvent) -> Option<Message> {
         KeyCode::Left | KeyCode::Char('p') => Message::PrevEvent,
         KeyCode::Char(']') => Message::NextIrq,
         KeyCode::Char('[') => Message::PrevIrq,
+        KeyCode::Char('}') => Message::NextSameSource,
+        KeyCode::Char('{') => Message::PrevSameSource,
         KeyCode::Char('d') => Message::NextDrop,
         KeyCode::Char('D') => Message::PrevDrop,
         KeyCode::Char(' ') => Message::TogglePlay,
