@@ -70,7 +70,7 @@ pub enum Message {
 pub const KEYS: [(&str, &str); 17] = [
     ("→ / ←  n / p", "next / previous event"),
     ("] / [", "next / previous interrupt"),
-    ("} / {", "same, from the selected event's source"),
+    ("} / {", "next / previous irq, same source"),
     ("d / D", "next / previous dropped event"),
     ("↓ / ↑  j / k", "next / previous source line"),
     ("+ / -", "zoom in / out (10us .. 100s)"),
