@@ -1,7 +1,7 @@
 //! The closed set of things a user can ask for, and the key that asks for each.
 //!
-//! [`for_key`] is the only place that knows the key bindings; the help overlay lists
-//! [`KEYS`], so the two cannot drift apart.
+//! [`for_key`] and [`for_mouse`] are the only places that know the bindings; [`KEYS`], kept
+//! next to them, is the table the help overlay shows.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
