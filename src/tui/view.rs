@@ -146,7 +146,14 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn draw_timeline(app: &App, area: Rect, n_pins: u16, buf: &mut Buffer) {
-    let title = format!(" {} ", app.rec.name);
+    let mut title = format!(" {} ", app.rec.name);
+    if app.trace().n_dropped > 0 {
+        // The trace hit its size limit: say so, the view ends early.
+        title.push_str(&format!(
+            "— trace full, {} later events not recorded ",
+            app.trace().n_dropped
+        ));
+    }
     let block = Block::bordered().title(Span::styled(title, app.theme.title()));
     let inner = block.inner(area);
     block.render(area, buf);

@@ -148,6 +148,23 @@ fn tui_bad_input_exits_2() {
     assert!(err.contains("no_such_program.py: cannot read"), "{err}");
 }
 
+// A trace that hit its size limit says so in the timeline's title.
+#[test]
+fn full_trace_is_flagged() {
+    let mut trace = synthetic_trace(20);
+    trace.n_dropped = 5;
+    let rec = irqlab::tui::app::Recording {
+        trace,
+        name: "synthetic".into(),
+        ..Default::default()
+    };
+    let text = screen(&App::new(rec, false), 80, 24);
+    assert!(
+        text.contains("trace full, 5 later events not recorded"),
+        "{text}"
+    );
+}
+
 // Below 80×24 the screen says so instead of drawing a broken layout.
 #[test]
 fn too_small_terminal_says_so() {
