@@ -165,6 +165,56 @@ fn full_trace_is_flagged() {
     );
 }
 
+// Any sequence of messages leaves a drawable app: a seeded random walk over every message,
+// drawn at three sizes along the way, never panics and keeps the cursor in the trace.
+#[test]
+fn random_message_walk_never_breaks() {
+    let msgs = [
+        Message::NextEvent,
+        Message::PrevEvent,
+        Message::NextIrq,
+        Message::PrevIrq,
+        Message::NextSameSource,
+        Message::PrevSameSource,
+        Message::NextDrop,
+        Message::PrevDrop,
+        Message::NextLine,
+        Message::PrevLine,
+        Message::Home,
+        Message::End,
+        Message::JumpTo(123_456_789),
+        Message::JumpTo(u64::MAX),
+        Message::ZoomIn,
+        Message::ZoomOut,
+        Message::PanLeft,
+        Message::PanRight,
+        Message::TogglePlay,
+        Message::Tick(700_000_000),
+        Message::ToggleHelp,
+        Message::OpenPrompt,
+        Message::PromptInput('5'),
+        Message::PromptInput('m'),
+        Message::PromptInput('s'),
+        Message::PromptBackspace,
+        Message::PromptSubmit,
+        Message::Cancel,
+    ];
+    let mut seed: u64 = 7;
+    for scenario in ["bounce.yaml", "two_leds.yaml", "shared_buffer_race.yaml"] {
+        let mut a = app(scenario);
+        for step in 0..3000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            update(&mut a, msgs[(seed >> 33) as usize % msgs.len()].clone());
+            assert!(a.cursor < a.n_events());
+            if step % 100 == 0 {
+                for (w, h) in [(80, 24), (120, 40), (250, 70)] {
+                    screen(&a, w, h);
+                }
+            }
+        }
+    }
+}
+
 // Below 80×24 the screen says so instead of drawing a broken layout.
 #[test]
 fn too_small_terminal_says_so() {
