@@ -165,8 +165,9 @@ fn full_trace_is_flagged() {
     );
 }
 
-// Any sequence of messages leaves a drawable app: a seeded random walk over every message,
-// drawn at three sizes along the way, never panics and keeps the cursor in the trace.
+// Any sequence of messages leaves a drawable app (scenarios and a bare .py): a seeded random
+// walk over every message, drawn at three sizes along the way, never panics and keeps the
+// cursor in the trace.
 #[test]
 fn random_message_walk_never_breaks() {
     let msgs = [
@@ -200,7 +201,12 @@ fn random_message_walk_never_breaks() {
         Message::Cancel,
     ];
     let mut seed: u64 = 7;
-    for scenario in ["bounce.yaml", "two_leds.yaml", "shared_buffer_race.yaml"] {
+    for scenario in [
+        "bounce.yaml",
+        "two_leds.yaml",
+        "shared_buffer_race.yaml",
+        "interrupt.py",
+    ] {
         let mut a = app(scenario);
         for step in 0..3000 {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
