@@ -217,6 +217,8 @@ pub struct TraceIndex {
     pub pins: BTreeMap<u8, Steps>,
     /// Event indices of interrupts (`IrqRaised`, and `micropython.schedule` calls).
     pub irqs: Vec<u32>,
+    /// The same, per source.
+    pub irqs_by_source: BTreeMap<Source, Vec<u32>>,
     /// Event indices where the source line differs from the previous event's.
     pub line_changes: Vec<u32>,
     /// Event indices of console output (`Print`, `Exception`).
@@ -264,6 +266,9 @@ impl TraceIndex {
             v.shrink_to_fit();
         }
         ix.drops.shrink_to_fit();
+        for v in ix.irqs_by_source.values_mut() {
+            v.shrink_to_fit();
+        }
         ix.parts.shrink_to_fit();
         ix
     }
@@ -271,11 +276,14 @@ impl TraceIndex {
     fn record(&mut self, i: u32, e: &TraceEvent, depth: &mut u8) {
         let t = e.at.as_ns();
         match e.kind {
-            Kind::IrqRaised { .. }
+            Kind::IrqRaised { source, .. }
             | Kind::CallbackQueued {
-                source: Source::Schedule,
+                source: source @ Source::Schedule,
                 ..
-            } => self.irqs.push(i),
+            } => {
+                self.irqs.push(i);
+                self.irqs_by_source.entry(source).or_default().push(i);
+            }
             _ => {}
         }
         match e.kind {
@@ -344,8 +352,10 @@ impl TraceIndex {
             .map(|s| s.heap_bytes())
             .sum();
         let pins: usize = self.pins.values().map(Steps::heap_bytes).sum();
+        let by_source: usize = self.irqs_by_source.values().map(|v| 4 * v.capacity()).sum();
         spans
             + pins
+            + by_source
             + self.queue.heap_bytes()
             + 8 * self.drops.capacity()
             + 4 * (self.irqs.capacity()

@@ -1,11 +1,13 @@
 //! The closed set of things a user can ask for, and the key that asks for each.
 //!
-//! [`for_key`] is the only place that knows the key bindings; the help overlay lists
-//! [`KEYS`], so the two cannot drift apart.
+//! [`for_key`] and [`for_mouse`] are the only places that know the bindings; [`KEYS`], kept
+//! next to them, is the table the help overlay shows.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
 
-use super::app::Mode;
+use super::app::{App, Mode};
+use super::view::time_at;
 
 /// A UI intent (The Elm Architecture's message).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,6 +20,10 @@ pub enum Message {
     NextIrq,
     /// Cursor to the previous interrupt.
     PrevIrq,
+    /// Cursor to the next interrupt from the selected event's source.
+    NextSameSource,
+    /// Cursor to the previous interrupt from the selected event's source.
+    PrevSameSource,
     /// Cursor to the next dropped event.
     NextDrop,
     /// Cursor to the previous dropped event.
@@ -61,9 +67,10 @@ pub enum Message {
 }
 
 /// The key bindings, as the help overlay shows them: (keys, what they do).
-pub const KEYS: [(&str, &str); 15] = [
+pub const KEYS: [(&str, &str); 17] = [
     ("→ / ←  n / p", "next / previous event"),
     ("] / [", "next / previous interrupt"),
+    ("} / {", "next / previous irq, same source"),
     ("d / D", "next / previous dropped event"),
     ("↓ / ↑  j / k", "next / previous source line"),
     ("+ / -", "zoom in / out (10us .. 100s)"),
@@ -74,6 +81,7 @@ pub const KEYS: [(&str, &str); 15] = [
     ("?", "this help"),
     ("Esc", "close help or prompt"),
     ("q  Ctrl-C", "quit"),
+    ("mouse", "click timeline: jump; wheel: zoom"),
     ("", ""),
     ("lanes", "isr, queue (× drop), callback,"),
     ("", "main, idle; ░▒▓█ = busy share"),
@@ -97,6 +105,22 @@ pub fn for_key(mode: &Mode, key: KeyEvent) -> Option<Message> {
     }
 }
 
+/// The message a mouse event on a screen of size `screen` means: a click (or drag) on the
+/// timeline or the pins moves the cursor to that time; the wheel zooms.
+pub fn for_mouse(app: &App, screen: Rect, ev: MouseEvent) -> Option<Message> {
+    if app.mode != Mode::Normal {
+        return None;
+    }
+    match ev.kind {
+        MouseEventKind::ScrollUp => Some(Message::ZoomIn),
+        MouseEventKind::ScrollDown => Some(Message::ZoomOut),
+        MouseEventKind::Down(MouseButton::Left) | MouseEventKind::Drag(MouseButton::Left) => {
+            time_at(app, screen, ev.column, ev.row).map(Message::JumpTo)
+        }
+        _ => None,
+    }
+}
+
 fn normal_key(key: KeyEvent) -> Option<Message> {
     let shift = key.modifiers.contains(KeyModifiers::SHIFT);
     Some(match key.code {
@@ -106,6 +130,8 @@ fn normal_key(key: KeyEvent) -> Option<Message> {
         KeyCode::Left | KeyCode::Char('p') => Message::PrevEvent,
         KeyCode::Char(']') => Message::NextIrq,
         KeyCode::Char('[') => Message::PrevIrq,
+        KeyCode::Char('}') => Message::NextSameSource,
+        KeyCode::Char('{') => Message::PrevSameSource,
         KeyCode::Char('d') => Message::NextDrop,
         KeyCode::Char('D') => Message::PrevDrop,
         KeyCode::Char(' ') => Message::TogglePlay,

@@ -23,6 +23,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event, KeyEventKind};
+use ratatui::layout::Rect;
 
 use crate::bench::Figure;
 use crate::cli::{CliError, DEFAULT_LIMIT};
@@ -69,10 +70,15 @@ fn event_loop(term: &mut terminal::Tui, app: &mut App) -> io::Result<()> {
             update::update(app, Message::Tick(wall));
             continue;
         }
-        if let Event::Key(key) = event::read()?
-            && key.kind == KeyEventKind::Press
-            && let Some(msg) = message::for_key(&app.mode, key)
-        {
+        let msg = match event::read()? {
+            Event::Key(key) if key.kind == KeyEventKind::Press => message::for_key(&app.mode, key),
+            Event::Mouse(m) => {
+                let size = term.size()?;
+                message::for_mouse(app, Rect::new(0, 0, size.width, size.height), m)
+            }
+            _ => None,
+        };
+        if let Some(msg) = msg {
             let was_playing = app.playing;
             update::update(app, msg);
             if app.playing && !was_playing {

@@ -7,6 +7,7 @@ use std::io::{self, Stdout};
 
 use crossterm::ExecutableCommand as _;
 use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -19,9 +20,19 @@ pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 /// Enters raw mode and the alternate screen, after installing the restoring panic hook.
 pub fn init() -> io::Result<Tui> {
     install_panic_hook(restore);
+    let res = enter();
+    if res.is_err() {
+        restore();
+    }
+    res
+}
+
+fn enter() -> io::Result<Tui> {
     enable_raw_mode()?;
     let mut out = io::stdout();
-    out.execute(EnterAlternateScreen)?.execute(Hide)?;
+    out.execute(EnterAlternateScreen)?
+        .execute(EnableMouseCapture)?
+        .execute(Hide)?;
     Terminal::new(CrosstermBackend::new(out))
 }
 
@@ -30,6 +41,7 @@ pub fn init() -> io::Result<Tui> {
 pub fn restore() {
     let _ = disable_raw_mode();
     let mut out = io::stdout();
+    let _ = out.execute(DisableMouseCapture);
     let _ = out.execute(LeaveAlternateScreen);
     let _ = out.execute(Show);
 }

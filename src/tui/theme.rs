@@ -74,3 +74,33 @@ impl Theme {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // With NO_COLOR no style sets a colour; the cursor and the drops stay visible by modifiers.
+    #[test]
+    fn no_color_uses_modifiers_only() {
+        let th = Theme { color: false };
+        let all = [
+            th.isr(),
+            th.callback(),
+            th.main(),
+            th.idle(),
+            th.queue(),
+            th.drop(),
+            th.pin(),
+            th.cursor(),
+            th.dim(),
+            th.title(),
+            th.status(),
+        ];
+        for s in all {
+            assert_eq!((s.fg, s.bg), (None, None), "{s:?}");
+        }
+        assert!(th.drop().add_modifier.contains(Modifier::BOLD));
+        assert!(th.cursor().add_modifier.contains(Modifier::REVERSED));
+        assert_eq!(Theme { color: true }.isr().fg, Some(Color::Red));
+    }
+}

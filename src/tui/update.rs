@@ -5,6 +5,7 @@
 
 use super::app::{App, Mode, PLAY_SECONDS_PER_WINDOW, ZOOM_LEVELS_NS};
 use super::message::Message;
+use crate::trace::{Kind, Source};
 
 /// Applies `msg` to `app`.
 pub fn update(app: &mut App, msg: Message) {
@@ -19,6 +20,10 @@ pub fn update(app: &mut App, msg: Message) {
         Message::PrevIrq => {
             let to = prev_in(&app.index.irqs, app.cursor);
             jump_or_say(app, to, "no earlier interrupt");
+        }
+        Message::NextSameSource | Message::PrevSameSource => {
+            let next = msg == Message::NextSameSource;
+            same_source(app, next);
         }
         Message::NextDrop => {
             let to = next_in(&app.index.drop_events, app.cursor);
@@ -89,6 +94,50 @@ fn submit_prompt(app: &mut App) {
     }
 }
 
+fn same_source(app: &mut App, next: bool) {
+    let source = app
+        .trace()
+        .events
+        .get(app.cursor)
+        .and_then(|e| source_of(&e.kind));
+    let Some(source) = source else {
+        app.message = Some("the selected event has no interrupt source".into());
+        return;
+    };
+    let list = app
+        .index
+        .irqs_by_source
+        .get(&source)
+        .map_or(&[][..], Vec::as_slice);
+    let to = if next {
+        next_in(list, app.cursor)
+    } else {
+        prev_in(list, app.cursor)
+    };
+    let otherwise = format!(
+        "no {} interrupt from {source}",
+        if next { "later" } else { "earlier" }
+    );
+    jump_or_say(app, to, &otherwise);
+}
+
+/// The interrupt source an event belongs to, if any.
+pub fn source_of(kind: &Kind) -> Option<Source> {
+    match *kind {
+        Kind::IrqRaised { source, .. }
+        | Kind::IrqMasked { source, .. }
+        | Kind::IsrRun { source, .. }
+        | Kind::IrqCoalesced { source, .. }
+        | Kind::CallbackQueued { source, .. }
+        | Kind::CallbackDropped { source, .. }
+        | Kind::CallbackStart { source, .. }
+        | Kind::CallbackEnd { source, .. }
+        | Kind::HardStart { source, .. }
+        | Kind::HardEnd { source, .. } => Some(source),
+        _ => None,
+    }
+}
+
 fn jump_or_say(app: &mut App, to: Option<usize>, otherwise: &str) {
     match to {
         Some(i) => move_cursor(app, i),
@@ -154,7 +203,7 @@ fn zoom(app: &mut App, level: usize) {
 mod tests {
     use super::*;
     use crate::time::SimTime;
-    use crate::trace::{Ctx, Kind, Source, Trace};
+    use crate::trace::{Ctx, Trace};
     use crate::tui::app::Recording;
 
     /// Ten events 1 ms apart; an IRQ at events 3 and 7; the line changes at event 5.
@@ -222,6 +271,18 @@ mod tests {
         assert_eq!(a.cursor, 9);
         update(&mut a, Message::TogglePlay); // at the end: nothing to play
         assert!(!a.playing);
+    }
+
+    // Same-source navigation follows the selected event's source and says when it cannot.
+    #[test]
+    fn same_source_navigation() {
+        let a = check(&[Message::NextSameSource], 0);
+        assert!(a.message.is_some());
+        check(&[Message::NextIrq, Message::NextSameSource], 7);
+        check(
+            &[Message::End, Message::PrevIrq, Message::PrevSameSource],
+            3,
+        );
     }
 
     // The prompt parses a duration and jumps to the last event at or before it.

@@ -6,14 +6,18 @@ use std::path::Path;
 
 use irqlab::trace::Kind;
 use irqlab::tui::app::{App, Mode};
-use irqlab::tui::message::Message;
+use irqlab::tui::message::{Message, for_mouse};
 use irqlab::tui::update::update;
 use irqlab::tui::view::view;
+use irqlab::tui::widgets::console::Console;
+use irqlab::tui::widgets::detail::Detail;
 use irqlab::tui::widgets::pins::Pins;
+use irqlab::tui::widgets::timeline::Timeline;
 use irqlab::tui::{load, measure, synthetic_trace};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
@@ -104,6 +108,119 @@ fn help_overlay() {
     assert_eq!(a.mode, Mode::Normal);
 }
 
+// A click on the timeline moves the cursor to that column's time; the wheel zooms; clicks
+// elsewhere do nothing.
+#[test]
+fn mouse_clicks_jump_and_wheel_zooms() {
+    let mut a = app("two_leds.yaml");
+    let screen = Rect::new(0, 0, 80, 24);
+    let mouse = |kind, column, row| MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    // 2 s over 69 columns: column 35 (x = 1 + 9 + 35) ends 1 ns before 2 s × 36 / 69.
+    let click = mouse(MouseEventKind::Down(MouseButton::Left), 45, 3);
+    let msg = for_mouse(&a, screen, click);
+    assert_eq!(msg, Some(Message::JumpTo(1_043_478_259)));
+    update(&mut a, msg.expect("a click on the timeline"));
+    assert!(a.cursor_ns() <= 1_043_478_259);
+    assert!(a.trace().events[a.cursor + 1].at.as_ns() > 1_043_478_259);
+    let label = mouse(MouseEventKind::Down(MouseButton::Left), 3, 3);
+    assert_eq!(for_mouse(&a, screen, label), None);
+    let below = mouse(MouseEventKind::Down(MouseButton::Left), 45, 15);
+    assert_eq!(for_mouse(&a, screen, below), None);
+    let wheel = mouse(MouseEventKind::ScrollUp, 45, 15);
+    assert_eq!(for_mouse(&a, screen, wheel), Some(Message::ZoomIn));
+}
+
+// Bad input is reported like `irqlab run` does (exit code 2, file named) before the terminal
+// is touched.
+#[test]
+fn tui_bad_input_exits_2() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_irqlab"))
+        .args(["tui", "no_such_program.py"])
+        .output()
+        .expect("run irqlab");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no_such_program.py: cannot read"), "{err}");
+}
+
+// A trace that hit its size limit says so in the timeline's title.
+#[test]
+fn full_trace_is_flagged() {
+    let mut trace = synthetic_trace(20);
+    trace.n_dropped = 5;
+    let rec = irqlab::tui::app::Recording {
+        trace,
+        name: "synthetic".into(),
+        ..Default::default()
+    };
+    let text = screen(&App::new(rec, false), 80, 24);
+    assert!(
+        text.contains("trace full, 5 later events not recorded"),
+        "{text}"
+    );
+}
+
+// Any sequence of messages leaves a drawable app (scenarios and a bare .py): a seeded random
+// walk over every message, drawn at three sizes along the way, never panics and keeps the
+// cursor in the trace.
+#[test]
+fn random_message_walk_never_breaks() {
+    let msgs = [
+        Message::NextEvent,
+        Message::PrevEvent,
+        Message::NextIrq,
+        Message::PrevIrq,
+        Message::NextSameSource,
+        Message::PrevSameSource,
+        Message::NextDrop,
+        Message::PrevDrop,
+        Message::NextLine,
+        Message::PrevLine,
+        Message::Home,
+        Message::End,
+        Message::JumpTo(123_456_789),
+        Message::JumpTo(u64::MAX),
+        Message::ZoomIn,
+        Message::ZoomOut,
+        Message::PanLeft,
+        Message::PanRight,
+        Message::TogglePlay,
+        Message::Tick(700_000_000),
+        Message::ToggleHelp,
+        Message::OpenPrompt,
+        Message::PromptInput('5'),
+        Message::PromptInput('m'),
+        Message::PromptInput('s'),
+        Message::PromptBackspace,
+        Message::PromptSubmit,
+        Message::Cancel,
+    ];
+    let mut seed: u64 = 7;
+    for scenario in [
+        "bounce.yaml",
+        "two_leds.yaml",
+        "shared_buffer_race.yaml",
+        "interrupt.py",
+    ] {
+        let mut a = app(scenario);
+        for step in 0..3000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            update(&mut a, msgs[(seed >> 33) as usize % msgs.len()].clone());
+            assert!(a.cursor < a.n_events());
+            if step % 100 == 0 {
+                for (w, h) in [(80, 24), (120, 40), (250, 70)] {
+                    screen(&a, w, h);
+                }
+            }
+        }
+    }
+}
+
 // Below 80×24 the screen says so instead of drawing a broken layout.
 #[test]
 fn too_small_terminal_says_so() {
@@ -130,6 +247,62 @@ fn pins_widget_draws_waveform() {
     Pins { app: &a }.render(area, &mut buf);
     let expected = Buffer::with_lines(["pin 4 0  ▁▁▁▁▁│▔▔▔▔▔▔▔▔▔│▁▁▁▁"]);
     assert_eq!(buf, expected);
+}
+
+/// The symbols of `buf`, one string per row (styles left out: they depend on `NO_COLOR`).
+fn rows(buf: &Buffer) -> String {
+    let w = buf.area.width as usize;
+    let cells: Vec<&str> = buf.content().iter().map(|c| c.symbol()).collect();
+    cells
+        .chunks(w)
+        .map(|r| r.concat())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn render(w: impl Widget, width: u16, height: u16) -> String {
+    let area = Rect::new(0, 0, width, height);
+    let mut buf = Buffer::empty(area);
+    w.render(area, &mut buf);
+    rows(&buf)
+}
+
+/// A synthetic run (a pin interrupt every 100 µs), 200 µs in view over 20 columns.
+fn synthetic_app(n_events: usize) -> App {
+    let mut a = App::new(
+        irqlab::tui::app::Recording {
+            trace: synthetic_trace(n_events),
+            ..Default::default()
+        },
+        false,
+    );
+    a.zoom = 4;
+    a
+}
+
+// The lanes of one interrupt: the ISR (7 µs), the queue at depth 1 until the callback starts
+// at +20 µs, the callback until +40 µs, then idle until the next edge wakes the CPU.
+#[test]
+fn timeline_widget_draws_lanes() {
+    let mut a = synthetic_app(20);
+    update(&mut a, Message::NextIrq);
+    update(&mut a, Message::NextIrq); // the second edge, at 100 µs
+    insta::assert_snapshot!("timeline_widget", render(Timeline { app: &a }, 29, 5));
+}
+
+// The console shows the last lines printed up to the cursor; the detail pane the breakdown.
+#[test]
+fn console_and_detail_widgets() {
+    let mut a = synthetic_app(40);
+    for _ in 0..3 {
+        update(&mut a, Message::NextIrq);
+    }
+    while !matches!(a.trace().events[a.cursor].kind, Kind::CallbackEnd { .. }) {
+        update(&mut a, Message::NextEvent);
+    }
+    let console = render(Console { app: &a }, 30, 4);
+    assert_eq!(console.matches("press").count(), 2, "{console}");
+    insta::assert_snapshot!("detail_widget", render(Detail { app: &a }, 40, 9));
 }
 
 // The benchmark runs on a synthetic trace and reports every figure. The default size keeps

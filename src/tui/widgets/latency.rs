@@ -72,7 +72,7 @@ impl Widget for Latency<'_> {
                 th.dim(),
             )));
         }
-        if inner.height as usize > lines.len() {
+        if !app.summary.sources.is_empty() && inner.height as usize > lines.len() {
             lines.push(Line::from(Span::styled(
                 format!(
                     "  (min / p50 / p99 / max)  queue max {}",
@@ -81,8 +81,29 @@ impl Widget for Latency<'_> {
                 th.dim(),
             )));
         }
+        if inner.height as usize > lines.len() {
+            lines.push(Line::from(Span::styled(cpu_line(app), th.dim())));
+        }
         Paragraph::new(lines).render(inner, buf);
     }
+}
+
+/// Where the CPU's time went over the whole run, as shares of it.
+fn cpu_line(app: &App) -> String {
+    let s = &app.summary;
+    let total = (s.main_ns + s.callback_ns + s.isr_ns + s.idle_ns).max(1);
+    // Per mille, rounded as the report rounds.
+    let pct = |ns: u64| {
+        let pm = (ns as u128 * 1000 + total as u128 / 2) / total as u128;
+        format!("{}.{}", pm / 10, pm % 10)
+    };
+    format!(
+        "cpu% main {} cb {} isr {} idle {}",
+        pct(s.main_ns),
+        pct(s.callback_ns),
+        pct(s.isr_ns),
+        pct(s.idle_ns)
+    )
 }
 
 #[cfg(test)]

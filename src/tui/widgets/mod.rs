@@ -3,6 +3,7 @@
 
 pub mod console;
 pub mod detail;
+pub mod events;
 pub mod latency;
 pub mod pins;
 pub mod source;
