@@ -361,6 +361,7 @@ impl Runtime {
         change: crate::hw::gpio::PinChange,
         by_program: bool,
     ) -> Result<(), Flow> {
+        self.sync_line(vm);
         if change.edge.is_some() {
             let level = change.level.as_u8();
             self.record(
