@@ -3,6 +3,7 @@
 # like the frozen bytecode does on the board, so every op is charged. The runtime provides:
 #   _rt_ipoll(dt, waits)   select.ipoll(dt) over the flags in waits ([flag, task] pairs)
 #   _rt_trace(code, task, arg)   a task event for the trace (src/trace.rs, TaskEv)
+#   _rt_task_next(task)   Task.__next__ (modasyncio.c task_iternext)
 # Trace codes: 0 created, 1 resumed, 2 suspended, 3 woken, 4 finished, 5 failed, 6 cancelled,
 # 7 flag set. Suspension reasons (arg of code 2): 0 ready, 1 sleep (arg2 = ms), 2 event,
 # 3 lock, 4 flag, 5 task, 6 gather.
@@ -71,22 +72,19 @@ class Task:
         return "<Task>"
 
     def __iter__(self):
-        return self
-
-    def __next__(self):
+        # `await task` starts here (GET_ITER): a finished task counts as awaited from now on;
+        # a running one gets a queue for its awaiters (modasyncio.c task_getiter).
         st = self.state
-        if st is None or st is False:
-            d = self.data
-            if d is None:
-                raise StopIteration
-            raise d
-        if st is True:
-            st = self.state = TaskQueue(_Q_TASK)
+        if not st:
+            self.state = False
+        elif st is True:
+            self.state = TaskQueue(_Q_TASK)
         elif not isinstance(st, TaskQueue):
             raise RuntimeError("can't wait")
-        st.push(cur_task)
-        cur_task.data = self
-        return None
+        return self
+
+    # __next__ is native (_rt_task_next, set below): C on the board, so a failed task's
+    # exception reaches its awaiter without a frame of ours in the traceback.
 
     def done(self):
         return not self.state
@@ -111,6 +109,9 @@ class Task:
         t.data = CancelledError
         _rt_trace(6, t, 0)
         return True
+
+
+Task.__next__ = _rt_task_next
 
 
 class _Sleep:

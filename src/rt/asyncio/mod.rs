@@ -11,6 +11,7 @@
 //!   the esp32 poll hook: callbacks run while it waits, an ISR wakes it early, otherwise it
 //!   re-checks every FreeRTOS tick ([`ipoll`]);
 //! * `_rt_trace(code, obj, arg)` — a task event for the trace ([`Kind::Task`]);
+//! * `_rt_task_next(task)` — `Task.__next__`, C on the board (no frame in tracebacks);
 //! * `_print_exception(exc)` — `sys.print_exception` for the default exception handler.
 
 use std::cell::RefCell;
@@ -43,7 +44,7 @@ pub fn module(rt: &mut Runtime, vm: &mut Vm) -> Option<Value> {
         qhash("__name__"),
         Value::str("asyncio"),
     );
-    for def in [&IPOLL, &TRACE] {
+    for def in [&IPOLL, &TRACE, &TASK_NEXT] {
         d.insert_hashed(Value::str(def.name), qhash(def.name), Value::Builtin(def));
     }
     d.insert_hashed(
@@ -86,6 +87,37 @@ static IPOLL: BuiltinDef = BuiltinDef {
         let dt = int_arg(vm, a, 0)?;
         let waits = arg(vm, a, 1)?;
         ipoll(rt(host), vm, dt, &waits)?;
+        Ok(Value::None)
+    },
+};
+
+static TASK_NEXT: BuiltinDef = BuiltinDef {
+    name: "_rt_task_next",
+    func: |vm, host, a, _| {
+        let task = arg(vm, a, 0)?;
+        let attr = |vm: &mut Vm, host: &mut dyn crate::py::vm::Host, o: &Value, n: &str| {
+            vm.load_attr(host, o, &Value::str(n))
+        };
+        let state = attr(vm, host, &task, "state")?;
+        if !vm.truthy(host, &state)? {
+            // Done: its outcome is StopIteration(result) or the exception it raised.
+            let data = attr(vm, host, &task, "data")?;
+            let exc = match data {
+                Value::Instance(ref i) if i.class.is_exception => data,
+                Value::Class(ref c) if c.is_exception => vm.call(host, &data, &[], &[])?,
+                _ => {
+                    let c = vm.exc.stop_iteration.clone();
+                    vm.new_exception(&c, vec![])
+                }
+            };
+            return Err(Flow::Exception(exc));
+        }
+        // Running: queue the current task on its awaiters and link it to this task.
+        let module = rt(host).asyncio.clone().expect("asyncio is imported");
+        let cur = attr(vm, host, &module, "cur_task")?;
+        let push = attr(vm, host, &state, "push")?;
+        vm.call(host, &push, std::slice::from_ref(&cur), &[])?;
+        vm.store_attr(host, &cur, &Value::str("data"), task)?;
         Ok(Value::None)
     },
 };
