@@ -42,6 +42,7 @@ macro_rules! conformance {
 }
 
 conformance! {
+    asyncio_await_errors => "asyncio/await_errors.py",
     asyncio_await_failed_task => "asyncio/await_failed_task.py",
     asyncio_cancel => "asyncio/cancel.py",
     asyncio_cancel_more => "asyncio/cancel_more.py",
