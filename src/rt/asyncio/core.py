@@ -4,9 +4,10 @@
 #   _rt_ipoll(dt, waits)   select.ipoll(dt) over the flags in waits ([flag, task] pairs)
 #   _rt_trace(code, task, arg)   a task event for the trace (src/trace.rs, TaskEv)
 #   _rt_task_next(task)   Task.__next__ (modasyncio.c task_iternext)
-# Trace codes: 0 created, 1 resumed, 2 suspended, 3 woken, 4 finished, 5 failed, 6 cancelled,
-# 7 flag set. Suspension reasons (arg of code 2): 0 ready, 1 sleep (arg2 = ms), 2 event,
-# 3 lock, 4 flag, 5 task, 6 gather.
+# Trace codes: 0 created, 1 resumed, 2 suspended (the runtime reads why from the task),
+# 3 woken (arg: 2 event, 3 lock, 4 flag, 5 task, 6 gather), 4 ended (arg: the exception),
+# 6 cancel requested, 7 flag set. The calls cost what a native call costs; the
+# classification itself is free, as tracing must not slow the loop it observes.
 
 from time import ticks_ms as ticks, ticks_diff, ticks_add
 
@@ -209,25 +210,6 @@ def create_task(coro):
 _context = {"message": "Task exception wasn't retrieved", "exception": None, "future": None}
 
 
-def _suspended(t):
-    # Why the task that just yielded is not running (for the trace).
-    d = t.data
-    if d is None or d is CancelledError:
-        dt = ticks_diff(t.ph_key, ticks())
-        if dt > 0:
-            _rt_trace(2, t, 1000 + dt)
-        else:
-            _rt_trace(2, t, 0)
-    elif isinstance(d, Task):
-        _rt_trace(2, t, _Q_TASK)
-    elif isinstance(d, TaskQueue):
-        _rt_trace(2, t, d._kind)
-    elif isinstance(d, _FlagWaits):
-        _rt_trace(2, t, 4)
-    else:
-        _rt_trace(2, t, 6)
-
-
 def run_until_complete(main_task=None):
     global cur_task
     while True:
@@ -263,15 +245,10 @@ def run_until_complete(main_task=None):
                 t.coro.throw(exc)
             else:
                 t.coro.send(None)
-            _suspended(t)
+            _rt_trace(2, t, -1)
         except (CancelledError, Exception) as er:
             # Completion (facts 5.2 step 4). BaseExceptions such as KeyboardInterrupt pass.
-            if isinstance(er, StopIteration):
-                _rt_trace(4, t, 0)
-            elif isinstance(er, CancelledError):
-                _rt_trace(6, t, 1)
-            else:
-                _rt_trace(5, t, 0)
+            _rt_trace(4, t, er)
             awaited = t is main_task
             if awaited:
                 cur_task = None

@@ -25,6 +25,7 @@ use crate::py::vm::{Flow, FrameMode, Vm, qhash};
 use crate::time::SimTime;
 use crate::trace::{Kind, TaskEv, WaitOn};
 
+use super::time_mod::TICKS_PERIOD;
 use super::{Runtime, rt};
 
 /// The loop's source.
@@ -186,34 +187,41 @@ static TRACE: BuiltinDef = BuiltinDef {
     func: |vm, host, a, _| {
         let code = int_arg(vm, a, 0)?;
         let obj = arg(vm, a, 1)?;
-        let n = int_arg(vm, a, 2)?;
-        let id = serial(&obj);
-        let on = |n: i64| match n {
-            2 => WaitOn::Event,
-            3 => WaitOn::Lock,
-            4 => WaitOn::Flag { flag: 0 },
-            5 => WaitOn::Task,
-            6 => WaitOn::Gather,
-            n if n >= 1000 => WaitOn::Sleep {
-                ms: (n - 1000).min(u32::MAX as i64) as u32,
-            },
-            _ => WaitOn::Ready,
+        let third = arg(vm, a, 2)?;
+        let n = match third {
+            Value::Int(n) => n as i64,
+            _ => 0,
         };
+        let id = serial(&obj);
         let (ev, on) = match code {
             0 => (TaskEv::Created, WaitOn::Ready),
             1 => (TaskEv::Resumed, WaitOn::Ready),
-            2 => (TaskEv::Suspended, on(n)),
+            2 => (TaskEv::Suspended, waits_on(rt(host), vm, &obj)),
             3 => {
-                let by = match (on(n), a.get(3)) {
-                    (WaitOn::Flag { .. }, Some(f)) => WaitOn::Flag { flag: serial(f) },
-                    (w, _) => w,
+                let by = match (n, a.get(3)) {
+                    (2, _) => WaitOn::Event,
+                    (3, _) => WaitOn::Lock,
+                    (4, f) => WaitOn::Flag {
+                        flag: f.map_or(0, serial),
+                    },
+                    (5, _) => WaitOn::Task,
+                    (6, _) => WaitOn::Gather,
+                    _ => WaitOn::Ready,
                 };
                 (TaskEv::Woken, by)
             }
-            4 => (TaskEv::Finished, WaitOn::Ready),
-            5 => (TaskEv::Failed, WaitOn::Ready),
-            6 if n == 0 => (TaskEv::CancelRequested, WaitOn::Ready),
-            6 => (TaskEv::Cancelled, WaitOn::Ready),
+            4 => {
+                let ev = if vm.is_instance_of(&third, &vm.exc.stop_iteration.clone()) {
+                    TaskEv::Finished
+                } else if vm.is_instance_of(&third, &vm.exc.exception.clone()) {
+                    TaskEv::Failed
+                } else {
+                    // CancelledError is the only BaseException the loop catches.
+                    TaskEv::Cancelled
+                };
+                (ev, WaitOn::Ready)
+            }
+            6 => (TaskEv::CancelRequested, WaitOn::Ready),
             _ => (TaskEv::Created, WaitOn::Ready),
         };
         let kind = if code == 7 {
@@ -242,6 +250,62 @@ static TRACE: BuiltinDef = BuiltinDef {
         Ok(Value::None)
     },
 };
+
+fn attr_of(v: &Value, name: &str) -> Option<Value> {
+    match v {
+        Value::Instance(i) => i.attrs.borrow().get_str(name).cloned(),
+        _ => None,
+    }
+}
+
+/// What a task that just yielded waits on, read from its `data` (facts §5.1): a Task, a
+/// TaskQueue (its `_kind` says Event or Lock), the flag waits, gather's `_Remove`, or nothing —
+/// then it is on the run queue, sleeping if its key is in the future.
+fn waits_on(r: &mut Runtime, vm: &Vm, task: &Value) -> WaitOn {
+    let data = attr_of(task, "data").unwrap_or(Value::None);
+    match &data {
+        Value::Instance(i) => match i.class.name.text.as_ref() {
+            "Task" => WaitOn::Task,
+            "TaskQueue" => match attr_of(&data, "_kind") {
+                Some(Value::Int(2)) => WaitOn::Event,
+                Some(Value::Int(3)) => WaitOn::Lock,
+                _ => WaitOn::Task,
+            },
+            "_FlagWaits" => {
+                let flag = attr_of(&data, "waits")
+                    .and_then(|w| match w {
+                        Value::List(l) => l.borrow().iter().find_map(|e| match e {
+                            Value::List(pair) => {
+                                let pair = pair.borrow();
+                                (pair.len() == 2 && serial(&pair[1]) == serial(task))
+                                    .then(|| serial(&pair[0]))
+                            }
+                            _ => None,
+                        }),
+                        _ => None,
+                    })
+                    .unwrap_or(0);
+                WaitOn::Flag { flag }
+            }
+            _ => WaitOn::Gather,
+        },
+        Value::Class(c) if c.name.text.as_ref() == "_Remove" => WaitOn::Gather,
+        _ => {
+            let key = match attr_of(task, "ph_key") {
+                Some(Value::Int(k)) => k as i64,
+                _ => 0,
+            };
+            let now = (r.now(vm).as_ms() as i64) & (TICKS_PERIOD - 1);
+            let half = TICKS_PERIOD / 2;
+            let dt = (key - now + half).rem_euclid(TICKS_PERIOD) - half;
+            if dt > 0 {
+                WaitOn::Sleep { ms: dt as u32 }
+            } else {
+                WaitOn::Ready
+            }
+        }
+    }
+}
 
 /// `asyncio` or `uasyncio`: the one module object, built at the first import.
 pub fn import(rt: &mut Runtime, vm: &mut Vm) -> Option<Value> {
