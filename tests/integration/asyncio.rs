@@ -96,3 +96,18 @@ fn blocking_slice_is_measured() {
     assert_eq!(hog.longest_slice_ns / 1_000_000, 21);
     assert!(hog.cpu_ns >= 42_000_000);
 }
+
+// The run queue orders by ticks key compared with ticks_diff (across the 2³⁰ wrap), then by
+// push order (facts §5.1).
+#[test]
+fn task_queue_orders_across_the_ticks_wrap() {
+    let m = run("import asyncio\n\
+         async def c():\n    pass\n\
+         q = asyncio.TaskQueue()\n\
+         ts = [asyncio.Task(c()) for i in range(5)]\n\
+         for t, k in zip(ts, ((1 << 30) - 5, 3, (1 << 30) - 1, 3, (1 << 30) - 5)):\n    q.push(t, k)\n\
+         order = []\n\
+         while q.peek():\n    order.append(ts.index(q.pop()))\n\
+         print(order)\n");
+    assert_eq!(m.trace().console(), "[0, 4, 2, 1, 3]\n");
+}

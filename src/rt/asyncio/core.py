@@ -4,6 +4,7 @@
 #   _rt_ipoll(dt, waits)   select.ipoll(dt) over the flags in waits ([flag, task] pairs)
 #   _rt_trace(code, task, arg)   a task event for the trace (src/trace.rs, TaskEv)
 #   _rt_task_next(task)   Task.__next__ (modasyncio.c task_iternext)
+#   _rt_tq_push(q, t, key)   TaskQueue.push into the list q (modasyncio.c task_queue_push)
 # Trace codes: 0 created, 1 resumed, 2 suspended (the runtime reads why from the task),
 # 3 woken (arg: 2 event, 3 lock, 4 flag, 5 task, 6 gather), 4 ended (arg: the exception),
 # 6 cancel requested, 7 flag set. The calls cost what a native call costs; the
@@ -41,15 +42,9 @@ class TaskQueue:
         return None
 
     def push(self, t, key=None):
-        t.data = None
-        if key is None:
-            key = ticks()
-        t.ph_key = key
-        q = self._q
-        i = len(q)
-        while i > 0 and ticks_diff(key, q[i - 1].ph_key) < 0:
-            i -= 1
-        q.insert(i, t)
+        # t.data = None; t.ph_key = key or now; insert after every task whose key is not
+        # later (native: the pairing heap is C on the board).
+        _rt_tq_push(self._q, t, key)
 
     def pop(self):
         return self._q.pop(0)

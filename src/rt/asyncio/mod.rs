@@ -12,6 +12,7 @@
 //!   re-checks every FreeRTOS tick ([`ipoll`]);
 //! * `_rt_trace(code, obj, arg)` — a task event for the trace ([`Kind::Task`]);
 //! * `_rt_task_next(task)` — `Task.__next__`, C on the board (no frame in tracebacks);
+//! * `_rt_tq_push(list, task, key)` — the body of `TaskQueue.push` (a C pairing heap there);
 //! * `_print_exception(exc)` — `sys.print_exception` for the default exception handler.
 
 use std::cell::RefCell;
@@ -45,7 +46,7 @@ pub fn module(rt: &mut Runtime, vm: &mut Vm) -> Option<Value> {
         qhash("__name__"),
         Value::str("asyncio"),
     );
-    for def in [&IPOLL, &TRACE, &TASK_NEXT] {
+    for def in [&IPOLL, &TRACE, &TASK_NEXT, &TQ_PUSH] {
         d.insert_hashed(Value::str(def.name), qhash(def.name), Value::Builtin(def));
     }
     d.insert_hashed(
@@ -119,6 +120,49 @@ static TASK_NEXT: BuiltinDef = BuiltinDef {
         let push = attr(vm, host, &state, "push")?;
         vm.call(host, &push, std::slice::from_ref(&cur), &[])?;
         vm.store_attr(host, &cur, &Value::str("data"), task)?;
+        Ok(Value::None)
+    },
+};
+
+static TQ_PUSH: BuiltinDef = BuiltinDef {
+    name: "_rt_tq_push",
+    func: |vm, host, a, _| {
+        let q = arg(vm, a, 0)?;
+        let t = arg(vm, a, 1)?;
+        let key = match arg(vm, a, 2)? {
+            Value::None => {
+                let now = rt(host).now(vm).as_ms() as i64;
+                Value::int(now & (TICKS_PERIOD - 1))
+            }
+            k => k,
+        };
+        let Value::Int(k) = key else {
+            return Err(vm.type_error("can't convert to int"));
+        };
+        vm.store_attr(host, &t, &Value::str("data"), Value::None)?;
+        vm.store_attr(host, &t, &Value::str("ph_key"), key.clone())?;
+        let Value::List(l) = q else {
+            return Err(vm.type_error("expected a list"));
+        };
+        // A stable priority queue on (ticks key, push order), facts §5.1: go past every
+        // task whose key is not later than k (ticks_diff, modulo 2³⁰).
+        let half = TICKS_PERIOD / 2;
+        let later = |other: &Value| match attr_of(other, "ph_key") {
+            Some(Value::Int(o)) => {
+                ((k as i64 - o as i64 + half).rem_euclid(TICKS_PERIOD) - half) < 0
+            }
+            _ => false,
+        };
+        let pos = {
+            let items = l.borrow();
+            let mut i = items.len();
+            while i > 0 && later(&items[i - 1]) {
+                i -= 1;
+            }
+            i
+        };
+        // No heap charge: the pairing heap links live in the Task itself.
+        l.borrow_mut().insert(pos, t);
         Ok(Value::None)
     },
 };
