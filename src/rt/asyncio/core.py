@@ -205,6 +205,11 @@ def create_task(coro):
 _context = {"message": "Task exception wasn't retrieved", "exception": None, "future": None}
 
 
+# Built once: a tuple literal in the loop would allocate at every step.
+_excs_all = (CancelledError, Exception)
+_excs_stop = (CancelledError, StopIteration)
+
+
 def run_until_complete(main_task=None):
     global cur_task
     while True:
@@ -241,7 +246,7 @@ def run_until_complete(main_task=None):
             else:
                 t.coro.send(None)
             _rt_trace(2, t, -1)
-        except (CancelledError, Exception) as er:
+        except _excs_all as er:
             # Completion (facts 5.2 step 4). BaseExceptions such as KeyboardInterrupt pass.
             _rt_trace(4, t, er)
             awaited = t is main_task
@@ -270,7 +275,7 @@ def run_until_complete(main_task=None):
                         _rt_trace(3, w, 5)
                         awaited = True
                     t.state = False
-                if not awaited and not isinstance(er, (CancelledError, StopIteration)):
+                if not awaited and not isinstance(er, _excs_stop):
                     # Nobody awaits it: report it one round later (facts 5.2 step 5).
                     _task_queue.push(t)
                 t.data = er
