@@ -274,7 +274,22 @@ static TRACE: BuiltinDef = BuiltinDef {
             Kind::Task { task: id, ev, on }
         };
         let r = rt(host);
-        r.sync_line(vm);
+        // The line shown with the event: where the task's coroutine stands (its `await`) when
+        // it is resumed or suspended, else the innermost frame that is not the loop's.
+        let line = match code {
+            1 | 2 => coro_line(&obj),
+            _ => None,
+        }
+        .or_else(|| {
+            vm.frames
+                .iter()
+                .rev()
+                .find(|f| &*f.code.filename != CORE_FILE)
+                .map(|f| f.current_line())
+        });
+        if let Some(line) = line {
+            r.main_line = line;
+        }
         let now = r.now(vm);
         r.record(now, kind);
         if code == 0
@@ -294,6 +309,14 @@ static TRACE: BuiltinDef = BuiltinDef {
         Ok(Value::None)
     },
 };
+
+/// The line a task's (suspended) coroutine is at.
+fn coro_line(task: &Value) -> Option<u32> {
+    match attr_of(task, "coro")? {
+        Value::Generator(g) => g.borrow().frame.as_ref().map(|f| f.current_line()),
+        _ => None,
+    }
+}
 
 fn attr_of(v: &Value, name: &str) -> Option<Value> {
     match v {
