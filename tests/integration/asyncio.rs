@@ -111,3 +111,28 @@ fn task_queue_orders_across_the_ticks_wrap() {
          print(order)\n");
     assert_eq!(m.trace().console(), "[0, 4, 2, 1, 3]\n");
 }
+
+// Lock hand-over and gather show up as what the tasks wait on and what woke them.
+#[test]
+fn lock_and_gather_wake_ups_are_traced() {
+    let m = run("import asyncio\n\
+         lock = asyncio.Lock()\n\
+         async def user(ms):\n    async with lock:\n        await asyncio.sleep_ms(ms)\n    return ms\n\
+         async def main():\n    print(await asyncio.gather(user(3), user(4)))\n\
+         asyncio.run(main())\n");
+    let trace = m.trace();
+    assert_eq!(trace.console(), "[3, 4]\n");
+    let has = |ev: TaskEv, on: WaitOn| {
+        trace
+            .events
+            .iter()
+            .any(|e| matches!(e.kind, Kind::Task { ev: v, on: o, .. } if v == ev && o == on))
+    };
+    assert!(has(TaskEv::Suspended, WaitOn::Lock));
+    assert!(has(TaskEv::Woken, WaitOn::Lock));
+    assert!(has(TaskEv::Suspended, WaitOn::Gather));
+    assert!(has(TaskEv::Woken, WaitOn::Gather));
+    let s = summarize(trace);
+    assert_eq!(s.tasks.wakes[&WakeCause::Lock].n, 1);
+    assert_eq!(s.tasks.wakes[&WakeCause::Gather].n, 1);
+}
