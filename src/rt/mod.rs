@@ -12,7 +12,9 @@
 //!   (`mp_hal_delay_us`), still running callbacks while more than 150 µs remain (facts §2.5);
 //! * after the program ends, the REPL's idle wait keeps running callbacks while timers or
 //!   stimuli can still produce events;
-//! * `machine.disable_irq()` masks interrupts; events raised meanwhile are taken on enable.
+//! * `machine.disable_irq()` masks interrupts; events raised meanwhile are taken on enable;
+//! * `asyncio` ([`asyncio`]): the event loop is Python run on the VM; its wait is `ipoll`
+//!   with the esp32 poll hook (facts §5.2, §2.5).
 //!
 //! Time advances only here, by moving `vm.cycles` (which the VM increments per op): the clock
 //! maps cycles to nanoseconds at the current CPU frequency.

@@ -96,3 +96,43 @@ fn blocking_slice_is_measured() {
     assert_eq!(hog.longest_slice_ns / 1_000_000, 21);
     assert!(hog.cpu_ns >= 42_000_000);
 }
+
+// The run queue orders by ticks key compared with ticks_diff (across the 2³⁰ wrap), then by
+// push order (facts §5.1).
+#[test]
+fn task_queue_orders_across_the_ticks_wrap() {
+    let m = run("import asyncio\n\
+         async def c():\n    pass\n\
+         q = asyncio.TaskQueue()\n\
+         ts = [asyncio.Task(c()) for i in range(5)]\n\
+         for t, k in zip(ts, ((1 << 30) - 5, 3, (1 << 30) - 1, 3, (1 << 30) - 5)):\n    q.push(t, k)\n\
+         order = []\n\
+         while q.peek():\n    order.append(ts.index(q.pop()))\n\
+         print(order)\n");
+    assert_eq!(m.trace().console(), "[0, 4, 2, 1, 3]\n");
+}
+
+// Lock hand-over and gather show up as what the tasks wait on and what woke them.
+#[test]
+fn lock_and_gather_wake_ups_are_traced() {
+    let m = run("import asyncio\n\
+         lock = asyncio.Lock()\n\
+         async def user(ms):\n    async with lock:\n        await asyncio.sleep_ms(ms)\n    return ms\n\
+         async def main():\n    print(await asyncio.gather(user(3), user(4)))\n\
+         asyncio.run(main())\n");
+    let trace = m.trace();
+    assert_eq!(trace.console(), "[3, 4]\n");
+    let has = |ev: TaskEv, on: WaitOn| {
+        trace
+            .events
+            .iter()
+            .any(|e| matches!(e.kind, Kind::Task { ev: v, on: o, .. } if v == ev && o == on))
+    };
+    assert!(has(TaskEv::Suspended, WaitOn::Lock));
+    assert!(has(TaskEv::Woken, WaitOn::Lock));
+    assert!(has(TaskEv::Suspended, WaitOn::Gather));
+    assert!(has(TaskEv::Woken, WaitOn::Gather));
+    let s = summarize(trace);
+    assert_eq!(s.tasks.wakes[&WakeCause::Lock].n, 1);
+    assert_eq!(s.tasks.wakes[&WakeCause::Gather].n, 1);
+}

@@ -43,6 +43,8 @@ macro_rules! conformance {
 }
 
 conformance! {
+    asyncio_await_errors => "asyncio/await_errors.py",
+    asyncio_await_failed_task => "asyncio/await_failed_task.py",
     asyncio_cancel => "asyncio/cancel.py",
     asyncio_cancel_more => "asyncio/cancel_more.py",
     asyncio_coroutine_protocol => "asyncio/coroutine_protocol.py",

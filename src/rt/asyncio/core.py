@@ -3,9 +3,12 @@
 # like the frozen bytecode does on the board, so every op is charged. The runtime provides:
 #   _rt_ipoll(dt, waits)   select.ipoll(dt) over the flags in waits ([flag, task] pairs)
 #   _rt_trace(code, task, arg)   a task event for the trace (src/trace.rs, TaskEv)
-# Trace codes: 0 created, 1 resumed, 2 suspended, 3 woken, 4 finished, 5 failed, 6 cancelled,
-# 7 flag set. Suspension reasons (arg of code 2): 0 ready, 1 sleep (arg2 = ms), 2 event,
-# 3 lock, 4 flag, 5 task, 6 gather.
+#   _rt_task_next(task)   Task.__next__ (modasyncio.c task_iternext)
+#   _rt_tq_push(q, t, key)   TaskQueue.push into the list q (modasyncio.c task_queue_push)
+# Trace codes: 0 created, 1 resumed, 2 suspended (the runtime reads why from the task),
+# 3 woken (arg: 2 event, 3 lock, 4 flag, 5 task, 6 gather), 4 ended (arg: the exception),
+# 6 cancel requested, 7 flag set. The calls cost what a native call costs; the
+# classification itself is free, as tracing must not slow the loop it observes.
 
 from time import ticks_ms as ticks, ticks_diff, ticks_add
 
@@ -39,15 +42,9 @@ class TaskQueue:
         return None
 
     def push(self, t, key=None):
-        t.data = None
-        if key is None:
-            key = ticks()
-        t.ph_key = key
-        q = self._q
-        i = len(q)
-        while i > 0 and ticks_diff(key, q[i - 1].ph_key) < 0:
-            i -= 1
-        q.insert(i, t)
+        # t.data = None; t.ph_key = key or now; insert after every task whose key is not
+        # later (native: the pairing heap is C on the board).
+        _rt_tq_push(self._q, t, key)
 
     def pop(self):
         return self._q.pop(0)
@@ -71,22 +68,19 @@ class Task:
         return "<Task>"
 
     def __iter__(self):
-        return self
-
-    def __next__(self):
+        # `await task` starts here (GET_ITER): a finished task counts as awaited from now on;
+        # a running one gets a queue for its awaiters (modasyncio.c task_getiter).
         st = self.state
-        if st is None or st is False:
-            d = self.data
-            if d is None:
-                raise StopIteration
-            raise d
-        if st is True:
-            st = self.state = TaskQueue(_Q_TASK)
+        if not st:
+            self.state = False
+        elif st is True:
+            self.state = TaskQueue(_Q_TASK)
         elif not isinstance(st, TaskQueue):
             raise RuntimeError("can't wait")
-        st.push(cur_task)
-        cur_task.data = self
-        return None
+        return self
+
+    # __next__ is native (_rt_task_next, set below): C on the board, so a failed task's
+    # exception reaches its awaiter without a frame of ours in the traceback.
 
     def done(self):
         return not self.state
@@ -111,6 +105,9 @@ class Task:
         t.data = CancelledError
         _rt_trace(6, t, 0)
         return True
+
+
+Task.__next__ = _rt_task_next
 
 
 class _Sleep:
@@ -208,23 +205,9 @@ def create_task(coro):
 _context = {"message": "Task exception wasn't retrieved", "exception": None, "future": None}
 
 
-def _suspended(t):
-    # Why the task that just yielded is not running (for the trace).
-    d = t.data
-    if d is None or d is CancelledError:
-        dt = ticks_diff(t.ph_key, ticks())
-        if dt > 0:
-            _rt_trace(2, t, 1000 + dt)
-        else:
-            _rt_trace(2, t, 0)
-    elif isinstance(d, Task):
-        _rt_trace(2, t, _Q_TASK)
-    elif isinstance(d, TaskQueue):
-        _rt_trace(2, t, d._kind)
-    elif isinstance(d, _FlagWaits):
-        _rt_trace(2, t, 4)
-    else:
-        _rt_trace(2, t, 6)
+# Built once: a tuple literal in the loop would allocate at every step.
+_excs_all = (CancelledError, Exception)
+_excs_stop = (CancelledError, StopIteration)
 
 
 def run_until_complete(main_task=None):
@@ -262,15 +245,10 @@ def run_until_complete(main_task=None):
                 t.coro.throw(exc)
             else:
                 t.coro.send(None)
-            _suspended(t)
-        except (CancelledError, Exception) as er:
+            _rt_trace(2, t, -1)
+        except _excs_all as er:
             # Completion (facts 5.2 step 4). BaseExceptions such as KeyboardInterrupt pass.
-            if isinstance(er, StopIteration):
-                _rt_trace(4, t, 0)
-            elif isinstance(er, CancelledError):
-                _rt_trace(6, t, 1)
-            else:
-                _rt_trace(5, t, 0)
+            _rt_trace(4, t, er)
             awaited = t is main_task
             if awaited:
                 cur_task = None
@@ -297,7 +275,7 @@ def run_until_complete(main_task=None):
                         _rt_trace(3, w, 5)
                         awaited = True
                     t.state = False
-                if not awaited and not isinstance(er, (CancelledError, StopIteration)):
+                if not awaited and not isinstance(er, _excs_stop):
                     # Nobody awaits it: report it one round later (facts 5.2 step 5).
                     _task_queue.push(t)
                 t.data = er

@@ -11,6 +11,8 @@
 //!   the esp32 poll hook: callbacks run while it waits, an ISR wakes it early, otherwise it
 //!   re-checks every FreeRTOS tick ([`ipoll`]);
 //! * `_rt_trace(code, obj, arg)` — a task event for the trace ([`Kind::Task`]);
+//! * `_rt_task_next(task)` — `Task.__next__`, C on the board (no frame in tracebacks);
+//! * `_rt_tq_push(list, task, key)` — the body of `TaskQueue.push` (a C pairing heap there);
 //! * `_print_exception(exc)` — `sys.print_exception` for the default exception handler.
 
 use std::cell::RefCell;
@@ -24,6 +26,7 @@ use crate::py::vm::{Flow, FrameMode, Vm, qhash};
 use crate::time::SimTime;
 use crate::trace::{Kind, TaskEv, WaitOn};
 
+use super::time_mod::TICKS_PERIOD;
 use super::{Runtime, rt};
 
 /// The loop's source.
@@ -43,7 +46,7 @@ pub fn module(rt: &mut Runtime, vm: &mut Vm) -> Option<Value> {
         qhash("__name__"),
         Value::str("asyncio"),
     );
-    for def in [&IPOLL, &TRACE] {
+    for def in [&IPOLL, &TRACE, &TASK_NEXT, &TQ_PUSH] {
         d.insert_hashed(Value::str(def.name), qhash(def.name), Value::Builtin(def));
     }
     d.insert_hashed(
@@ -86,6 +89,80 @@ static IPOLL: BuiltinDef = BuiltinDef {
         let dt = int_arg(vm, a, 0)?;
         let waits = arg(vm, a, 1)?;
         ipoll(rt(host), vm, dt, &waits)?;
+        Ok(Value::None)
+    },
+};
+
+static TASK_NEXT: BuiltinDef = BuiltinDef {
+    name: "_rt_task_next",
+    func: |vm, host, a, _| {
+        let task = arg(vm, a, 0)?;
+        let attr = |vm: &mut Vm, host: &mut dyn crate::py::vm::Host, o: &Value, n: &str| {
+            vm.load_attr(host, o, &Value::str(n))
+        };
+        let state = attr(vm, host, &task, "state")?;
+        if !vm.truthy(host, &state)? {
+            // Done: its outcome is StopIteration(result) or the exception it raised.
+            let data = attr(vm, host, &task, "data")?;
+            let exc = match data {
+                Value::Instance(ref i) if i.class.is_exception => data,
+                Value::Class(ref c) if c.is_exception => vm.call(host, &data, &[], &[])?,
+                _ => {
+                    let c = vm.exc.stop_iteration.clone();
+                    vm.new_exception(&c, vec![])
+                }
+            };
+            return Err(Flow::Exception(exc));
+        }
+        // Running: queue the current task on its awaiters and link it to this task.
+        let module = rt(host).asyncio.clone().expect("asyncio is imported");
+        let cur = attr(vm, host, &module, "cur_task")?;
+        let push = attr(vm, host, &state, "push")?;
+        vm.call(host, &push, std::slice::from_ref(&cur), &[])?;
+        vm.store_attr(host, &cur, &Value::str("data"), task)?;
+        Ok(Value::None)
+    },
+};
+
+static TQ_PUSH: BuiltinDef = BuiltinDef {
+    name: "_rt_tq_push",
+    func: |vm, host, a, _| {
+        let q = arg(vm, a, 0)?;
+        let t = arg(vm, a, 1)?;
+        let key = match arg(vm, a, 2)? {
+            Value::None => {
+                let now = rt(host).now(vm).as_ms() as i64;
+                Value::int(now & (TICKS_PERIOD - 1))
+            }
+            k => k,
+        };
+        let Value::Int(k) = key else {
+            return Err(vm.type_error("can't convert to int"));
+        };
+        vm.store_attr(host, &t, &Value::str("data"), Value::None)?;
+        vm.store_attr(host, &t, &Value::str("ph_key"), key.clone())?;
+        let Value::List(l) = q else {
+            return Err(vm.type_error("expected a list"));
+        };
+        // A stable priority queue on (ticks key, push order), facts §5.1: go past every
+        // task whose key is not later than k (ticks_diff, modulo 2³⁰).
+        let half = TICKS_PERIOD / 2;
+        let later = |other: &Value| match attr_of(other, "ph_key") {
+            Some(Value::Int(o)) => {
+                ((k as i64 - o as i64 + half).rem_euclid(TICKS_PERIOD) - half) < 0
+            }
+            _ => false,
+        };
+        let pos = {
+            let items = l.borrow();
+            let mut i = items.len();
+            while i > 0 && later(&items[i - 1]) {
+                i -= 1;
+            }
+            i
+        };
+        // No heap charge: the pairing heap links live in the Task itself.
+        l.borrow_mut().insert(pos, t);
         Ok(Value::None)
     },
 };
@@ -154,34 +231,41 @@ static TRACE: BuiltinDef = BuiltinDef {
     func: |vm, host, a, _| {
         let code = int_arg(vm, a, 0)?;
         let obj = arg(vm, a, 1)?;
-        let n = int_arg(vm, a, 2)?;
-        let id = serial(&obj);
-        let on = |n: i64| match n {
-            2 => WaitOn::Event,
-            3 => WaitOn::Lock,
-            4 => WaitOn::Flag { flag: 0 },
-            5 => WaitOn::Task,
-            6 => WaitOn::Gather,
-            n if n >= 1000 => WaitOn::Sleep {
-                ms: (n - 1000).min(u32::MAX as i64) as u32,
-            },
-            _ => WaitOn::Ready,
+        let third = arg(vm, a, 2)?;
+        let n = match third {
+            Value::Int(n) => n as i64,
+            _ => 0,
         };
+        let id = serial(&obj);
         let (ev, on) = match code {
             0 => (TaskEv::Created, WaitOn::Ready),
             1 => (TaskEv::Resumed, WaitOn::Ready),
-            2 => (TaskEv::Suspended, on(n)),
+            2 => (TaskEv::Suspended, waits_on(rt(host), vm, &obj)),
             3 => {
-                let by = match (on(n), a.get(3)) {
-                    (WaitOn::Flag { .. }, Some(f)) => WaitOn::Flag { flag: serial(f) },
-                    (w, _) => w,
+                let by = match (n, a.get(3)) {
+                    (2, _) => WaitOn::Event,
+                    (3, _) => WaitOn::Lock,
+                    (4, f) => WaitOn::Flag {
+                        flag: f.map_or(0, serial),
+                    },
+                    (5, _) => WaitOn::Task,
+                    (6, _) => WaitOn::Gather,
+                    _ => WaitOn::Ready,
                 };
                 (TaskEv::Woken, by)
             }
-            4 => (TaskEv::Finished, WaitOn::Ready),
-            5 => (TaskEv::Failed, WaitOn::Ready),
-            6 if n == 0 => (TaskEv::CancelRequested, WaitOn::Ready),
-            6 => (TaskEv::Cancelled, WaitOn::Ready),
+            4 => {
+                let ev = if vm.is_instance_of(&third, &vm.exc.stop_iteration.clone()) {
+                    TaskEv::Finished
+                } else if vm.is_instance_of(&third, &vm.exc.exception.clone()) {
+                    TaskEv::Failed
+                } else {
+                    // CancelledError is the only BaseException the loop catches.
+                    TaskEv::Cancelled
+                };
+                (ev, WaitOn::Ready)
+            }
+            6 => (TaskEv::CancelRequested, WaitOn::Ready),
             _ => (TaskEv::Created, WaitOn::Ready),
         };
         let kind = if code == 7 {
@@ -190,7 +274,22 @@ static TRACE: BuiltinDef = BuiltinDef {
             Kind::Task { task: id, ev, on }
         };
         let r = rt(host);
-        r.sync_line(vm);
+        // The line shown with the event: where the task's coroutine stands (its `await`) when
+        // it is resumed or suspended, else the innermost frame that is not the loop's.
+        let line = match code {
+            1 | 2 => coro_line(&obj),
+            _ => None,
+        }
+        .or_else(|| {
+            vm.frames
+                .iter()
+                .rev()
+                .find(|f| &*f.code.filename != CORE_FILE)
+                .map(|f| f.current_line())
+        });
+        if let Some(line) = line {
+            r.main_line = line;
+        }
         let now = r.now(vm);
         r.record(now, kind);
         if code == 0
@@ -210,6 +309,70 @@ static TRACE: BuiltinDef = BuiltinDef {
         Ok(Value::None)
     },
 };
+
+/// The line a task's (suspended) coroutine is at.
+fn coro_line(task: &Value) -> Option<u32> {
+    match attr_of(task, "coro")? {
+        Value::Generator(g) => g.borrow().frame.as_ref().map(|f| f.current_line()),
+        _ => None,
+    }
+}
+
+fn attr_of(v: &Value, name: &str) -> Option<Value> {
+    match v {
+        Value::Instance(i) => i.attrs.borrow().get_str(name).cloned(),
+        _ => None,
+    }
+}
+
+/// What a task that just yielded waits on, read from its `data` (facts §5.1): a Task, a
+/// TaskQueue (its `_kind` says Event or Lock), the flag waits, gather's `_Remove`, or nothing —
+/// then it is on the run queue, sleeping if its key is in the future.
+fn waits_on(r: &mut Runtime, vm: &Vm, task: &Value) -> WaitOn {
+    let data = attr_of(task, "data").unwrap_or(Value::None);
+    match &data {
+        Value::Instance(i) => match i.class.name.text.as_ref() {
+            "Task" => WaitOn::Task,
+            "TaskQueue" => match attr_of(&data, "_kind") {
+                Some(Value::Int(2)) => WaitOn::Event,
+                Some(Value::Int(3)) => WaitOn::Lock,
+                _ => WaitOn::Task,
+            },
+            "_FlagWaits" => {
+                let flag = attr_of(&data, "waits")
+                    .and_then(|w| match w {
+                        Value::List(l) => l.borrow().iter().find_map(|e| match e {
+                            Value::List(pair) => {
+                                let pair = pair.borrow();
+                                (pair.len() == 2 && serial(&pair[1]) == serial(task))
+                                    .then(|| serial(&pair[0]))
+                            }
+                            _ => None,
+                        }),
+                        _ => None,
+                    })
+                    .unwrap_or(0);
+                WaitOn::Flag { flag }
+            }
+            _ => WaitOn::Gather,
+        },
+        Value::Class(c) if c.name.text.as_ref() == "_Remove" => WaitOn::Gather,
+        _ => {
+            let key = match attr_of(task, "ph_key") {
+                Some(Value::Int(k)) => k as i64,
+                _ => 0,
+            };
+            let now = (r.now(vm).as_ms() as i64) & (TICKS_PERIOD - 1);
+            let half = TICKS_PERIOD / 2;
+            let dt = (key - now + half).rem_euclid(TICKS_PERIOD) - half;
+            if dt > 0 {
+                WaitOn::Sleep { ms: dt as u32 }
+            } else {
+                WaitOn::Ready
+            }
+        }
+    }
+}
 
 /// `asyncio` or `uasyncio`: the one module object, built at the first import.
 pub fn import(rt: &mut Runtime, vm: &mut Vm) -> Option<Value> {
