@@ -18,7 +18,7 @@ use super::stimuli::{
 use super::{
     CountBound, DEFAULT_TIMEOUT, Expect, IrqExpect, IrqSource, MAX_PROGRAM_BYTES, MAX_STEPS,
     MAX_STIMULI, Origin, Program, ProgramOrigin, Scenario, ScenarioError, ScenarioErrorKind, Step,
-    StepKind, read_limited,
+    StepKind, TaskExpect, read_limited,
 };
 use crate::hw::BoardKind;
 use crate::hw::gpio::{Drive, Level, PinId};
@@ -682,11 +682,22 @@ fn convert_expect(ctx: &Ctx, dto: ExpectDto, names: &[(String, IrqSource)]) -> R
         }
         irq.push(convert_irq_expect(ctx, &at, key, source, bounds)?);
     }
+    let tasks = dto
+        .tasks
+        .0
+        .into_iter()
+        .map(|(coroutine, t)| TaskExpect {
+            coroutine,
+            max_wake_latency: t.max_wake_latency.map(|d| d.0),
+            max_blocking: t.max_blocking.map(|d| d.0),
+        })
+        .collect();
     Ok(Expect {
         no_uncaught_exception: dto.no_uncaught_exception.unwrap_or(false),
         serial_contains,
         serial_not_contains,
         irq,
+        tasks,
     })
 }
 

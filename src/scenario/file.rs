@@ -337,6 +337,19 @@ pub struct ExpectDto {
     /// Per-interrupt-source bounds, keyed by `pin N`, `timer N`, `virtual timers` or a name.
     #[serde(default)]
     pub irq: OrderedMap<IrqExpectDto>,
+    /// Per asyncio task bounds, keyed by the task's coroutine name (all tasks running it).
+    #[serde(default)]
+    pub tasks: OrderedMap<TaskExpectDto>,
+}
+
+/// `{max-wake-latency: 130ms, max-blocking: 60ms}` for the tasks running one coroutine.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TaskExpectDto {
+    /// Bound on the worst wake latency (wake-up cause → the task resuming).
+    pub max_wake_latency: Option<DurationText>,
+    /// Bound on the longest slice between two awaits.
+    pub max_blocking: Option<DurationText>,
 }
 
 /// `serial: {contains: [...], not-contains: [...]}`.

@@ -182,6 +182,19 @@ pub struct Expect {
     pub serial_not_contains: Vec<String>,
     /// Per-source interrupt bounds, in file order.
     pub irq: Vec<IrqExpect>,
+    /// Per asyncio coroutine bounds, in file order.
+    pub tasks: Vec<TaskExpect>,
+}
+
+/// Bounds for the asyncio tasks running one coroutine (facts §5; `analysis::tasks`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskExpect {
+    /// The coroutine name (`def` name of the task's coroutine).
+    pub coroutine: String,
+    /// Bound on the worst wake latency.
+    pub max_wake_latency: Option<SimDuration>,
+    /// Bound on the longest slice between two awaits.
+    pub max_blocking: Option<SimDuration>,
 }
 
 /// Bounds for one interrupt source. Latency is measured from the hardware event (edge, alarm)

@@ -135,6 +135,7 @@ pub fn run_scenario(
     drop(st);
     let summary = summarize(m.trace());
     check_expectations(sc, &summary, &m.trace().console(), &mut expectations);
+    check_task_expectations(sc, m.trace(), &mut expectations);
     Ok(ScenarioRun {
         machine: m,
         outcome,
@@ -290,6 +291,62 @@ fn sources_of(summary: &Summary, src: IrqSource) -> Vec<&crate::analysis::Source
         })
         .map(|(_, v)| v)
         .collect()
+}
+
+/// `expect: tasks:` — bounds on the asyncio tasks running each named coroutine.
+fn check_task_expectations(
+    sc: &Scenario,
+    trace: &crate::trace::Trace,
+    out: &mut Vec<JsonExpectation>,
+) {
+    if sc.expect.tasks.is_empty() {
+        return;
+    }
+    let tasks = crate::analysis::tasks::summarize(trace);
+    for x in &sc.expect.tasks {
+        let mine: Vec<_> = tasks
+            .tasks
+            .iter()
+            .filter(|t| t.name == x.coroutine)
+            .collect();
+        let none = mine.is_empty();
+        if let Some(max) = x.max_wake_latency {
+            let worst = mine
+                .iter()
+                .map(|t| t.wake_latency.max_ns)
+                .max()
+                .unwrap_or(0);
+            out.push(JsonExpectation {
+                what: format!(
+                    "task {} wake latency max <= {} us",
+                    x.coroutine,
+                    us(max.as_ns())
+                ),
+                ok: !none && worst <= max.as_ns(),
+                actual: if none {
+                    "no such task ran".into()
+                } else {
+                    format!("{} us", us(worst))
+                },
+            });
+        }
+        if let Some(max) = x.max_blocking {
+            let worst = mine.iter().map(|t| t.longest_slice_ns).max().unwrap_or(0);
+            out.push(JsonExpectation {
+                what: format!(
+                    "task {} blocking max <= {} us",
+                    x.coroutine,
+                    us(max.as_ns())
+                ),
+                ok: !none && worst <= max.as_ns(),
+                actual: if none {
+                    "no such task ran".into()
+                } else {
+                    format!("{} us", us(worst))
+                },
+            });
+        }
+    }
 }
 
 fn check_expectations(

@@ -229,3 +229,27 @@ fn count_increment_races_only_with_hard_irqs() {
         "the pyb.Timer callback ran as a hard handler {hard} times"
     );
 }
+
+// The 115 ms lesson's variant: with blocking slices of 5/3/2/1 ms the flag waiter's worst wake
+// latency shrinks accordingly (and the scenario's own `expect: tasks:` bounds hold).
+#[test]
+fn asyncio_wake_latency_shrinks_with_shorter_blocking() {
+    let long = run("asyncio_115ms.yaml");
+    let short = run("asyncio_short_blocking.yaml");
+    all_ok(&long);
+    all_ok(&short);
+    let worst = |r: &ScenarioRun| {
+        irqlab::analysis::tasks::summarize(r.machine.trace())
+            .tasks
+            .iter()
+            .filter(|t| t.name == "responder")
+            .map(|t| t.wake_latency.max_ns)
+            .max()
+            .unwrap()
+    };
+    let (l, s) = (worst(&long), worst(&short));
+    assert!(
+        l > 110_000_000 && s < 25_000_000 && s * 4 < l,
+        "long {l} ns, short {s} ns"
+    );
+}
