@@ -30,6 +30,23 @@ def work(n):
 print(work(N))
 ";
 
+/// The asyncio benchmark of issue 3: 100 tasks sleeping and waking at 1–10 ms periods.
+pub const ASYNCIO_PROGRAM: &str = "\
+import asyncio
+switches = 0
+async def sleeper(period):
+    global switches
+    while True:
+        await asyncio.sleep_ms(period)
+        switches += 1
+async def main():
+    for i in range(100):
+        asyncio.create_task(sleeper(1 + i % 10))
+    await asyncio.sleep_ms(SECONDS * 1000)
+    print('switches', switches)
+asyncio.run(main())
+";
+
 /// One measured figure.
 pub struct Figure {
     /// What was measured.
@@ -129,5 +146,49 @@ pub fn run_all(scenarios_dir: &Path, iterations: u64) -> Result<Vec<Figure>, Str
             unit: "M/s (host)",
         });
     }
+    asyncio_figures(&mut out, 60)?;
     Ok(out)
+}
+
+/// Runs [`ASYNCIO_PROGRAM`] for `seconds` of simulated time (best of one: it is long).
+fn asyncio_figures(out: &mut Vec<Figure>, seconds: u64) -> Result<(), String> {
+    let program = ASYNCIO_PROGRAM.replace("SECONDS", &seconds.to_string());
+    let code = compile_module(&program, "asyncio_bench.py").map_err(|d| d.render_cli())?;
+    let mut m = Machine::new(&RunConfig::esp32(SimDuration::from_secs(seconds + 1)));
+    let mut switches = 0u64;
+    let host_s = best_of(1, || {
+        m.run_program(code.clone());
+    });
+    let console = m.trace().console();
+    if let Some(n) = console
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+    {
+        switches = n;
+    }
+    let sim_s = m.now().as_ns() as f64 / 1e9;
+    out.push(Figure {
+        what: format!("asyncio: 100 tasks, {seconds} s simulated: speed"),
+        value: sim_s / host_s,
+        unit: "x real time",
+    });
+    if switches > 0 {
+        out.push(Figure {
+            what: "asyncio: task switches".into(),
+            value: switches as f64,
+            unit: "",
+        });
+        out.push(Figure {
+            what: "asyncio: host time per task switch".into(),
+            value: host_s / switches as f64 * 1e6,
+            unit: "us",
+        });
+        out.push(Figure {
+            what: "asyncio: simulated board time per task switch".into(),
+            value: sim_s / switches as f64 * 1e6,
+            unit: "us",
+        });
+    }
+    Ok(())
 }
