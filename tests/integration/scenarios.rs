@@ -253,3 +253,48 @@ fn asyncio_wake_latency_shrinks_with_shorter_blocking() {
         "long {l} ns, short {s} ns"
     );
 }
+
+// The REPL lesson: asyncio.run() of an endless clock never returns (the run stops at the
+// limit, still ticking), and a task created before any loop ran has not run.
+#[test]
+fn asyncio_run_never_returns_and_create_task_needs_a_loop() {
+    let r = run("asyncio_forever.yaml");
+    all_ok(&r);
+    assert_eq!(r.outcome, irqlab::sim::Outcome::TimeLimit);
+    let console = r.machine.trace().console();
+    assert!(
+        console.contains("tick 0\ntick 1\ntick 2\ntick 3\n"),
+        "{console}"
+    );
+    assert!(
+        console.starts_with("worker ran before any loop ran: False\n"),
+        "{console}"
+    );
+}
+
+// Polling with sleep_ms(0) among five tasks keeps the board 100 % busy (about half of it in
+// the scheduler itself); the interrupt-driven version idles.
+#[test]
+fn asyncio_polling_versus_interrupt() {
+    let poll = run("asyncio_sensor_polling.yaml");
+    let irq = run("asyncio_sensor_irq.yaml");
+    all_ok(&poll);
+    all_ok(&irq);
+    let (sp, si) = (
+        summarize(poll.machine.trace()),
+        summarize(irq.machine.trace()),
+    );
+    assert_eq!(sp.idle_ns, 0, "polling never idles");
+    assert!(
+        si.idle_ns > 9 * si.end.as_ns() / 10,
+        "the interrupt version idles"
+    );
+    let tasks = irqlab::analysis::tasks::summarize(poll.machine.trace());
+    let task_cpu: u64 = tasks.tasks.iter().map(|t| t.cpu_ns).sum();
+    let overhead = sp.main_ns.saturating_sub(task_cpu);
+    assert!(
+        overhead > sp.main_ns / 4,
+        "the scheduler itself takes a large share: {overhead} of {}",
+        sp.main_ns
+    );
+}
