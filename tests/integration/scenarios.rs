@@ -298,3 +298,32 @@ fn asyncio_polling_versus_interrupt() {
         sp.main_ns
     );
 }
+
+fn worst_ms(r: &ScenarioRun) -> u64 {
+    let console = r.machine.trace().console();
+    let line = console
+        .lines()
+        .find(|l| l.starts_with("handled"))
+        .expect("the program reports its latency");
+    line.split_whitespace().nth(4).unwrap().parse().unwrap()
+}
+
+// Interrupt → asyncio: a task made with create_task() in the callback waits for the loop's
+// poll timeout (the next unrelated deadline); a ThreadSafeFlag wakes the poll within a tick.
+#[test]
+fn asyncio_bridge_threadsafeflag_beats_create_task() {
+    let wrong = run("asyncio_bridge_wrong.yaml");
+    let right = run("asyncio_bridge_right.yaml");
+    all_ok(&wrong);
+    all_ok(&right);
+    assert!(
+        worst_ms(&wrong) > 100,
+        "create_task waited {} ms",
+        worst_ms(&wrong)
+    );
+    assert!(
+        worst_ms(&right) <= 11,
+        "the flag waiter waited {} ms",
+        worst_ms(&right)
+    );
+}
