@@ -130,6 +130,17 @@ fn tasks_text(out: &mut String, t: &TasksSummary) {
             us(s.max_ns)
         );
     }
+    let e = &t.irq_to_task;
+    if e.n > 0 {
+        let _ = writeln!(
+            out,
+            "interrupt -> ISR -> callback -> ThreadSafeFlag -> task resumed  n {}   us (min / p50 / max) {} / {} / {}",
+            e.n,
+            us(e.min_ns),
+            us(e.p50_ns),
+            us(e.max_ns)
+        );
+    }
 }
 
 /// The JSON report's shape.
@@ -155,6 +166,8 @@ pub struct JsonReport<'a> {
     pub tasks: Vec<JsonTask>,
     /// asyncio wake latencies by cause (`sleep deadline`, `Event`, `ThreadSafeFlag`, ...).
     pub wakes: Vec<JsonWake>,
+    /// End to end: hardware event → ISR → callback → `ThreadSafeFlag.set()` → task resumed.
+    pub irq_to_task_ns: JsonStats,
     /// Results of the scenario's expectations (empty without a scenario).
     pub expectations: Vec<JsonExpectation>,
     /// What the program printed.
@@ -327,6 +340,7 @@ pub fn json(
                 latency_ns: stats(s),
             })
             .collect(),
+        irq_to_task_ns: stats(&summary.tasks.irq_to_task),
         expectations,
         console,
     };

@@ -74,6 +74,9 @@ pub struct TasksSummary {
     pub wakes: BTreeMap<WakeCause, Stats>,
     /// The worst wake latency of any task, ns.
     pub worst_wake_ns: u64,
+    /// End to end, for tasks woken by a `ThreadSafeFlag` set in an interrupt's callback: from
+    /// the hardware event (edge, alarm) through its ISR and callback to the task resuming, ns.
+    pub irq_to_task: Stats,
 }
 
 #[derive(Default)]
@@ -83,6 +86,8 @@ struct Live {
     running_since: Option<SimTime>,
     /// The pending wake-up: cause and when it became due.
     wake: Option<(WakeCause, SimTime)>,
+    /// For a flag wake-up: the hardware event behind the `set()`, if a callback made it.
+    irq_origin: Option<SimTime>,
     latencies: Vec<u64>,
 }
 
@@ -92,11 +97,31 @@ pub fn summarize(trace: &Trace) -> TasksSummary {
     // First unconsumed `set()` of each ThreadSafeFlag.
     let mut flag_set: BTreeMap<u32, SimTime> = BTreeMap::new();
     let mut by_cause: BTreeMap<WakeCause, Vec<u64>> = BTreeMap::new();
+    // Hardware-event times of the callbacks (soft or hard) running now, innermost last.
+    let mut callbacks: Vec<SimTime> = Vec::new();
+    // Hardware event behind the first unconsumed `set()` of each flag.
+    let mut flag_origin: BTreeMap<u32, SimTime> = BTreeMap::new();
+    let mut irq_to_task: Vec<u64> = Vec::new();
     let mut n = 0;
     for e in &trace.events {
         match e.kind {
+            Kind::CallbackStart { event, .. } | Kind::HardStart { event, .. } => {
+                callbacks.push(
+                    trace
+                        .event_times
+                        .get(event as usize)
+                        .copied()
+                        .unwrap_or(e.at),
+                );
+            }
+            Kind::CallbackEnd { .. } | Kind::HardEnd { .. } => {
+                callbacks.pop();
+            }
             Kind::FlagSet { flag } => {
                 flag_set.entry(flag).or_insert(e.at);
+                if let Some(origin) = callbacks.last() {
+                    flag_origin.entry(flag).or_insert(*origin);
+                }
             }
             Kind::TaskName { task, offset, len } => {
                 if let Some(l) = live.get_mut(&task) {
@@ -125,6 +150,9 @@ pub fn summarize(trace: &Trace) -> TasksSummary {
                             l.latencies.push(lat);
                             by_cause.entry(cause).or_default().push(lat);
                         }
+                        if let Some(origin) = l.irq_origin.take() {
+                            irq_to_task.push(e.at.saturating_since(origin).as_ns());
+                        }
                     }
                     TaskEv::Suspended => {
                         end_slice(l, e.at);
@@ -144,6 +172,7 @@ pub fn summarize(trace: &Trace) -> TasksSummary {
                             WaitOn::Flag { flag } => {
                                 let due = flag_set.remove(&flag).unwrap_or(e.at);
                                 l.wake = Some((WakeCause::Flag, due));
+                                l.irq_origin = flag_origin.remove(&flag);
                                 None
                             }
                             WaitOn::Ready | WaitOn::Sleep { .. } => None,
@@ -183,6 +212,7 @@ pub fn summarize(trace: &Trace) -> TasksSummary {
         .into_iter()
         .map(|(c, v)| (c, Stats::of(v)))
         .collect();
+    out.irq_to_task = Stats::of(irq_to_task);
     out
 }
 

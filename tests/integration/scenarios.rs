@@ -327,3 +327,20 @@ fn asyncio_bridge_threadsafeflag_beats_create_task() {
         worst_ms(&right)
     );
 }
+
+// End to end through the bridge: edge → ISR → callback → ThreadSafeFlag → task resumed is at
+// least the flag wake latency and close to it (the ISR and callback take microseconds).
+#[test]
+fn asyncio_end_to_end_latency_from_the_edge() {
+    let r = run("asyncio_bridge_right.yaml");
+    let t = irqlab::analysis::tasks::summarize(r.machine.trace());
+    let flag = &t.wakes[&irqlab::analysis::tasks::WakeCause::Flag];
+    assert_eq!(t.irq_to_task.n, 3);
+    assert!(t.irq_to_task.max_ns >= flag.max_ns);
+    assert!(
+        t.irq_to_task.max_ns - flag.max_ns < 100_000,
+        "{:?} vs {:?}",
+        t.irq_to_task,
+        flag
+    );
+}
