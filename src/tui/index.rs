@@ -174,6 +174,58 @@ pub enum Lane {
     Idle,
 }
 
+/// The asyncio task lanes of `trace` (run slices from the task events; facts §5).
+fn task_lanes(trace: &Trace, end: u64) -> Vec<TaskLane> {
+    use crate::trace::TaskEv;
+    let mut lanes: Vec<TaskLane> = Vec::new();
+    let mut open: BTreeMap<u32, u64> = BTreeMap::new();
+    let lane_of = |lanes: &mut Vec<TaskLane>, task: u32| -> usize {
+        match lanes.iter().position(|l| l.task == task) {
+            Some(i) => i,
+            None => {
+                lanes.push(TaskLane {
+                    task,
+                    ..TaskLane::default()
+                });
+                lanes.len() - 1
+            }
+        }
+    };
+    for e in &trace.events {
+        match e.kind {
+            Kind::TaskName { task, offset, len } => {
+                let i = lane_of(&mut lanes, task);
+                lanes[i].name = trace.text_of(offset, len).to_string();
+            }
+            Kind::Task { task, ev, .. } => {
+                let i = lane_of(&mut lanes, task);
+                let t = e.at.as_ns();
+                match ev {
+                    TaskEv::Resumed => {
+                        open.insert(task, t);
+                    }
+                    TaskEv::Suspended | TaskEv::Finished | TaskEv::Failed | TaskEv::Cancelled => {
+                        if let Some(t0) = open.remove(&task) {
+                            lanes[i].spans.push(t0, t);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    for (task, t0) in open {
+        if let Some(l) = lanes.iter_mut().find(|l| l.task == task) {
+            l.spans.push(t0, end);
+        }
+    }
+    for l in &mut lanes {
+        l.spans.finish();
+    }
+    lanes
+}
+
 /// The parts of one hardware event (`IrqRaised.event` number), as event indices or [`NONE`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EventParts {
@@ -227,6 +279,19 @@ pub struct TraceIndex {
     pub parts: Vec<EventParts>,
     /// Time of the last event.
     pub end: u64,
+    /// One lane per asyncio task, in creation order: when the loop was running it.
+    pub tasks: Vec<TaskLane>,
+}
+
+/// The run slices of one asyncio task.
+#[derive(Clone, Debug, Default)]
+pub struct TaskLane {
+    /// The trace's task number.
+    pub task: u32,
+    /// The coroutine's name (empty until its `TaskName` event).
+    pub name: String,
+    /// From each `Resumed` to the following suspend or end.
+    pub spans: Spans,
 }
 
 impl TraceIndex {
@@ -249,6 +314,7 @@ impl TraceIndex {
             ix.record(i, e, &mut depth);
         }
         ix.end = trace.events.last().map_or(0, |e| e.at.as_ns());
+        ix.tasks = task_lanes(trace, ix.end);
         ctx.close(&mut ix);
         for s in [&mut ix.isr, &mut ix.callback, &mut ix.main, &mut ix.idle] {
             s.finish();

@@ -52,6 +52,8 @@ pub struct Areas {
     pub events: Option<Rect>,
     /// Event detail pane.
     pub detail: Rect,
+    /// Number of asyncio task lanes shown in the timeline.
+    pub n_tasks: u16,
     /// Latency pane.
     pub latency: Rect,
     /// Status bar.
@@ -63,7 +65,9 @@ pub fn layout(app: &App, area: Rect) -> Areas {
     let [body, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
     let max_pins = if area.height < 30 { 3 } else { 12 };
     let n_pins = (app.index.pins.len() as u16).min(max_pins);
-    let timeline_h = LANE_ROWS + n_pins + 1 + 2;
+    let max_tasks = if area.height < 30 { 2 } else { 8 };
+    let n_tasks = (app.index.tasks.len() as u16).min(max_tasks);
+    let timeline_h = LANE_ROWS + n_tasks + n_pins + 1 + 2;
     let rest = body.height.saturating_sub(timeline_h);
     let bottom_h = (rest / 2).clamp(7, 9);
     let [timeline, middle, bottom] = Layout::vertical([
@@ -95,6 +99,7 @@ pub fn layout(app: &App, area: Rect) -> Areas {
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
     Areas {
         timeline,
+        n_tasks,
         n_pins,
         source,
         console,
@@ -131,7 +136,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let a = layout(app, area);
-    draw_timeline(app, a.timeline, a.n_pins, buf);
+    draw_timeline(app, a.timeline, a.n_tasks, a.n_pins, buf);
     Source { app }.render(a.source, buf);
     Console { app }.render(a.console, buf);
     if let Some(events) = a.events {
@@ -145,7 +150,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn draw_timeline(app: &App, area: Rect, n_pins: u16, buf: &mut Buffer) {
+fn draw_timeline(app: &App, area: Rect, n_tasks: u16, n_pins: u16, buf: &mut Buffer) {
     let mut title = format!(" {} ", app.rec.name);
     if app.trace().n_dropped > 0 {
         // The trace hit its size limit: say so, the view ends early.
@@ -157,13 +162,15 @@ fn draw_timeline(app: &App, area: Rect, n_pins: u16, buf: &mut Buffer) {
     let block = Block::bordered().title(Span::styled(title, app.theme.title()));
     let inner = block.inner(area);
     block.render(area, buf);
-    let [lanes, pins, axis] = Layout::vertical([
+    let [lanes, tasks, pins, axis] = Layout::vertical([
         Constraint::Length(LANE_ROWS),
+        Constraint::Length(n_tasks),
         Constraint::Length(n_pins),
         Constraint::Length(1),
     ])
     .areas(inner);
     Timeline { app }.render(lanes, buf);
+    crate::tui::widgets::timeline::TaskLanes { app }.render(tasks, buf);
     Pins { app }.render(pins, buf);
     Axis { app }.render(axis, buf);
 }

@@ -319,3 +319,27 @@ fn tui_bench_reports_figures() {
         assert!(f.value.is_finite() && f.value >= 0.0, "{}", f.what);
     }
 }
+
+// asyncio runs get one timeline lane per task: the four blockers and the ThreadSafeFlag waiter
+// of the 115 ms lesson each have a lane, and the waiter's lane shows it ran.
+#[test]
+fn asyncio_task_lanes() {
+    let app = app("asyncio_115ms.yaml");
+    let names: Vec<&str> = app.index.tasks.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names.iter().filter(|n| **n == "blocker").count(),
+        4,
+        "{names:?}"
+    );
+    assert!(names.contains(&"responder"), "{names:?}");
+    let text = screen(&app, 120, 40);
+    assert_eq!(text.matches("│t blocker").count(), 4, "{text}");
+    let responder_row = text
+        .lines()
+        .find(|l| l.contains("│t respond"))
+        .expect("a responder lane");
+    assert!(
+        responder_row.contains('░') || responder_row.contains('▒') || responder_row.contains('█'),
+        "{responder_row}"
+    );
+}

@@ -92,6 +92,27 @@ impl Widget for Timeline<'_> {
     }
 }
 
+/// One lane per asyncio task (under the context lanes): when the loop was running it.
+pub struct TaskLanes<'a> {
+    /// The model.
+    pub app: &'a App,
+}
+
+impl Widget for TaskLanes<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let cols = columns(app, area);
+        for (row, lane) in app.index.tasks.iter().enumerate() {
+            let y = area.y + row as u16;
+            if y >= area.bottom() {
+                break;
+            }
+            draw_label(buf, area, y, &format!("t {}", lane.name), app.theme.dim());
+            draw_spans(buf, area, y, cols, &lane.spans, app.theme.main());
+        }
+    }
+}
+
 fn draw_spans(buf: &mut Buffer, area: Rect, y: u16, cols: Columns, spans: &Spans, style: Style) {
     for c in 0..cols.n {
         let (t0, t1) = cols.range(c);
