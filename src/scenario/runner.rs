@@ -13,6 +13,7 @@ use std::rc::Rc;
 use super::stimuli::expand;
 use super::{IrqSource, Scenario, StepKind};
 use crate::analysis::report::JsonExpectation;
+use crate::analysis::tasks::TaskSummary;
 use crate::analysis::{Stats, Summary, summarize, us};
 use crate::cli::{CliError, RunArgs, finish};
 use crate::hw::gpio::Level;
@@ -293,6 +294,9 @@ fn sources_of(summary: &Summary, src: IrqSource) -> Vec<&crate::analysis::Source
         .collect()
 }
 
+/// A task bound: its name in reports, the bound, and what it measures.
+type TaskBound = (&'static str, Option<SimDuration>, fn(&TaskSummary) -> u64);
+
 /// `expect: tasks:` — bounds on the asyncio tasks running each named coroutine.
 fn check_task_expectations(
     sc: &Scenario,
@@ -309,41 +313,20 @@ fn check_task_expectations(
             .iter()
             .filter(|t| t.name == x.coroutine)
             .collect();
-        let none = mine.is_empty();
-        if let Some(max) = x.max_wake_latency {
-            let worst = mine
-                .iter()
-                .map(|t| t.wake_latency.max_ns)
-                .max()
-                .unwrap_or(0);
+        let bounds: [TaskBound; 2] = [
+            ("wake latency", x.max_wake_latency, |t| {
+                t.wake_latency.max_ns
+            }),
+            ("blocking", x.max_blocking, |t| t.longest_slice_ns),
+        ];
+        for (what, bound, measure) in bounds {
+            let Some(max) = bound else { continue };
+            let worst = mine.iter().map(|t| measure(t)).max();
             out.push(JsonExpectation {
-                what: format!(
-                    "task {} wake latency max <= {} us",
-                    x.coroutine,
-                    us(max.as_ns())
-                ),
-                ok: !none && worst <= max.as_ns(),
-                actual: if none {
-                    "no such task ran".into()
-                } else {
-                    format!("{} us", us(worst))
-                },
-            });
-        }
-        if let Some(max) = x.max_blocking {
-            let worst = mine.iter().map(|t| t.longest_slice_ns).max().unwrap_or(0);
-            out.push(JsonExpectation {
-                what: format!(
-                    "task {} blocking max <= {} us",
-                    x.coroutine,
-                    us(max.as_ns())
-                ),
-                ok: !none && worst <= max.as_ns(),
-                actual: if none {
-                    "no such task ran".into()
-                } else {
-                    format!("{} us", us(worst))
-                },
+                what: format!("task {} {what} max <= {} us", x.coroutine, us(max.as_ns())),
+                ok: worst.is_some_and(|w| w <= max.as_ns()),
+                actual: worst
+                    .map_or_else(|| "no such task ran".into(), |w| format!("{} us", us(w))),
             });
         }
     }
