@@ -74,6 +74,9 @@ pub struct RunArgs {
     /// The seed for every random choice (overrides the scenario's).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Record reads and writes of globals and report race findings (lost updates).
+    #[arg(long)]
+    pub findings: bool,
     /// The board for a `.py` program: `esp32` (default) or `pyboard` (a scenario names its own).
     #[arg(long, default_value = "esp32")]
     pub board: String,
@@ -179,6 +182,7 @@ fn run_cmd(args: &RunArgs) -> Result<i32, CliError> {
         ))
     })?;
     let mut cfg = RunConfig::for_board(board, limit);
+    cfg.track_access = args.findings;
     cfg.seed = args.seed.unwrap_or(0);
     let mut m = Machine::new(&cfg);
     let outcome = m.run_program(code);
@@ -217,6 +221,13 @@ pub fn finish(
             );
         }
         let _ = stdout.write_all(report::text(&summary, outcome_text).as_bytes());
+        if args.findings {
+            let findings = crate::analysis::findings::lost_updates(trace);
+            let _ = writeln!(stdout, "findings: {}", findings.len());
+            for f in &findings {
+                let _ = writeln!(stdout, "  {}", f.explain());
+            }
+        }
         for e in &expectations {
             let _ = writeln!(
                 stdout,
@@ -229,6 +240,14 @@ pub fn finish(
     }
     let failed = expectations.iter().any(|e| !e.ok);
     if let Some(path) = &args.json {
+        let findings = if args.findings {
+            crate::analysis::findings::lost_updates(trace)
+                .iter()
+                .map(|f| f.explain())
+                .collect()
+        } else {
+            Vec::new()
+        };
         let text = report::json(
             &summary,
             seed,
@@ -236,6 +255,7 @@ pub fn finish(
             outcome_text,
             expectations,
             console,
+            findings,
         );
         std::fs::write(path, text)
             .map_err(|e| CliError(format!("{}: cannot write: {e}", path.display())))?;

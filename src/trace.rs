@@ -204,6 +204,14 @@ pub enum Kind {
     },
     /// An allocation failed because the heap was locked.
     HeapLockedAlloc,
+    /// The running code read or wrote a global (recorded only with access tracking on);
+    /// `name` indexes [`Trace::names`].
+    Access {
+        /// The global's name.
+        name: u32,
+        /// True for a store.
+        write: bool,
+    },
     /// A Pyboard LED changed (`pyb.LED(n)`).
     Led {
         /// LED number 1..=4.
@@ -327,6 +335,8 @@ pub struct Trace {
     pub n_dropped: u64,
     /// Maximum number of events kept.
     pub max_events: usize,
+    /// Names of globals seen by `Access` events, by index.
+    pub names: Vec<String>,
     /// Exact hardware time of each numbered event (`IrqRaised.event` indexes it): latencies
     /// are measured from here even when a record had to be placed later to keep order.
     pub event_times: Vec<SimTime>,
@@ -341,6 +351,7 @@ impl Trace {
             n_dropped: 0,
             max_events,
             event_times: Vec::new(),
+            names: Vec::new(),
         }
     }
 
@@ -506,6 +517,11 @@ impl Trace {
             Kind::IrqDisable { depth } => format!("disable_irq  depth {depth}"),
             Kind::IrqEnable { depth } => format!("enable_irq  depth {depth}"),
             Kind::HeapLockedAlloc => "allocation with heap locked".into(),
+            Kind::Access { name, write } => format!(
+                "{} {}",
+                if write { "write" } else { "read" },
+                self.names.get(name as usize).map_or("?", |n| n.as_str())
+            ),
             Kind::Led { led, on } => format!("LED({led}) {}", if on { "on" } else { "off" }),
             Kind::CpuFreq { hz } => format!("cpu freq {} MHz", hz / 1_000_000),
             Kind::Task { task, ev, on } => match ev {

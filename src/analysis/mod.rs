@@ -6,6 +6,7 @@
 //! wake latencies ([`tasks`]). Nothing here looks at the
 //! machine: a saved trace gives the same report.
 
+pub mod findings;
 pub mod report;
 pub mod tasks;
 

@@ -168,6 +168,8 @@ pub struct JsonReport<'a> {
     pub wakes: Vec<JsonWake>,
     /// End to end: hardware event → ISR → callback → `ThreadSafeFlag.set()` → task resumed.
     pub irq_to_task_ns: JsonStats,
+    /// Race findings, explained (with `--findings`; empty otherwise).
+    pub findings: Vec<String>,
     /// Results of the scenario's expectations (empty without a scenario).
     pub expectations: Vec<JsonExpectation>,
     /// What the program printed.
@@ -288,8 +290,10 @@ pub fn json(
     outcome: &str,
     expectations: Vec<JsonExpectation>,
     console: String,
+    findings: Vec<String>,
 ) -> String {
     let report = JsonReport {
+        findings,
         irqlab_version: env!("CARGO_PKG_VERSION"),
         seed,
         trace_hash: format!("{trace_hash:016x}"),

@@ -61,6 +61,9 @@ pub trait Host {
     /// An op is about to execute the line `line` of `code` (called only when
     /// `vm.trace_lines` is set).
     fn on_line(&mut self, _vm: &mut Vm, _code: &Rc<CodeObject>, _line: u32) {}
+    /// A global or module-level name is about to be read or written (called only when
+    /// `vm.track_access` is set; the race analysis uses it).
+    fn on_access(&mut self, _vm: &mut Vm, _name: &Value, _write: bool) {}
     /// The host itself, for native functions that need its concrete type.
     fn as_any(&mut self) -> &mut dyn std::any::Any;
 }
@@ -206,6 +209,9 @@ pub struct Vm {
     pub max_frames: usize,
     /// When true, the host's `on_line` is called when the executing line changes.
     pub trace_lines: bool,
+    /// When true, reads and writes of globals and module-level names are reported to the host
+    /// (`Host::on_access`) for the race analysis; off by default, so plain runs pay one branch.
+    pub track_access: bool,
     /// The `__main__` module globals.
     pub main_globals: Rc<RefCell<Dict>>,
     /// Interned `__init__` and other names the VM looks up often.
@@ -276,6 +282,7 @@ impl Vm {
             n_ops: 0,
             max_frames: crate::limits::MAX_FRAMES,
             trace_lines: false,
+            track_access: false,
             main_globals,
             events: Vec::new(),
             extra_roots: Vec::new(),
@@ -805,6 +812,10 @@ impl Vm {
                     push!(v)
                 }
                 Op::LoadName(i) | Op::LoadGlobal(i) => {
+                    if self.track_access {
+                        let name = self.name_at(i);
+                        host.on_access(self, &name, false);
+                    }
                     // Inline cache: the slot where this op last found its name (re-checked).
                     let f = top!();
                     let found = {
@@ -888,6 +899,10 @@ impl Vm {
                     }
                 }
                 Op::StoreName(i) | Op::StoreGlobal(i) => {
+                    if self.track_access {
+                        let name = self.name_at(i);
+                        host.on_access(self, &name, true);
+                    }
                     let f = top!();
                     let mut v = f.stack.pop();
                     let dict = match (op, &f.names) {

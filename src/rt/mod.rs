@@ -847,6 +847,20 @@ impl Host for Runtime {
         }
     }
 
+    fn on_access(&mut self, vm: &mut Vm, name: &Value, write: bool) {
+        let text = crate::py::vm::str_text(name);
+        let id = match self.trace.names.iter().position(|n| n == text) {
+            Some(i) => i as u32,
+            None => {
+                self.trace.names.push(text.to_string());
+                (self.trace.names.len() - 1) as u32
+            }
+        };
+        self.sync_line(vm);
+        let now = self.now(vm);
+        self.record(now, Kind::Access { name: id, write });
+    }
+
     fn on_line(&mut self, vm: &mut Vm, _code: &Rc<crate::py::bytecode::CodeObject>, line: u32) {
         let _ = vm;
         self.main_line = line;

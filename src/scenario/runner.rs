@@ -64,7 +64,7 @@ pub fn run_scenario_cli(args: &RunArgs) -> Result<i32, CliError> {
         }
         None => None,
     };
-    let run = run_scenario(&sc, args.seed, limit, args.quiet)?;
+    let run = run_scenario_with(&sc, args.seed, limit, args.quiet, args.findings)?;
     finish(args, &run.machine, &run.outcome, run.seed, run.expectations)
 }
 
@@ -74,6 +74,17 @@ pub fn run_scenario(
     seed: Option<u64>,
     limit: Option<SimDuration>,
     quiet_errors: bool,
+) -> Result<ScenarioRun, CliError> {
+    run_scenario_with(sc, seed, limit, quiet_errors, false)
+}
+
+/// [`run_scenario`], optionally recording global accesses for the race findings.
+pub fn run_scenario_with(
+    sc: &Scenario,
+    seed: Option<u64>,
+    limit: Option<SimDuration>,
+    quiet_errors: bool,
+    track_access: bool,
 ) -> Result<ScenarioRun, CliError> {
     let program = sc.program.as_ref().ok_or_else(|| {
         CliError(format!(
@@ -97,6 +108,7 @@ pub fn run_scenario(
     let seed = seed.unwrap_or(sc.seed);
     let mut cfg = RunConfig::for_board(sc.board, limit.unwrap_or(sc.timeout));
     cfg.seed = seed;
+    cfg.track_access = track_access;
     let mut m = Machine::new(&cfg);
     let root = Rng::from_seed(seed);
     let until = SimTime::ZERO + cfg.limit;

@@ -45,6 +45,8 @@ pub struct RunConfig {
     pub seed: u64,
     /// Maximum trace events kept.
     pub max_trace_events: usize,
+    /// Record reads and writes of globals for the race analysis (`--findings`).
+    pub track_access: bool,
 }
 
 impl RunConfig {
@@ -61,6 +63,7 @@ impl RunConfig {
             limit,
             seed: 0,
             max_trace_events: crate::limits::MAX_TRACE_EVENTS,
+            track_access: false,
         }
     }
 }
@@ -91,6 +94,7 @@ impl Machine {
         let c = rt.cost.gc_pause_cycles(0).0;
         vm.heap.gc_base_cycles = c;
         vm.heap.gc_cycles_per_kib = rt.cost.gc_pause_cycles(1024).0 - c;
+        vm.track_access = cfg.track_access;
         let mut m = Machine { vm, rt };
         m.rt.rng = crate::rng::Rng::from_seed(cfg.seed).fork(crate::rng::stream_id("pyb.rng"));
         m.rt.set_deadline(&mut m.vm);

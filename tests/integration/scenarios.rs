@@ -344,3 +344,41 @@ fn asyncio_end_to_end_latency_from_the_edge() {
         flag
     );
 }
+
+fn findings_of(name: &str) -> Vec<irqlab::analysis::findings::Finding> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name);
+    let sc = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let r = irqlab::scenario::runner::run_scenario_with(&sc, None, None, false, true)
+        .unwrap_or_else(|e| panic!("{}", e.0));
+    irqlab::analysis::findings::lost_updates(r.machine.trace())
+}
+
+// Race findings: the lost updates the programs report are found, attributed to the right
+// contexts and lines, and the corrected versions give no false alarm.
+#[test]
+fn lost_update_findings_match_the_lost_counts() {
+    use irqlab::trace::Ctx;
+    let pyb = findings_of("count_race_pyboard.yaml");
+    assert_eq!(pyb.len(), 1, "{pyb:?}");
+    let f = &pyb[0];
+    assert_eq!(
+        (f.name.as_str(), f.ctx, f.other_ctx),
+        ("count", Ctx::Main, Ctx::HardIrq)
+    );
+    assert_eq!(
+        f.count as i64,
+        lost_updates(&run("count_race_pyboard.yaml"))
+    );
+    assert!(findings_of("count_race_esp32.yaml").is_empty());
+    let race = findings_of("shared_buffer_race.yaml");
+    assert_eq!(race.len(), 1, "{race:?}");
+    assert_eq!(
+        (race[0].name.as_str(), race[0].other_ctx),
+        ("idx", Ctx::Callback)
+    );
+    assert_eq!(race[0].count as i64, lost(&run("shared_buffer_race.yaml")));
+    assert!(findings_of("shared_buffer_safe.yaml").is_empty());
+    assert!(findings_of("bounce.yaml").is_empty());
+}
