@@ -6,7 +6,9 @@
 //! handler` and disables that callback (facts §2.7). `pyb.disable_irq()` returns whether IRQs
 //! were enabled and `pyb.enable_irq(state=True)` restores that state — PRIMASK, not a nesting
 //! count (ports/stm32/irq.c). `pyb.LED(n)` drives the four LEDs; `pyb.rng()` draws from the
-//! run's seed; `delay`, `udelay`, `millis`, `micros`, `elapsed_millis`, `elapsed_micros`.
+//! run's seed; `delay`, `udelay`, `millis`, `micros` are `time.sleep_ms`, `sleep_us`,
+//! `ticks_ms`, `ticks_us` themselves (as in ports/stm32/modpyb.c); `elapsed_millis`,
+//! `elapsed_micros`.
 //!
 //! Timers are modelled on the simulator's virtual timer slots (1 µs resolution); the trace
 //! names them with their pyb number.
@@ -15,11 +17,10 @@ use crate::hw::timer::{PeriodRequest, TimerId, TimerMode};
 use crate::py::builtins::{arg, int_arg, kw_get, make_module};
 use crate::py::value::{BuiltinDef, Value};
 use crate::py::vm::{Flow, Host, PyResult, Vm};
-use crate::time::SimDuration;
 use crate::trace::Kind;
 
 use super::machine_mod::{class_with, handle_of, native_obj};
-use super::{HwEvent, Runtime, rt};
+use super::{HwEvent, Runtime, rt, time_mod};
 
 macro_rules! native {
     ($id:ident, $name:expr, $f:expr) => {
@@ -71,10 +72,10 @@ pub fn module(rt: &mut Runtime) -> Value {
             ("disable_irq", Value::Builtin(&DISABLE_IRQ)),
             ("enable_irq", Value::Builtin(&ENABLE_IRQ)),
             ("rng", Value::Builtin(&RNG)),
-            ("delay", Value::Builtin(&DELAY)),
-            ("udelay", Value::Builtin(&UDELAY)),
-            ("millis", Value::Builtin(&MILLIS)),
-            ("micros", Value::Builtin(&MICROS)),
+            ("delay", Value::Builtin(&time_mod::SLEEP_MS)),
+            ("udelay", Value::Builtin(&time_mod::SLEEP_US)),
+            ("millis", Value::Builtin(&time_mod::TICKS_MS)),
+            ("micros", Value::Builtin(&time_mod::TICKS_US)),
             ("elapsed_millis", Value::Builtin(&ELAPSED_MILLIS)),
             ("elapsed_micros", Value::Builtin(&ELAPSED_MICROS)),
             ("freq", Value::Builtin(&FREQ)),
@@ -317,28 +318,6 @@ native!(ENABLE_IRQ, "enable_irq", |vm, host, a, _| {
 });
 native!(RNG, "rng", |_, host, _, _| Ok(Value::int(
     (rt(host).rng.u64() & ((1 << 30) - 1)) as i64
-)));
-native!(DELAY, "delay", |vm, host, a, _| {
-    let ms = int_arg(vm, a, 0)?;
-    if ms > 0 {
-        rt(host).delay_ms(vm, ms as u64)?;
-    }
-    Ok(Value::None)
-});
-native!(UDELAY, "udelay", |vm, host, a, _| {
-    let us = int_arg(vm, a, 0)?;
-    if us > 0 {
-        let r = rt(host);
-        let until = r.now(vm) + SimDuration::from_us(us as u64);
-        r.delay_us_busy(vm, until)?;
-    }
-    Ok(Value::None)
-});
-native!(MILLIS, "millis", |vm, host, _, _| Ok(Value::int(
-    (rt(host).now(vm).as_ms() as i64) & ((1 << 30) - 1)
-)));
-native!(MICROS, "micros", |vm, host, _, _| Ok(Value::int(
-    (rt(host).now(vm).as_us() as i64) & ((1 << 30) - 1)
 )));
 native!(ELAPSED_MILLIS, "elapsed_millis", |vm, host, a, _| {
     let start = int_arg(vm, a, 0)?;

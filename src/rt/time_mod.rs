@@ -16,8 +16,8 @@ pub const TICKS_PERIOD: i64 = 1 << 30;
 const TICKS_HALF: i64 = TICKS_PERIOD / 2;
 
 macro_rules! native {
-    ($id:ident, $name:expr, $f:expr) => {
-        static $id: BuiltinDef = BuiltinDef {
+    ($vis:vis $id:ident, $name:expr, $f:expr) => {
+        $vis static $id: BuiltinDef = BuiltinDef {
             name: $name,
             func: $f,
         };
@@ -65,14 +65,14 @@ native!(SLEEP, "sleep", |vm, host, a, _| {
     }
     Ok(Value::None)
 });
-native!(SLEEP_MS, "sleep_ms", |vm, host, a, _| {
+native!(pub(super) SLEEP_MS, "sleep_ms", |vm, host, a, _| {
     let ms = int_arg(vm, a, 0)?;
     if ms >= 0 {
         rt(host).delay_ms(vm, ms as u64)?;
     }
     Ok(Value::None)
 });
-native!(SLEEP_US, "sleep_us", |vm, host, a, _| {
+native!(pub(super) SLEEP_US, "sleep_us", |vm, host, a, _| {
     let us = int_arg(vm, a, 0)?;
     if us > 0 {
         let r = rt(host);
@@ -81,11 +81,11 @@ native!(SLEEP_US, "sleep_us", |vm, host, a, _| {
     }
     Ok(Value::None)
 });
-native!(TICKS_MS, "ticks_ms", |vm, host, _, _| {
+native!(pub(super) TICKS_MS, "ticks_ms", |vm, host, _, _| {
     let now = rt(host).now(vm);
     Ok(Value::int((now.as_ms() as i64) & (TICKS_PERIOD - 1)))
 });
-native!(TICKS_US, "ticks_us", |vm, host, _, _| {
+native!(pub(super) TICKS_US, "ticks_us", |vm, host, _, _| {
     let now = rt(host).now(vm);
     Ok(Value::int((now.as_us() as i64) & (TICKS_PERIOD - 1)))
 });
