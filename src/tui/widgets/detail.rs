@@ -36,80 +36,10 @@ pub fn event_number(kind: &Kind) -> Option<u32> {
     }
 }
 
-/// A short description of an event (the trace's text form, condensed).
+/// One line describing an event: the trace's own timeline text, so the TUI and
+/// `irqlab run --timeline` always say the same thing.
 pub fn describe(trace: &Trace, kind: &Kind) -> String {
-    match *kind {
-        Kind::ProgramStart => "program start".into(),
-        Kind::ProgramEnd { ok } => format!("program end{}", if ok { "" } else { " (exception)" }),
-        Kind::TimeLimit => "time limit reached".into(),
-        Kind::PinLevel {
-            pin,
-            level,
-            by_program,
-        } => {
-            format!(
-                "pin {pin} -> {level} ({})",
-                if by_program { "program" } else { "stimulus" }
-            )
-        }
-        Kind::IrqRaised { source, event } => format!("irq raised  {source}  #{event}"),
-        Kind::IrqMasked { source, event } => format!("irq masked  {source}  #{event}"),
-        Kind::IrqCoalesced { source, event } => format!("irq merged, lost  {source}  #{event}"),
-        Kind::IsrRun {
-            source,
-            event,
-            duration_ns,
-        } => {
-            format!("isr  {source}  #{event}  {}", human(duration_ns))
-        }
-        Kind::CallbackQueued {
-            source,
-            event,
-            depth,
-        } => {
-            format!("callback queued  {source}  #{event}  depth {depth}")
-        }
-        Kind::CallbackDropped { source, event } => {
-            format!("callback DROPPED (queue full)  {source}  #{event}")
-        }
-        Kind::CallbackStart { source, event } => format!("callback start  {source}  #{event}"),
-        Kind::CallbackEnd { source, event } => format!("callback end  {source}  #{event}"),
-        Kind::HardStart { source, event } => format!("hard handler start  {source}  #{event}"),
-        Kind::HardEnd { source, event } => format!("hard handler end  {source}  #{event}"),
-        Kind::Print { offset, len } => format!("print {:?}", trace.text_of(offset, len)),
-        Kind::Exception { offset, len } => format!(
-            "exception  {}",
-            trace.text_of(offset, len).lines().last().unwrap_or("")
-        ),
-        Kind::TimerInit {
-            timer,
-            period_ns,
-            periodic,
-        } => format!(
-            "timer {timer} init  {} {}",
-            if periodic { "periodic" } else { "one-shot" },
-            human(period_ns)
-        ),
-        Kind::TimerDeinit { timer } => format!("timer {timer} deinit"),
-        Kind::SleepStart { until_ns } => format!("sleep until {}", human(until_ns)),
-        Kind::SleepEnd => "sleep end".into(),
-        Kind::IdleLoop => "program done; idle loop".into(),
-        Kind::IdleStart => "wait (cpu idle)".into(),
-        Kind::IdleEnd => "wake".into(),
-        Kind::Gc {
-            pause_ns,
-            live_bytes,
-        } => {
-            format!("gc  pause {}  live {live_bytes} B", human(pause_ns))
-        }
-        Kind::IrqDisable { depth } => format!("disable_irq  depth {depth}"),
-        Kind::IrqEnable { depth } => format!("enable_irq  depth {depth}"),
-        Kind::HeapLockedAlloc => "allocation with heap locked".into(),
-        Kind::CpuFreq { hz } => format!("cpu freq {} MHz", hz / 1_000_000),
-        // Events this view has no condensed form for (asyncio tasks, flags) use the
-        // trace's own text.
-        _ => trace.describe(kind),
-    }
+    trace.describe(kind)
 }
 
 /// The context's name as the trace's text form writes it.
