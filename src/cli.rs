@@ -208,6 +208,7 @@ pub fn finish(
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(console.as_bytes());
     let summary = analysis::summarize(trace);
+    let findings = analysis::findings::all(trace, &analysis::findings::Thresholds::default());
     if !args.quiet {
         if args.timeline {
             let _ = writeln!(stdout, "--- timeline ---");
@@ -221,13 +222,7 @@ pub fn finish(
             );
         }
         let _ = stdout.write_all(report::text(&summary, outcome_text).as_bytes());
-        if args.findings {
-            let findings = crate::analysis::findings::lost_updates(trace);
-            let _ = writeln!(stdout, "findings: {}", findings.len());
-            for f in &findings {
-                let _ = writeln!(stdout, "  {}", f.explain());
-            }
-        }
+        let _ = stdout.write_all(findings_text(trace, &findings, args.findings).as_bytes());
         for e in &expectations {
             let _ = writeln!(
                 stdout,
@@ -240,14 +235,7 @@ pub fn finish(
     }
     let failed = expectations.iter().any(|e| !e.ok);
     if let Some(path) = &args.json {
-        let findings = if args.findings {
-            crate::analysis::findings::lost_updates(trace)
-                .iter()
-                .map(|f| f.explain())
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let findings = report::json_findings(trace, &findings);
         let text = report::json(
             &summary,
             seed,
@@ -280,6 +268,41 @@ fn disasm_cmd(file: &Path) -> Result<i32, CliError> {
     let f = move |op: &crate::py::bytecode::Op| cost.op_cycles(op).0 as u32;
     print!("{}", crate::py::disasm::disassemble(&code, Some(&f)));
     Ok(0)
+}
+
+/// The findings section of the text report.
+fn findings_text(
+    trace: &crate::trace::Trace,
+    findings: &[analysis::findings::Finding],
+    tracked: bool,
+) -> String {
+    let mut out = String::new();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity() == analysis::findings::Severity::Error)
+        .count();
+    out.push_str(&format!(
+        "findings: {} ({} error{}, {} warning{}){}\n",
+        findings.len(),
+        errors,
+        if errors == 1 { "" } else { "s" },
+        findings.len() - errors,
+        if findings.len() - errors == 1 {
+            ""
+        } else {
+            "s"
+        },
+        if tracked {
+            ""
+        } else {
+            "; races not checked (run with --findings)"
+        }
+    ));
+    for f in findings {
+        out.push_str("  ");
+        out.push_str(&analysis::findings::explain(trace, f));
+    }
+    out
 }
 
 #[cfg(test)]

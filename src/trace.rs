@@ -202,15 +202,35 @@ pub enum Kind {
         /// Nesting depth.
         depth: u16,
     },
-    /// An allocation failed because the heap was locked.
-    HeapLockedAlloc,
-    /// The running code read or wrote a global (recorded only with access tracking on);
-    /// `name` indexes [`Trace::names`].
+    /// An allocation failed because the heap was locked (`what` needed the memory).
+    HeapLockedAlloc {
+        /// What was being allocated.
+        what: AllocWhat,
+    },
+    /// The running code read or wrote shared state: a global, an attribute, a subscripted
+    /// element or a whole container (recorded only with access tracking on). `loc` indexes
+    /// [`Trace::names`]; `frame` is the serial of the function call doing it.
     Access {
-        /// The global's name.
-        name: u32,
-        /// True for a store.
-        write: bool,
+        /// The location.
+        loc: u32,
+        /// Read or write, of one value or of the whole container.
+        kind: AccessKind,
+        /// Serial number of the VM frame (one per call) that accessed it.
+        frame: u32,
+    },
+    /// A Python function was called from an interrupt context while the code it interrupted
+    /// was itself inside that function (access tracking on); `func` indexes [`Trace::names`].
+    Reentered {
+        /// The function's name.
+        func: u32,
+        /// The line the interrupted call was at.
+        outer_line: u32,
+    },
+    /// A non-thread-safe asyncio function was called from a callback or hard handler (access
+    /// tracking on); `func` indexes [`Trace::names`].
+    AsyncioFromIrq {
+        /// The function's qualified name (`create_task`, `Event.set`).
+        func: u32,
     },
     /// A Pyboard LED changed (`pyb.LED(n)`).
     Led {
@@ -248,6 +268,37 @@ pub enum Kind {
         /// The flag.
         flag: u32,
     },
+}
+
+/// What an allocation that failed with the heap locked was for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AllocWhat {
+    /// A float result (floats are boxed heap objects on the board).
+    Float,
+    /// A big-int result (beyond the small-int range).
+    BigInt,
+    /// Any other object: a list, string, bound method, tuple, …
+    Object,
+}
+
+/// How shared state was accessed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AccessKind {
+    /// A load of one value (`LOAD_GLOBAL`, `LOAD_ATTR`, `x[i]`).
+    Read,
+    /// A store of one value (`STORE_GLOBAL`, `STORE_ATTR`, `x[i] = v`).
+    Write,
+    /// A read of a whole container (slice, `len`, iteration, copy).
+    ReadAll,
+    /// A change of a whole container (`append`, `pop`, `clear`, slice assignment, …).
+    WriteAll,
+}
+
+impl AccessKind {
+    /// True for `Write` and `WriteAll`.
+    pub fn is_write(self) -> bool {
+        matches!(self, AccessKind::Write | AccessKind::WriteAll)
+    }
 }
 
 /// What an asyncio task is waiting on when it suspends or is woken (facts §5.3).
@@ -335,8 +386,12 @@ pub struct Trace {
     pub n_dropped: u64,
     /// Maximum number of events kept.
     pub max_events: usize,
-    /// Names of globals seen by `Access` events, by index.
+    /// Labels of the locations and functions named by `Access`, `Reentered` and
+    /// `AsyncioFromIrq` events, by index (`count`, `Foo.count`, `buf[3]`, `set_volume`).
     pub names: Vec<String>,
+    /// For each of [`Trace::names`], the container it is an element of (`buf` for `buf[3]`),
+    /// or `u32::MAX`.
+    pub name_parents: Vec<u32>,
     /// Exact hardware time of each numbered event (`IrqRaised.event` indexes it): latencies
     /// are measured from here even when a record had to be placed later to keep order.
     pub event_times: Vec<SimTime>,
@@ -352,6 +407,7 @@ impl Trace {
             max_events,
             event_times: Vec::new(),
             names: Vec::new(),
+            name_parents: Vec::new(),
         }
     }
 
@@ -375,6 +431,19 @@ impl Trace {
             ctx,
             kind,
         });
+    }
+
+    /// The label of location (or function) `loc` (`?` if unknown).
+    pub fn loc_label(&self, loc: u32) -> &str {
+        self.names.get(loc as usize).map_or("?", |n| n.as_str())
+    }
+
+    /// The container location `loc` is an element of, if any.
+    pub fn loc_parent(&self, loc: u32) -> Option<u32> {
+        self.name_parents
+            .get(loc as usize)
+            .copied()
+            .filter(|&p| p != u32::MAX)
     }
 
     /// Stores `s` in the text buffer, returning (offset, len).
@@ -516,12 +585,34 @@ impl Trace {
             ),
             Kind::IrqDisable { depth } => format!("disable_irq  depth {depth}"),
             Kind::IrqEnable { depth } => format!("enable_irq  depth {depth}"),
-            Kind::HeapLockedAlloc => "allocation with heap locked".into(),
-            Kind::Access { name, write } => format!(
-                "{} {}",
-                if write { "write" } else { "read" },
-                self.names.get(name as usize).map_or("?", |n| n.as_str())
+            Kind::HeapLockedAlloc { what } => format!(
+                "allocation with heap locked ({})",
+                match what {
+                    AllocWhat::Float => "float",
+                    AllocWhat::BigInt => "big int",
+                    AllocWhat::Object => "object",
+                }
             ),
+            Kind::Access { loc, kind, frame } => format!(
+                "{} {}  (call #{frame})",
+                match kind {
+                    AccessKind::Read => "read",
+                    AccessKind::Write => "write",
+                    AccessKind::ReadAll => "read all of",
+                    AccessKind::WriteAll => "change",
+                },
+                self.loc_label(loc)
+            ),
+            Kind::Reentered { func, outer_line } => format!(
+                "re-entered {}() (interrupted call at L{outer_line})",
+                self.loc_label(func)
+            ),
+            Kind::AsyncioFromIrq { func } => {
+                format!(
+                    "asyncio {} called from interrupt context",
+                    self.loc_label(func)
+                )
+            }
             Kind::Led { led, on } => format!("LED({led}) {}", if on { "on" } else { "off" }),
             Kind::CpuFreq { hz } => format!("cpu freq {} MHz", hz / 1_000_000),
             Kind::Task { task, ev, on } => match ev {

@@ -168,12 +168,88 @@ pub struct JsonReport<'a> {
     pub wakes: Vec<JsonWake>,
     /// End to end: hardware event → ISR → callback → `ThreadSafeFlag.set()` → task resumed.
     pub irq_to_task_ns: JsonStats,
-    /// Race findings, explained (with `--findings`; empty otherwise).
-    pub findings: Vec<String>,
+    /// Findings (race findings need `--findings`; the ISR rules are always checked).
+    pub findings: Vec<JsonFinding>,
     /// Results of the scenario's expectations (empty without a scenario).
     pub expectations: Vec<JsonExpectation>,
     /// What the program printed.
     pub console: String,
+}
+
+/// One finding in the JSON report (see docs/findings.md).
+#[derive(Serialize)]
+pub struct JsonFinding {
+    /// Rule name (`lost-update`, …).
+    pub rule: &'static str,
+    /// `error` or `warning`.
+    pub severity: &'static str,
+    /// The variable, function or source it is about.
+    pub subject: String,
+    /// The context at fault.
+    pub context: String,
+    /// Its source line (0: none).
+    pub line: u32,
+    /// The other context, if any.
+    pub other_context: Option<String>,
+    /// Its source line (0: none).
+    pub other_line: u32,
+    /// First occurrence, ns since power-on.
+    pub first_ns: u64,
+    /// Occurrences.
+    pub count: usize,
+    /// What went wrong.
+    pub message: String,
+    /// What to do.
+    pub remedy: String,
+    /// The interleaving of the first occurrence.
+    pub steps: Vec<JsonStep>,
+}
+
+/// One step of a finding's interleaving.
+#[derive(Serialize)]
+pub struct JsonStep {
+    /// ns since power-on.
+    pub at_ns: u64,
+    /// Context.
+    pub context: String,
+    /// Source line (0: unknown).
+    pub line: u32,
+    /// What it did.
+    pub what: String,
+}
+
+/// The JSON form of findings.
+pub fn json_findings(
+    trace: &crate::trace::Trace,
+    findings: &[crate::analysis::findings::Finding],
+) -> Vec<JsonFinding> {
+    use crate::analysis::findings::who_name;
+    findings
+        .iter()
+        .map(|f| JsonFinding {
+            rule: f.rule.name(),
+            severity: f.severity().name(),
+            subject: f.subject.clone(),
+            context: who_name(trace, f.who),
+            line: f.line,
+            other_context: f.other.map(|o| who_name(trace, o)),
+            other_line: f.other_line,
+            first_ns: f.at().0,
+            count: f.count,
+            message: f.message.clone(),
+            remedy: f.remedy.clone(),
+            steps: f
+                .steps
+                .iter()
+                .map(|s| JsonStep {
+                    at_ns: s.at.0,
+                    context: who_name(trace, s.who),
+                    line: s.line,
+                    what: s.what.clone(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// One source in the JSON report.
@@ -290,7 +366,7 @@ pub fn json(
     outcome: &str,
     expectations: Vec<JsonExpectation>,
     console: String,
-    findings: Vec<String>,
+    findings: Vec<JsonFinding>,
 ) -> String {
     let report = JsonReport {
         findings,

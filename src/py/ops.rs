@@ -14,7 +14,7 @@ use num_traits::{Signed, ToPrimitive, Zero};
 use super::bytecode::{BinaryOp, UnaryOp};
 use super::dict::{Dict, key_eq, key_hash};
 use super::value::*;
-use super::vm::{Flow, Host, PyResult, Resumed, Vm, str_text};
+use super::vm::{AllocWhat, Flow, Host, PyResult, Resumed, Vm, str_text};
 
 /// A number widened for arithmetic.
 enum Num {
@@ -120,7 +120,7 @@ impl Vm {
         if (SMALL_INT_MIN..=SMALL_INT_MAX).contains(&n) {
             Ok(Value::Int(n as i32))
         } else {
-            self.heap_alloc(16)?;
+            self.heap_alloc_for(16, AllocWhat::BigInt)?;
             Ok(Value::BigInt(Rc::new(BigInt::from(n))))
         }
     }
@@ -129,14 +129,14 @@ impl Vm {
     pub fn make_bigint(&mut self, n: BigInt) -> PyResult {
         let v = Value::from_bigint(n);
         if let Value::BigInt(b) = &v {
-            self.heap_alloc(16 + (b.bits() as usize).div_ceil(8))?;
+            self.heap_alloc_for(16 + (b.bits() as usize).div_ceil(8), AllocWhat::BigInt)?;
         }
         Ok(v)
     }
 
     /// A float result: boxed on the board, so it is charged to the heap.
     pub fn make_float(&mut self, x: f32) -> PyResult {
-        self.heap_alloc(8)?;
+        self.heap_alloc_for(8, AllocWhat::Float)?;
         Ok(Value::Float(x))
     }
 

@@ -24,6 +24,7 @@ use super::dict::{Dict, key_hash};
 use super::heap::Heap;
 use super::sched::Scheduler;
 use super::value::*;
+pub use crate::trace::{AccessKind, AllocWhat};
 
 /// The outcome of anything that runs Python code.
 pub type PyResult = Result<Value, Flow>;
@@ -46,6 +47,19 @@ pub enum AbortReason {
     Stopped,
 }
 
+/// Where a tracked access goes (see [`Host::on_access`]).
+#[derive(Clone, Copy, Debug)]
+pub enum AccessAt<'a> {
+    /// The global (or module-level name) `name`; `value` is the value read (`Null` for stores).
+    Global(&'a Value, &'a Value),
+    /// Attribute `name` of `obj`; `value` as for globals.
+    Attr(&'a Value, &'a Value, &'a Value),
+    /// Element `key` of container `obj`.
+    Item(&'a Value, &'a Value),
+    /// The whole container `obj` (slices, iteration, mutating methods).
+    Whole(&'a Value),
+}
+
 /// What the machine provides to the VM.
 pub trait Host {
     /// Called between two ops once `vm.cycles >= vm.deadline_cycles`: deliver due hardware
@@ -61,9 +75,12 @@ pub trait Host {
     /// An op is about to execute the line `line` of `code` (called only when
     /// `vm.trace_lines` is set).
     fn on_line(&mut self, _vm: &mut Vm, _code: &Rc<CodeObject>, _line: u32) {}
-    /// A global or module-level name is about to be read or written (called only when
-    /// `vm.track_access` is set; the race analysis uses it).
-    fn on_access(&mut self, _vm: &mut Vm, _name: &Value, _write: bool) {}
+    /// Shared state was read or written (called only when `vm.track_access` is set; the race
+    /// analysis uses it). Reads are reported after the load, with the value read.
+    fn on_access(&mut self, _vm: &mut Vm, _at: AccessAt<'_>, _kind: AccessKind) {}
+    /// A Python function's frame is about to be pushed (called only when `vm.track_access` is
+    /// set): the host checks for re-entry from interrupt context.
+    fn on_enter(&mut self, _vm: &mut Vm, _code: &Rc<CodeObject>) {}
     /// The host itself, for native functions that need its concrete type.
     fn as_any(&mut self) -> &mut dyn std::any::Any;
 }
@@ -130,6 +147,9 @@ pub struct Frame {
     pub is_generator: bool,
     /// Interned names and op costs, shared by every frame of the same function.
     pub info: Rc<CodeInfo>,
+    /// Serial number of this call (from [`Vm::frame_serial`]; 0 for frames the VM did not
+    /// number): tells two calls of one function apart in access events.
+    pub serial: u32,
 }
 
 /// What a nested run ended with.
@@ -223,6 +243,8 @@ pub struct Vm {
     /// Size of the emergency exception buffer (`alloc_emergency_exception_buf`; esp32 has
     /// none until the program allocates one, facts §3).
     pub emergency_buf_bytes: usize,
+    /// Serial numbers handed to frames so far (module and function calls).
+    pub frame_serial: u32,
     /// Names and op costs per code object (see [`Vm::code_info`]).
     code_infos: std::collections::BTreeMap<usize, (Rc<CodeObject>, Rc<CodeInfo>)>,
 }
@@ -236,6 +258,8 @@ pub enum VmEvent {
         at_cycles: u64,
         /// Requested size.
         bytes: usize,
+        /// What it was for.
+        what: AllocWhat,
     },
     /// A garbage collection ran at `start_cycles` and paused for `pause_cycles`.
     Gc {
@@ -288,6 +312,7 @@ impl Vm {
             extra_roots: Vec::new(),
             emergency_buf_bytes: 0,
             code_infos: std::collections::BTreeMap::new(),
+            frame_serial: 0,
             names: CommonNames {
                 init: Value::str("__init__"),
                 name: Value::str("__name__"),
@@ -337,13 +362,14 @@ impl Vm {
             .borrow_mut()
             .insert_hashed(Value::str("__file__"), qhash("__file__"), file);
         let info = self.code_info(&code);
-        let frame = Frame::new(
+        let mut frame = Frame::new(
             code,
             globals.clone(),
             Some(globals),
             FrameMode::Boundary,
             info,
         );
+        frame.serial = self.next_frame_serial();
         self.run_frame(host, frame).map(|_| ())
     }
 
@@ -477,6 +503,9 @@ impl Vm {
         match f {
             Value::Function(func) => {
                 let frame = self.bind_args(func, args, kw, mode)?;
+                if self.track_access && !(func.code.flags.generator || func.code.flags.coroutine) {
+                    host.on_enter(self, &func.code);
+                }
                 if func.code.flags.generator || func.code.flags.coroutine {
                     self.heap_alloc(64)?;
                     let mut frame = frame;
@@ -729,6 +758,7 @@ impl Vm {
             func.info.clone(),
         );
         frame.locals = locals;
+        frame.serial = self.next_frame_serial();
         Ok(frame)
     }
 
@@ -814,7 +844,13 @@ impl Vm {
                 Op::LoadName(i) | Op::LoadGlobal(i) => {
                     if self.track_access {
                         let name = self.name_at(i);
-                        host.on_access(self, &name, false);
+                        let v = match op {
+                            Op::LoadName(_) => self.load_name(&name)?,
+                            _ => self.load_global(&name)?,
+                        };
+                        host.on_access(self, AccessAt::Global(&name, &v), AccessKind::Read);
+                        push!(v);
+                        continue;
                     }
                     // Inline cache: the slot where this op last found its name (re-checked).
                     let f = top!();
@@ -846,11 +882,19 @@ impl Vm {
                     let name = self.name_at(i);
                     let obj = pop!();
                     let v = self.load_attr(host, &obj, &name)?;
+                    if self.track_access {
+                        host.on_access(self, AccessAt::Attr(&obj, &name, &v), AccessKind::Read);
+                    }
                     push!(v)
                 }
                 Op::LoadMethod(i) => {
                     let name = self.name_at(i);
                     let obj = pop!();
+                    if self.track_access
+                        && let Some(kind) = container_method_access(&obj, &name)
+                    {
+                        host.on_access(self, AccessAt::Whole(&obj), kind);
+                    }
                     let (m, s) = self.load_method(host, &obj, &name)?;
                     push!(m);
                     push!(s);
@@ -866,6 +910,20 @@ impl Vm {
                 }
                 Op::LoadBuildClass => push!(Value::Builtin(&super::builtins::BUILD_CLASS)),
                 Op::LoadSubscr => {
+                    if self.track_access {
+                        let f = top!();
+                        let n = f.stack.len();
+                        let (obj, index) = (f.stack[n - 2].clone(), f.stack[n - 1].clone());
+                        let at = match index {
+                            Value::Slice(_) => AccessAt::Whole(&obj),
+                            _ => AccessAt::Item(&obj, &index),
+                        };
+                        let kind = match index {
+                            Value::Slice(_) => AccessKind::ReadAll,
+                            _ => AccessKind::Read,
+                        };
+                        host.on_access(self, at, kind);
+                    }
                     // Fast path: list[small int] in range.
                     let f = top!();
                     let n = f.stack.len();
@@ -901,7 +959,8 @@ impl Vm {
                 Op::StoreName(i) | Op::StoreGlobal(i) => {
                     if self.track_access {
                         let name = self.name_at(i);
-                        host.on_access(self, &name, true);
+                        let v = top!().stack.last().cloned().unwrap_or(Value::Null);
+                        host.on_access(self, AccessAt::Global(&name, &v), AccessKind::Write);
                     }
                     let f = top!();
                     let mut v = f.stack.pop();
@@ -927,12 +986,22 @@ impl Vm {
                     let name = self.name_at(i);
                     let obj = pop!();
                     let v = pop!();
+                    if self.track_access {
+                        host.on_access(self, AccessAt::Attr(&obj, &name, &v), AccessKind::Write);
+                    }
                     self.store_attr(host, &obj, &name, v)?;
                 }
                 Op::StoreSubscr => {
                     let index = pop!();
                     let obj = pop!();
                     let v = pop!();
+                    if self.track_access {
+                        if let Value::Slice(_) = index {
+                            host.on_access(self, AccessAt::Whole(&obj), AccessKind::WriteAll);
+                        } else {
+                            host.on_access(self, AccessAt::Item(&obj, &index), AccessKind::Write);
+                        }
+                    }
                     self.store_subscr(host, &obj, &index, v)?;
                 }
                 Op::DeleteFast(n) => {
@@ -1085,6 +1154,12 @@ impl Vm {
                     }
                 }
                 Op::GetIter | Op::GetIterStack => {
+                    if self.track_access {
+                        let obj = top!().stack.last().cloned().unwrap_or(Value::Null);
+                        if container_method_access(&obj, &Value::str("__iter__")).is_some() {
+                            host.on_access(self, AccessAt::Whole(&obj), AccessKind::ReadAll);
+                        }
+                    }
                     let obj = pop!();
                     let it = self.get_iter(host, &obj)?;
                     push!(it)
@@ -1758,6 +1833,17 @@ impl Vm {
 
     // ---------------------------------------------------------------- names
 
+    /// A fresh frame serial number.
+    pub fn next_frame_serial(&mut self) -> u32 {
+        self.frame_serial = self.frame_serial.wrapping_add(1);
+        self.frame_serial
+    }
+
+    /// The serial of the running call (0 when none).
+    pub fn current_frame_serial(&self) -> u32 {
+        self.frames.last().map_or(0, |f| f.serial)
+    }
+
     fn name_at(&self, i: u16) -> Value {
         self.frames.last().expect("frame").info.names[i as usize].clone()
     }
@@ -1869,6 +1955,11 @@ impl Vm {
     /// Charges an allocation of `bytes` to the heap model: `MemoryError` when the heap is
     /// locked or full after a collection (facts §3).
     pub fn heap_alloc(&mut self, bytes: usize) -> Result<(), Flow> {
+        self.heap_alloc_for(bytes, AllocWhat::Object)
+    }
+
+    /// [`Vm::heap_alloc`] for an object of kind `what` (recorded when the heap is locked).
+    pub fn heap_alloc_for(&mut self, bytes: usize, what: AllocWhat) -> Result<(), Flow> {
         use super::heap::AllocError;
         match self.heap.try_alloc(bytes) {
             Ok(()) => Ok(()),
@@ -1877,6 +1968,7 @@ impl Vm {
                     self.events.push(VmEvent::HeapLocked {
                         at_cycles: self.cycles,
                         bytes,
+                        what,
                     });
                 }
                 Err(self.memory_error("memory allocation failed, heap is locked"))
@@ -2116,6 +2208,7 @@ impl Frame {
             inject: None,
             is_generator: false,
             info,
+            serial: 0,
         })
     }
 
@@ -2207,4 +2300,21 @@ fn str_hash(v: &Value) -> u32 {
 /// `qstr_hash` of a Rust string.
 pub fn qhash(s: &str) -> u32 {
     super::qstr::qstr_hash(s.as_bytes())
+}
+
+/// How calling method `name` on `obj` touches a shared container, for access tracking:
+/// mutating list/bytearray/array/dict methods change the whole container, the others read it.
+fn container_method_access(obj: &Value, name: &Value) -> Option<AccessKind> {
+    if !matches!(
+        obj,
+        Value::List(_) | Value::ByteArray(_) | Value::Array(_) | Value::Dict(_) | Value::Set(_)
+    ) {
+        return None;
+    }
+    let name = str_text(name);
+    Some(match name {
+        "append" | "extend" | "insert" | "pop" | "remove" | "clear" | "sort" | "reverse"
+        | "update" | "setdefault" | "popitem" | "add" | "discard" => AccessKind::WriteAll,
+        _ => AccessKind::ReadAll,
+    })
 }

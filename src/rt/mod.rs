@@ -23,6 +23,7 @@ pub mod asyncio;
 pub mod machine_mod;
 pub mod pyb_mod;
 pub mod time_mod;
+pub mod tracker;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
@@ -34,7 +35,7 @@ use crate::hw::timer::{Alarm, FireOutcome, TimerId};
 use crate::hw::{Board, BoardKind};
 use crate::py::bytecode::Op;
 use crate::py::value::{Class, Value};
-use crate::py::vm::{AbortReason, Flow, Host, OpCost, Vm};
+use crate::py::vm::{AbortReason, AccessAt, AccessKind, Flow, Host, OpCost, Vm};
 use crate::sim::queue::EventQueue;
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{Ctx, Kind, Source, Trace};
@@ -135,6 +136,11 @@ pub struct Runtime {
     pub rng: crate::rng::Rng,
     /// The Pyboard's four LEDs (`pyb.LED(1..=4)`).
     pub leds: [bool; 4],
+    /// Access tracking state (used only when the VM's `track_access` is on).
+    pub tracker: tracker::Tracker,
+    /// VM frame depth at the start of each running callback or hard handler: frames below it
+    /// belong to the code that was interrupted.
+    irq_frame_base: Vec<usize>,
 }
 
 /// A model of the esp32 port's cost per op, through the board profile.
@@ -183,6 +189,8 @@ impl Runtime {
             stdout: String::new(),
             timer_aliases: Vec::new(),
             leds: [false; 4],
+            tracker: tracker::Tracker::default(),
+            irq_frame_base: Vec::new(),
             rng: crate::rng::Rng::from_seed(0),
             profile,
         }
@@ -260,6 +268,9 @@ impl Runtime {
     pub fn record(&mut self, at: SimTime, kind: Kind) {
         let at = self.trace.events.last().map_or(at, |l| at.max(l.at));
         let (ctx, line) = (self.ctx(), self.main_line);
+        if !matches!(kind, Kind::Access { .. }) {
+            self.tracker.epoch += 1;
+        }
         self.trace.push(at, ctx, line, kind);
     }
 
@@ -292,9 +303,11 @@ impl Runtime {
                         },
                     );
                 }
-                VmEvent::HeapLocked { at_cycles, .. } => {
+                VmEvent::HeapLocked {
+                    at_cycles, what, ..
+                } => {
                     let at = self.time_at_cycles(at_cycles);
-                    self.record(at, Kind::HeapLockedAlloc);
+                    self.record(at, Kind::HeapLockedAlloc { what });
                 }
             }
         }
@@ -508,6 +521,7 @@ impl Runtime {
         arg: Value,
     ) -> Result<(), Flow> {
         self.ctx_stack.push(Ctx::HardIrq);
+        self.irq_frame_base.push(vm.frames.len());
         self.record(at, Kind::HardStart { source, event });
         vm.heap.lock_depth += 1;
         vm.sched.lock();
@@ -517,6 +531,7 @@ impl Runtime {
         let now = self.now(vm);
         self.record(now, Kind::HardEnd { source, event });
         self.ctx_stack.pop();
+        self.irq_frame_base.pop();
         match r {
             Ok(_) => Ok(()),
             Err(Flow::Exception(e)) => {
@@ -834,6 +849,7 @@ impl Host for Runtime {
                 .expect("every scheduled entry has an id");
             let dispatch = self.cost.sched_dispatch_cycles().0;
             self.ctx_stack.push(Ctx::Callback);
+            self.irq_frame_base.push(vm.frames.len());
             self.record(now, Kind::CallbackStart { source, event });
             self.charge(vm, dispatch);
             self.running_callbacks.push((source, event));
@@ -844,21 +860,47 @@ impl Host for Runtime {
                 .expect("callback end matches a start");
             self.record(now, Kind::CallbackEnd { source, event });
             self.ctx_stack.pop();
+            self.irq_frame_base.pop();
         }
     }
 
-    fn on_access(&mut self, vm: &mut Vm, name: &Value, write: bool) {
-        let text = crate::py::vm::str_text(name);
-        let id = match self.trace.names.iter().position(|n| n == text) {
-            Some(i) => i as u32,
-            None => {
-                self.trace.names.push(text.to_string());
-                (self.trace.names.len() - 1) as u32
-            }
+    fn on_access(&mut self, vm: &mut Vm, at: AccessAt<'_>, kind: AccessKind) {
+        let Some(loc) = self.tracker.locate(&mut self.trace, at) else {
+            return;
+        };
+        let Some(f) = vm.frames.last() else {
+            return;
+        };
+        let (frame, line) = (f.serial, f.current_line());
+        if self.tracker.is_repeat(loc, self.ctx(), frame, line, kind) {
+            return;
+        }
+        self.main_line = line;
+        let now = self.now(vm);
+        self.record(now, Kind::Access { loc, kind, frame });
+    }
+
+    fn on_enter(&mut self, vm: &mut Vm, code: &Rc<crate::py::bytecode::CodeObject>) {
+        let Some(&base) = self.irq_frame_base.last() else {
+            return;
         };
         self.sync_line(vm);
         let now = self.now(vm);
-        self.record(now, Kind::Access { name: id, write });
+        let addr = Rc::as_ptr(code) as usize;
+        // Re-entry: the interrupted code (frames below the handler's) is inside this function.
+        if let Some(outer) = vm.frames[..base.min(vm.frames.len())]
+            .iter()
+            .rev()
+            .find(|f| Rc::ptr_eq(&f.code, code))
+        {
+            let outer_line = outer.current_line();
+            let func = self.tracker.func(&mut self.trace, addr, &code.name);
+            self.record(now, Kind::Reentered { func, outer_line });
+        }
+        if let Some(name) = asyncio::unsafe_from_irq(code) {
+            let func = self.tracker.func(&mut self.trace, addr, name);
+            self.record(now, Kind::AsyncioFromIrq { func });
+        }
     }
 
     fn on_line(&mut self, vm: &mut Vm, _code: &Rc<crate::py::bytecode::CodeObject>, line: u32) {

@@ -698,6 +698,10 @@ fn convert_expect(ctx: &Ctx, dto: ExpectDto, names: &[(String, IrqSource)]) -> R
         serial_not_contains,
         irq,
         tasks,
+        findings: dto.findings.map(|f| match f {
+            super::file::FindingsText::None => Vec::new(),
+            super::file::FindingsText::Rules(r) => r,
+        }),
     })
 }
 

@@ -340,6 +340,53 @@ pub struct ExpectDto {
     /// Per asyncio task bounds, keyed by the task's coroutine name (all tasks running it).
     #[serde(default)]
     pub tasks: OrderedMap<TaskExpectDto>,
+    /// `findings: none`, or the rules that must be found (`[lost-update, torn-read]`).
+    pub findings: Option<FindingsText>,
+}
+
+/// `none` (no finding at all) or a list of rule names that must each be found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FindingsText {
+    /// `none`.
+    None,
+    /// The rules, in file order.
+    Rules(Vec<crate::analysis::findings::Rule>),
+}
+
+impl<'de> Deserialize<'de> for FindingsText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use crate::analysis::findings::Rule;
+        fn rule<E: de::Error>(name: &str) -> Result<Rule, E> {
+            Rule::from_name(name).ok_or_else(|| {
+                let all: Vec<&str> = Rule::ALL.iter().map(|r| r.name()).collect();
+                E::custom(format!(
+                    "unknown finding rule `{name}`; rules are: {}",
+                    all.join(", ")
+                ))
+            })
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = FindingsText;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`none` or a list of rule names")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<FindingsText, E> {
+                match text {
+                    "none" => Ok(FindingsText::None),
+                    other => Ok(FindingsText::Rules(vec![rule(other)?])),
+                }
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FindingsText, A::Error> {
+                let mut rules = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    rules.push(rule(&name)?);
+                }
+                Ok(FindingsText::Rules(rules))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
 }
 
 /// `{max-wake-latency: 130ms, max-blocking: 60ms}` for the tasks running one coroutine.

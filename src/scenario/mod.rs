@@ -184,6 +184,9 @@ pub struct Expect {
     pub irq: Vec<IrqExpect>,
     /// Per asyncio coroutine bounds, in file order.
     pub tasks: Vec<TaskExpect>,
+    /// Findings demanded: `Some(empty)` means none at all; otherwise each rule must be found.
+    /// Any `findings:` expectation turns access tracking on.
+    pub findings: Option<Vec<crate::analysis::findings::Rule>>,
 }
 
 /// Bounds for the asyncio tasks running one coroutine (facts §5; `analysis::tasks`).

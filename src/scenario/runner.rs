@@ -108,7 +108,7 @@ pub fn run_scenario_with(
     let seed = seed.unwrap_or(sc.seed);
     let mut cfg = RunConfig::for_board(sc.board, limit.unwrap_or(sc.timeout));
     cfg.seed = seed;
-    cfg.track_access = track_access;
+    cfg.track_access = track_access || sc.expect.findings.is_some();
     let mut m = Machine::new(&cfg);
     let root = Rng::from_seed(seed);
     let until = SimTime::ZERO + cfg.limit;
@@ -149,6 +149,7 @@ pub fn run_scenario_with(
     let summary = summarize(m.trace());
     check_expectations(sc, &summary, &m.trace().console(), &mut expectations);
     check_task_expectations(sc, m.trace(), &mut expectations);
+    check_finding_expectations(sc, m.trace(), &mut expectations);
     Ok(ScenarioRun {
         machine: m,
         outcome,
@@ -304,6 +305,50 @@ fn sources_of(summary: &Summary, src: IrqSource) -> Vec<&crate::analysis::Source
         })
         .map(|(_, v)| v)
         .collect()
+}
+
+/// `expect: findings:` — none at all, or each listed rule found.
+fn check_finding_expectations(
+    sc: &Scenario,
+    trace: &crate::trace::Trace,
+    out: &mut Vec<JsonExpectation>,
+) {
+    use crate::analysis::findings::{Thresholds, all};
+    let Some(rules) = &sc.expect.findings else {
+        return;
+    };
+    let found = all(trace, &Thresholds::default());
+    let names = |fs: &[&crate::analysis::findings::Finding]| {
+        let mut v: Vec<&str> = fs.iter().map(|f| f.rule.name()).collect();
+        v.dedup();
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    if rules.is_empty() {
+        out.push(JsonExpectation {
+            what: "findings: none".into(),
+            ok: found.is_empty(),
+            actual: names(&found.iter().collect::<Vec<_>>()),
+        });
+    }
+    for r in rules {
+        let mine: Vec<_> = found.iter().filter(|f| f.rule == *r).collect();
+        out.push(JsonExpectation {
+            what: format!("finding {}", r.name()),
+            ok: !mine.is_empty(),
+            actual: if mine.is_empty() {
+                format!(
+                    "not found (found: {})",
+                    names(&found.iter().collect::<Vec<_>>())
+                )
+            } else {
+                format!("{} finding(s)", mine.len())
+            },
+        });
+    }
 }
 
 /// A task bound: its name in reports, the bound, and what it measures.

@@ -383,3 +383,42 @@ pub fn import(rt: &mut Runtime, vm: &mut Vm) -> Option<Value> {
     rt.asyncio = Some(m.clone());
     Some(m)
 }
+
+/// The asyncio API name of `code` if it is one of core.py's functions that must not be called
+/// from interrupt context: everything that touches the run queue or a task's state
+/// (`create_task`, `Event.set`, `Task.cancel`, …). `ThreadSafeFlag` is the exception: it exists
+/// for exactly this (facts §5.3), so its methods are never reported.
+pub fn unsafe_from_irq(code: &crate::py::bytecode::CodeObject) -> Option<&'static str> {
+    if &*code.filename != CORE_FILE {
+        return None;
+    }
+    let line = code.lines.first().copied().unwrap_or(0) as usize;
+    let class = enclosing_class(line);
+    Some(match (class, &*code.name) {
+        (Some("ThreadSafeFlag"), _) => return None,
+        (None, "create_task") | (Some("Loop"), "create_task") => "create_task",
+        (Some("Event"), "set") => "Event.set",
+        (Some("Event"), "clear") => "Event.clear",
+        (Some("Task"), "cancel") => "Task.cancel",
+        (Some("Lock"), "release") => "Lock.release",
+        (None, "run") => "run",
+        (None, "run_until_complete") => "run_until_complete",
+        _ => return None,
+    })
+}
+
+/// The class of core.py whose body holds line `line` (1-based), if any.
+fn enclosing_class(line: usize) -> Option<&'static str> {
+    let mut class = None;
+    for (i, text) in CORE_PY.lines().enumerate() {
+        if i + 1 > line {
+            break;
+        }
+        if let Some(rest) = text.strip_prefix("class ") {
+            class = rest.split(['(', ':']).next();
+        } else if !text.is_empty() && !text.starts_with([' ', '#']) {
+            class = None;
+        }
+    }
+    class
+}
