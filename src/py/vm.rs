@@ -68,6 +68,11 @@ pub trait Host {
     fn on_deadline(&mut self, vm: &mut Vm) -> Result<(), Flow>;
     /// The program wrote to stdout (the REPL UART). The host charges the UART's cost.
     fn write_stdout(&mut self, vm: &mut Vm, text: &str);
+    /// An exception escaped a callback and is printed (its traceback text); by default it is
+    /// plain output.
+    fn write_exception(&mut self, vm: &mut Vm, text: &str) {
+        self.write_stdout(vm, text);
+    }
     /// Returns a native module by name (`machine`, `time`, `micropython`, ...), if the host has it.
     fn import_native(&mut self, vm: &mut Vm, name: &str) -> Option<Value>;
     /// A scheduled callback is about to run (`start = true`) or has finished.
@@ -398,17 +403,18 @@ impl Vm {
         self.sched.lock();
         host.on_callback(self, &f, true);
         let res = self.call(host, &f, &[arg], &[]);
-        host.on_callback(self, &f, false);
-        self.sched.unlock();
-        match res {
-            Ok(_) => Ok(()),
+        // The exception is printed inside the protected call, before the callback ends.
+        let res = match res {
             Err(Flow::Exception(e)) => {
                 let text = self.format_exception(host, &e);
-                host.write_stdout(self, &text);
-                Ok(())
+                host.write_exception(self, &text);
+                Ok(Value::None)
             }
-            Err(abort) => Err(abort),
-        }
+            other => other,
+        };
+        host.on_callback(self, &f, false);
+        self.sched.unlock();
+        res.map(|_| ())
     }
 
     /// Runs one pending scheduled callback, if any and the scheduler is not locked.
@@ -842,16 +848,6 @@ impl Vm {
                     push!(v)
                 }
                 Op::LoadName(i) | Op::LoadGlobal(i) => {
-                    if self.track_access {
-                        let name = self.name_at(i);
-                        let v = match op {
-                            Op::LoadName(_) => self.load_name(&name)?,
-                            _ => self.load_global(&name)?,
-                        };
-                        host.on_access(self, AccessAt::Global(&name, &v), AccessKind::Read);
-                        push!(v);
-                        continue;
-                    }
                     // Inline cache: the slot where this op last found its name (re-checked).
                     let f = top!();
                     let found = {
@@ -876,6 +872,11 @@ impl Vm {
                             };
                             push!(v)
                         }
+                    }
+                    if self.track_access {
+                        let name = self.name_at(i);
+                        let v = top!().stack.last().cloned().unwrap_or(Value::Null);
+                        host.on_access(self, AccessAt::Global(&name, &v), AccessKind::Read);
                     }
                 }
                 Op::LoadAttr(i) => {

@@ -266,11 +266,11 @@ impl Runtime {
 
     /// Appends a trace event at `at` (clamped so the trace stays ordered) in the current context.
     pub fn record(&mut self, at: SimTime, kind: Kind) {
-        let at = self.trace.events.last().map_or(at, |l| at.max(l.at));
         let (ctx, line) = (self.ctx(), self.main_line);
-        if !matches!(kind, Kind::Access { .. }) {
-            self.tracker.epoch += 1;
-        }
+        // Something other than an access: the access tracker's epoch ends.
+        self.tracker.flush(&mut self.trace);
+        self.tracker.epoch += 1;
+        let at = self.trace.events.last().map_or(at, |l| at.max(l.at));
         self.trace.push(at, ctx, line, kind);
     }
 
@@ -520,6 +520,8 @@ impl Runtime {
         f: Value,
         arg: Value,
     ) -> Result<(), Flow> {
+        // What the VM recorded before this belongs to the interrupted context.
+        self.drain_vm_events(vm);
         self.ctx_stack.push(Ctx::HardIrq);
         self.irq_frame_base.push(vm.frames.len());
         self.record(at, Kind::HardStart { source, event });
@@ -528,16 +530,20 @@ impl Runtime {
         let r = vm.call(self, &f, &[arg], &[]);
         vm.sched.unlock();
         vm.heap.lock_depth -= 1;
+        self.drain_vm_events(vm);
+        // mp_irq_dispatch prints the exception inside the handler (shared/runtime/mpirq.c).
+        if let Err(Flow::Exception(e)) = &r {
+            let mut text = String::from("Uncaught exception in IRQ callback handler\n");
+            text.push_str(&vm.format_exception(self, e));
+            self.emit_exception(vm, &text);
+        }
         let now = self.now(vm);
         self.record(now, Kind::HardEnd { source, event });
         self.ctx_stack.pop();
         self.irq_frame_base.pop();
         match r {
             Ok(_) => Ok(()),
-            Err(Flow::Exception(e)) => {
-                let mut text = String::from("Uncaught exception in IRQ callback handler\n");
-                text.push_str(&vm.format_exception(self, &e));
-                self.emit_exception(vm, &text);
+            Err(Flow::Exception(_)) => {
                 match source {
                     Source::Pin(n) => {
                         self.pin_irqs.remove(&n);
@@ -828,6 +834,10 @@ impl Host for Runtime {
         self.uart_write(vm, text.len() + text.matches('\n').count());
     }
 
+    fn write_exception(&mut self, vm: &mut Vm, text: &str) {
+        self.emit_exception(vm, text);
+    }
+
     fn import_native(&mut self, vm: &mut Vm, name: &str) -> Option<Value> {
         match name {
             "machine" => Some(machine_mod::module(self, vm)),
@@ -848,6 +858,7 @@ impl Host for Runtime {
                 .pop_front()
                 .expect("every scheduled entry has an id");
             let dispatch = self.cost.sched_dispatch_cycles().0;
+            self.drain_vm_events(vm);
             self.ctx_stack.push(Ctx::Callback);
             self.irq_frame_base.push(vm.frames.len());
             self.record(now, Kind::CallbackStart { source, event });
@@ -858,6 +869,7 @@ impl Host for Runtime {
                 .running_callbacks
                 .pop()
                 .expect("callback end matches a start");
+            self.drain_vm_events(vm);
             self.record(now, Kind::CallbackEnd { source, event });
             self.ctx_stack.pop();
             self.irq_frame_base.pop();
@@ -871,13 +883,22 @@ impl Host for Runtime {
         let Some(f) = vm.frames.last() else {
             return;
         };
-        let (frame, line) = (f.serial, f.current_line());
-        if self.tracker.is_repeat(loc, self.ctx(), frame, line, kind) {
+        if asyncio::is_core(&f.code) {
+            // irqlab's asyncio internals (C in MicroPython, and ThreadSafeFlag is made for
+            // interrupts): their own state is not the program's shared data.
             return;
         }
+        let (frame, line) = (f.serial, f.current_line());
         self.main_line = line;
         let now = self.now(vm);
-        self.record(now, Kind::Access { loc, kind, frame });
+        let at = self.trace.events.last().map_or(now, |l| now.max(l.at));
+        let ev = crate::trace::TraceEvent {
+            at,
+            line,
+            ctx: self.ctx(),
+            kind: Kind::Access { loc, kind, frame },
+        };
+        self.tracker.record(&mut self.trace, loc, ev);
     }
 
     fn on_enter(&mut self, vm: &mut Vm, code: &Rc<crate::py::bytecode::CodeObject>) {

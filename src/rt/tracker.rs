@@ -2,11 +2,15 @@
 //!
 //! The VM reports each read and write of shared state ([`AccessAt`]); the tracker gives every
 //! location a small number and a label (`count`, `Foo.count`, `buf[3]`, `buf`) and decides
-//! whether the access needs a trace event. It records compactly: an access identical to the
-//! previous one of the same location (same context, call, line and kind) with nothing else
-//! recorded in the trace in between adds no information to the analysis — no other context
-//! can have run — so it is skipped. A polling loop therefore costs a handful of events per
-//! interrupt, not one per iteration.
+//! which accesses become trace events. It records compactly. An *epoch* is the stretch between
+//! two trace events that are not accesses: within one, no other context can run (a context
+//! switch is always recorded). Per location and activation (context + call) the race rules only
+//! need the *first* access of each epoch (did this context re-read or blindly write after the
+//! other context ran?) and the *last* one (was a read still open when the other context ran?).
+//! So the first access is recorded at once and later ones only replace a pending "last", which
+//! is written to the trace — with its own time and line — before anything else is recorded. A
+//! busy loop therefore costs about two events per location per interrupt, not one per
+//! iteration.
 //!
 //! Objects are identified by address while the tracker keeps them alive (so an address is never
 //! reused for another object during the run); numbers and labels are handed out in order of
@@ -16,17 +20,16 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::py::value::Value;
-use crate::py::vm::{AccessAt, AccessKind, str_text};
-use crate::trace::{Ctx, Trace};
+use crate::py::vm::{AccessAt, str_text};
+use crate::trace::{Ctx, Kind, Trace, TraceEvent};
 
-/// The last access recorded for a location (for skipping repeats).
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Last {
+/// Per location: who accessed it in which epoch, and the pending last access.
+#[derive(Clone, Copy)]
+struct State {
     epoch: u64,
     ctx: Ctx,
     frame: u32,
-    line: u32,
-    kind: AccessKind,
+    pending: Option<TraceEvent>,
 }
 
 /// Interned locations and the repeat filter.
@@ -38,14 +41,20 @@ pub struct Tracker {
     by_name: BTreeMap<String, u32>,
     /// Objects by address: their label and whole-container location.
     objects: BTreeMap<usize, Obj>,
-    /// Attribute locations by (object address, name address).
-    attrs: BTreeMap<(usize, usize), u32>,
+    /// Attribute names: by the address of an interned string, and by text (each code object
+    /// has its own strings, so `count` in two functions may be two addresses).
+    attr_name_ptr: BTreeMap<usize, u32>,
+    attr_name: BTreeMap<String, u32>,
+    /// Attribute locations by (object address, attribute name number).
+    attrs: BTreeMap<(usize, u32), u32>,
     /// Element locations by (container address, key).
     items: BTreeMap<(usize, i64), u32>,
     /// Functions by code address (for `Reentered`/`AsyncioFromIrq` names).
     funcs: BTreeMap<usize, u32>,
-    /// Per location, the last access recorded.
-    last: Vec<Option<Last>>,
+    /// Per location, its state in the current epoch.
+    state: Vec<Option<State>>,
+    /// Locations with a pending last access, in the order they became pending.
+    dirty: Vec<u32>,
     /// Values kept alive so their addresses stay theirs.
     keep: Vec<Value>,
     /// Counts trace events other than accesses: a change means something else happened.
@@ -101,13 +110,12 @@ impl Tracker {
                     return None;
                 }
                 let o = obj_addr(obj)?;
-                let n = name_addr(name);
+                let n = self.attr_name_id(name);
                 let loc = match self.attrs.get(&(o, n)) {
                     Some(&l) => l,
                     None => {
                         let label = format!("{}.{}", self.object_label(obj), str_text(name));
                         self.keep.push(obj.clone());
-                        self.keep.push(name.clone());
                         let l = self.intern(trace, label, None);
                         self.attrs.insert((o, n), l);
                         l
@@ -144,29 +152,67 @@ impl Tracker {
         l
     }
 
-    /// True if this access repeats the last one recorded for `loc` with nothing in between;
-    /// otherwise remembers it as the last.
-    pub fn is_repeat(
-        &mut self,
-        loc: u32,
-        ctx: Ctx,
-        frame: u32,
-        line: u32,
-        kind: AccessKind,
-    ) -> bool {
-        let now = Last {
-            epoch: self.epoch,
-            ctx,
-            frame,
-            line,
-            kind,
+    /// Records access `ev` (an `Access` event) of `loc` compactly (see the module doc): the
+    /// first access of an activation in an epoch goes to the trace now, later ones wait as
+    /// the pending last.
+    pub fn record(&mut self, trace: &mut Trace, loc: u32, ev: TraceEvent) {
+        let Kind::Access { frame, .. } = ev.kind else {
+            panic!("Tracker::record takes access events");
         };
-        let slot = &mut self.last[loc as usize];
-        if *slot == Some(now) {
-            return true;
+        let epoch = self.epoch;
+        let slot = &mut self.state[loc as usize];
+        if let Some(st) = slot
+            && st.epoch == epoch
+            && st.ctx == ev.ctx
+            && st.frame == frame
+        {
+            if st.pending.is_none() {
+                self.dirty.push(loc);
+            }
+            st.pending = Some(ev);
+            return;
         }
-        *slot = Some(now);
-        false
+        self.flush(trace);
+        self.state[loc as usize] = Some(State {
+            epoch,
+            ctx: ev.ctx,
+            frame,
+            pending: None,
+        });
+        trace.push(ev.at, ev.ctx, ev.line, ev.kind);
+    }
+
+    /// Writes the pending last accesses to the trace, in time order. Called before any other
+    /// event is recorded.
+    pub fn flush(&mut self, trace: &mut Trace) {
+        if self.dirty.is_empty() {
+            return;
+        }
+        let mut evs: Vec<TraceEvent> = self
+            .dirty
+            .drain(..)
+            .filter_map(|loc| self.state[loc as usize].as_mut()?.pending.take())
+            .collect();
+        evs.sort_by_key(|e| e.at);
+        for e in evs {
+            let at = trace.events.last().map_or(e.at, |l| e.at.max(l.at));
+            trace.push(at, e.ctx, e.line, e.kind);
+        }
+    }
+
+    fn attr_name_id(&mut self, name: &Value) -> u32 {
+        let p = name_addr(name);
+        if let Some(&n) = self.attr_name_ptr.get(&p) {
+            return n;
+        }
+        let next = self.attr_name.len() as u32;
+        let n = *self
+            .attr_name
+            .entry(str_text(name).to_string())
+            .or_insert(next);
+        self.keep.push(name.clone());
+        self.attr_name_ptr.insert(p, n);
+        n
     }
 
     fn global(&mut self, trace: &mut Trace, name: &Value) -> u32 {
@@ -253,7 +299,7 @@ impl Tracker {
         );
         trace.names.push(label);
         trace.name_parents.push(parent.unwrap_or(u32::MAX));
-        self.last.push(None);
+        self.state.push(None);
         (trace.names.len() - 1) as u32
     }
 }

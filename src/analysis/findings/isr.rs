@@ -28,6 +28,8 @@ pub fn find(trace: &Trace, th: &Thresholds) -> Vec<Finding> {
     let mut open: BTreeMap<(Source, u32), (SimTime, u32)> = BTreeMap::new();
     let mut critical: Option<(SimTime, u32, Who)> = None;
     let mut masked_at: BTreeMap<u32, (SimTime, Source)> = BTreeMap::new();
+    // Handlers that raised: their length is the exception's printing, reported as such.
+    let mut raised: Vec<(Source, u32)> = Vec::new();
     for (e, &who) in trace.events.iter().zip(&whos) {
         // A C ISR has no Python line (the trace's line is the interrupted code's).
         let line = if who == Who::Isr { 0 } else { e.line };
@@ -101,9 +103,13 @@ pub fn find(trace: &Trace, th: &Thresholds) -> Vec<Finding> {
                 open.insert((source, event), (e.at, e.line));
             }
             Kind::CallbackEnd { source, event } | Kind::HardEnd { source, event } => {
-                let Some((start, line)) = open.remove(&(source, event)) else {
+                let Some((start, _)) = open.remove(&(source, event)) else {
                     continue;
                 };
+                if raised.contains(&(source, event)) {
+                    raised.retain(|r| *r != (source, event));
+                    continue;
+                }
                 let hard = matches!(e.kind, Kind::HardEnd { .. });
                 let (rule, limit, kind) = if hard {
                     (Rule::LongHardIrq, th.hard_irq, "hard interrupt handler")
@@ -117,14 +123,14 @@ pub fn find(trace: &Trace, th: &Thresholds) -> Vec<Finding> {
                         rule,
                         subject,
                         who,
-                        line,
+                        line: 0,
                         other: None,
                         other_line: 0,
                         steps: vec![
                             Step {
                                 at: start,
                                 who,
-                                line,
+                                line: 0,
                                 what: format!("{kind} starts"),
                             },
                             here(format!("{kind} ends after {took}")),
@@ -266,6 +272,9 @@ pub fn find(trace: &Trace, th: &Thresholds) -> Vec<Finding> {
                 });
             }
             Kind::Exception { offset, len } if who.is_interrupt() => {
+                if let Some((s, ev)) = open.keys().next_back() {
+                    raised.push((*s, *ev));
+                }
                 let text = trace.text_of(offset, len);
                 let last = text.trim_end().lines().last().unwrap_or("").to_string();
                 put(Rule::CallbackException, last.clone(), &|| Finding {

@@ -65,18 +65,19 @@ fn label(trace: &Trace, loc: u32) -> String {
 }
 
 fn lost_updates(trace: &Trace, acc: &[Acc]) -> Vec<Finding> {
-    // Per (location, context): its latest read (index into `acc`).
-    let mut reads: BTreeMap<(u32, Who), usize> = BTreeMap::new();
+    // Per (location, context, call): its latest read (index into `acc`). A write pairs only
+    // with a read of the same call: a read in an earlier call is not what it updates.
+    let mut reads: BTreeMap<(u32, Who, u32), usize> = BTreeMap::new();
     // Per location: its writes so far (indices into `acc`), in time order.
     let mut writes: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
     let mut found: BTreeMap<(u32, Who, u32, u32, Who, u32), Finding> = BTreeMap::new();
     for (i, a) in acc.iter().enumerate() {
         match a.kind {
             AccessKind::Read => {
-                reads.insert((a.loc, a.who), i);
+                reads.insert((a.loc, a.who, a.frame), i);
             }
             AccessKind::Write => {
-                if let Some(r) = reads.remove(&(a.loc, a.who)) {
+                if let Some(r) = reads.remove(&(a.loc, a.who, a.frame)) {
                     let ws = writes.entry(a.loc).or_default();
                     let from = ws.partition_point(|&w| w < r);
                     if let Some(&o) = ws[from..].iter().find(|&&w| acc[w].who != a.who) {
@@ -210,8 +211,11 @@ fn torn_reads(trace: &Trace, acc: &[Acc]) -> Vec<Finding> {
                         continue;
                     };
                     let seen_x = seen(rx, x_first, x_last);
+                    // In program order within one pass: a read of `x` on a later line than
+                    // this one was made by the previous loop iteration, not paired with it.
                     if x == a.loc
-                        || acc[rx].line.abs_diff(a.line) > MAX_LINE_GAP
+                        || acc[rx].line > a.line
+                        || a.line - acc[rx].line > MAX_LINE_GAP
                         || seen_x == Seen::Between
                         || seen_y == Seen::Between
                         || seen_x == seen_y

@@ -422,3 +422,8 @@ fn enclosing_class(line: usize) -> Option<&'static str> {
     }
     class
 }
+
+/// True for code of irqlab's asyncio module (`asyncio/core.py`).
+pub fn is_core(code: &crate::py::bytecode::CodeObject) -> bool {
+    &*code.filename == CORE_FILE
+}
