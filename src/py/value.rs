@@ -429,6 +429,20 @@ impl fmt::Debug for PyStr {
 }
 
 impl Value {
+    /// The address of a shared mutable object's allocation (list, bytearray, array, dict, set,
+    /// instance, class), which identifies it while it lives; `None` for other values.
+    pub fn heap_addr(&self) -> Option<usize> {
+        Some(match self {
+            Value::List(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::ByteArray(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Array(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Dict(r) | Value::Set(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Instance(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Class(r) => Rc::as_ptr(r) as *const u8 as usize,
+            _ => return None,
+        })
+    }
+
     /// A string value.
     pub fn str(text: &str) -> Value {
         Value::Str(Rc::new(PyStr::new(text)))

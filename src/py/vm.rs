@@ -80,9 +80,15 @@ pub trait Host {
     /// An op is about to execute the line `line` of `code` (called only when
     /// `vm.trace_lines` is set).
     fn on_line(&mut self, _vm: &mut Vm, _code: &Rc<CodeObject>, _line: u32) {}
-    /// Shared state was read or written (called only when `vm.track_access` is set; the race
-    /// analysis uses it). Reads are reported after the load, with the value read.
-    fn on_access(&mut self, _vm: &mut Vm, _at: AccessAt<'_>, _kind: AccessKind) {}
+    /// Shared state was read or written at an op whose location the VM has not cached yet
+    /// (called only when `vm.track_access` is set; the race analysis uses it). Reads are
+    /// reported after the load, with the value read. Returns the location's number, or `None`
+    /// if the access is not tracked (code, types); the VM caches either per op site.
+    fn on_access(&mut self, _vm: &mut Vm, _at: AccessAt<'_>, _kind: AccessKind) -> Option<u32> {
+        None
+    }
+    /// Shared state was accessed at an op site whose location `loc` is cached.
+    fn on_access_loc(&mut self, _vm: &mut Vm, _loc: u32, _kind: AccessKind) {}
     /// A Python function's frame is about to be pushed (called only when `vm.track_access` is
     /// set): the host checks for re-entry from interrupt context.
     fn on_enter(&mut self, _vm: &mut Vm, _code: &Rc<CodeObject>) {}
@@ -352,6 +358,17 @@ impl Vm {
                 .ops
                 .iter()
                 .map(|_| std::cell::Cell::new(u32::MAX))
+                .collect(),
+            access: code
+                .ops
+                .iter()
+                .map(|_| {
+                    std::cell::Cell::new(AccessSite {
+                        obj: 0,
+                        key: 0,
+                        loc: AccessSite::UNKNOWN,
+                    })
+                })
                 .collect(),
         });
         self.code_infos.insert(key, (code.clone(), info.clone()));
@@ -873,10 +890,11 @@ impl Vm {
                             push!(v)
                         }
                     }
-                    if self.track_access {
+                    if self.track_access && !self.track_hit(host, (0, 0), AccessKind::Read) {
                         let name = self.name_at(i);
                         let v = top!().stack.last().cloned().unwrap_or(Value::Null);
-                        host.on_access(self, AccessAt::Global(&name, &v), AccessKind::Read);
+                        let at = AccessAt::Global(&name, &v);
+                        self.track_miss(host, (0, 0), at, AccessKind::Read);
                     }
                 }
                 Op::LoadAttr(i) => {
@@ -884,7 +902,11 @@ impl Vm {
                     let obj = pop!();
                     let v = self.load_attr(host, &obj, &name)?;
                     if self.track_access {
-                        host.on_access(self, AccessAt::Attr(&obj, &name, &v), AccessKind::Read);
+                        let site = (obj.heap_addr().unwrap_or(1), 0);
+                        if !self.track_hit(host, site, AccessKind::Read) {
+                            let at = AccessAt::Attr(&obj, &name, &v);
+                            self.track_miss(host, site, at, AccessKind::Read);
+                        }
                     }
                     push!(v)
                 }
@@ -894,7 +916,7 @@ impl Vm {
                     if self.track_access
                         && let Some(kind) = container_method_access(&obj, &name)
                     {
-                        host.on_access(self, AccessAt::Whole(&obj), kind);
+                        self.track_whole(host, &obj, kind);
                     }
                     let (m, s) = self.load_method(host, &obj, &name)?;
                     push!(m);
@@ -915,15 +937,7 @@ impl Vm {
                         let f = top!();
                         let n = f.stack.len();
                         let (obj, index) = (f.stack[n - 2].clone(), f.stack[n - 1].clone());
-                        let at = match index {
-                            Value::Slice(_) => AccessAt::Whole(&obj),
-                            _ => AccessAt::Item(&obj, &index),
-                        };
-                        let kind = match index {
-                            Value::Slice(_) => AccessKind::ReadAll,
-                            _ => AccessKind::Read,
-                        };
-                        host.on_access(self, at, kind);
+                        self.track_item(host, &obj, &index, false);
                     }
                     // Fast path: list[small int] in range.
                     let f = top!();
@@ -958,10 +972,11 @@ impl Vm {
                     }
                 }
                 Op::StoreName(i) | Op::StoreGlobal(i) => {
-                    if self.track_access {
+                    if self.track_access && !self.track_hit(host, (0, 0), AccessKind::Write) {
                         let name = self.name_at(i);
                         let v = top!().stack.last().cloned().unwrap_or(Value::Null);
-                        host.on_access(self, AccessAt::Global(&name, &v), AccessKind::Write);
+                        let at = AccessAt::Global(&name, &v);
+                        self.track_miss(host, (0, 0), at, AccessKind::Write);
                     }
                     let f = top!();
                     let mut v = f.stack.pop();
@@ -988,7 +1003,11 @@ impl Vm {
                     let obj = pop!();
                     let v = pop!();
                     if self.track_access {
-                        host.on_access(self, AccessAt::Attr(&obj, &name, &v), AccessKind::Write);
+                        let site = (obj.heap_addr().unwrap_or(1), 0);
+                        if !self.track_hit(host, site, AccessKind::Write) {
+                            let at = AccessAt::Attr(&obj, &name, &v);
+                            self.track_miss(host, site, at, AccessKind::Write);
+                        }
                     }
                     self.store_attr(host, &obj, &name, v)?;
                 }
@@ -997,11 +1016,7 @@ impl Vm {
                     let obj = pop!();
                     let v = pop!();
                     if self.track_access {
-                        if let Value::Slice(_) = index {
-                            host.on_access(self, AccessAt::Whole(&obj), AccessKind::WriteAll);
-                        } else {
-                            host.on_access(self, AccessAt::Item(&obj, &index), AccessKind::Write);
-                        }
+                        self.track_item(host, &obj, &index, true);
                     }
                     self.store_subscr(host, &obj, &index, v)?;
                 }
@@ -1158,7 +1173,7 @@ impl Vm {
                     if self.track_access {
                         let obj = top!().stack.last().cloned().unwrap_or(Value::Null);
                         if container_method_access(&obj, &Value::str("__iter__")).is_some() {
-                            host.on_access(self, AccessAt::Whole(&obj), AccessKind::ReadAll);
+                            self.track_whole(host, &obj, AccessKind::ReadAll);
                         }
                     }
                     let obj = pop!();
@@ -1834,6 +1849,74 @@ impl Vm {
 
     // ---------------------------------------------------------------- names
 
+    // ---------------------------------------------------------------- access tracking
+
+    /// Reports an access at the current op if its site cache matches `site` (object address,
+    /// key); false if the host must be asked ([`Vm::track_miss`]).
+    #[inline]
+    fn track_hit(&mut self, host: &mut dyn Host, site: (usize, i64), kind: AccessKind) -> bool {
+        let f = self.frames.last().expect("tracking runs in a frame");
+        let s = f.info.access[f.ip - 1].get();
+        if s.loc == AccessSite::UNKNOWN || (s.obj, s.key) != site {
+            return false;
+        }
+        if s.loc != AccessSite::IGNORED {
+            host.on_access_loc(self, s.loc, kind);
+        }
+        true
+    }
+
+    /// Asks the host for the location of an access and caches it at the current op.
+    fn track_miss(
+        &mut self,
+        host: &mut dyn Host,
+        site: (usize, i64),
+        at: AccessAt<'_>,
+        kind: AccessKind,
+    ) {
+        let loc = host.on_access(self, at, kind);
+        let f = self.frames.last().expect("tracking runs in a frame");
+        f.info.access[f.ip - 1].set(AccessSite {
+            obj: site.0,
+            key: site.1,
+            loc: loc.unwrap_or(AccessSite::IGNORED),
+        });
+    }
+
+    /// A whole-container access (`append`, iteration, a slice).
+    fn track_whole(&mut self, host: &mut dyn Host, obj: &Value, kind: AccessKind) {
+        let site = (obj.heap_addr().unwrap_or(1), i64::MIN);
+        if !self.track_hit(host, site, kind) {
+            self.track_miss(host, site, AccessAt::Whole(obj), kind);
+        }
+    }
+
+    /// `obj[index]` read or written (a slice index is a whole-container access).
+    fn track_item(&mut self, host: &mut dyn Host, obj: &Value, index: &Value, write: bool) {
+        let (kind, whole) = match (index, write) {
+            (Value::Slice(_), false) => (AccessKind::ReadAll, true),
+            (Value::Slice(_), true) => (AccessKind::WriteAll, true),
+            (_, false) => (AccessKind::Read, false),
+            (_, true) => (AccessKind::Write, false),
+        };
+        if whole {
+            return self.track_whole(host, obj, kind);
+        }
+        let key = match index {
+            Value::Int(n) => *n as i64,
+            Value::Bool(b) => *b as i64,
+            // Other keys are rare in shared data: ask the host every time.
+            _ => {
+                self.track_miss(host, (0, i64::MAX), AccessAt::Item(obj, index), kind);
+                return;
+            }
+        };
+        let site = (obj.heap_addr().unwrap_or(1), key);
+        if !self.track_hit(host, site, kind) {
+            self.track_miss(host, site, AccessAt::Item(obj, index), kind);
+        }
+    }
+
     /// A fresh frame serial number.
     pub fn next_frame_serial(&mut self) -> u32 {
         self.frame_serial = self.frame_serial.wrapping_add(1);
@@ -2168,6 +2251,26 @@ pub struct CodeInfo {
     /// Per op, the dict slot where a name op last found its name (an inline cache; always
     /// re-checked, so it never changes behaviour).
     pub hints: Vec<std::cell::Cell<u32>>,
+    /// Per op, the tracked location it last accessed (access tracking only).
+    pub access: Vec<std::cell::Cell<AccessSite>>,
+}
+
+/// An op site's cached access location: valid while the op sees the same object and key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccessSite {
+    /// Address of the object accessed (0 for globals).
+    pub obj: usize,
+    /// Element key (0 for globals and attributes).
+    pub key: i64,
+    /// The location, [`AccessSite::UNKNOWN`] or [`AccessSite::IGNORED`].
+    pub loc: u32,
+}
+
+impl AccessSite {
+    /// Not looked up yet.
+    pub const UNKNOWN: u32 = u32::MAX;
+    /// Looked up: not tracked.
+    pub const IGNORED: u32 = u32::MAX - 1;
 }
 
 /// Result of preparing a call.

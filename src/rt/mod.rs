@@ -206,9 +206,16 @@ impl Runtime {
 
     /// The time at which the VM's cycle count was (or will be) `cycles`.
     fn time_at_cycles(&self, cycles: u64) -> SimTime {
-        let d = cycles.saturating_sub(self.clock_base_cycles) as u128 * 1_000_000_000
-            / self.freq_hz as u128;
-        SimTime(self.clock_base_ns + d as u64)
+        self.clock().time_at(cycles)
+    }
+
+    /// The current cycles-to-time mapping.
+    fn clock(&self) -> tracker::Clock {
+        tracker::Clock {
+            base_cycles: self.clock_base_cycles,
+            base_ns: self.clock_base_ns,
+            freq_hz: self.freq_hz,
+        }
     }
 
     /// The cycle count at which time `t` is reached (rounded up).
@@ -232,6 +239,9 @@ impl Runtime {
 
     /// `machine.freq(hz)`: rebases the clock so past time is unchanged.
     pub fn set_freq(&mut self, vm: &mut Vm, hz: u64) {
+        // Pending accesses were timed at the old frequency.
+        let clock = self.clock();
+        self.tracker.flush(&mut self.trace, clock);
         let now = self.now(vm);
         self.clock_base_ns = now.0;
         self.clock_base_cycles = vm.cycles;
@@ -268,7 +278,8 @@ impl Runtime {
     pub fn record(&mut self, at: SimTime, kind: Kind) {
         let (ctx, line) = (self.ctx(), self.main_line);
         // Something other than an access: the access tracker's epoch ends.
-        self.tracker.flush(&mut self.trace);
+        let clock = self.clock();
+        self.tracker.flush(&mut self.trace, clock);
         self.tracker.epoch += 1;
         let at = self.trace.events.last().map_or(at, |l| at.max(l.at));
         self.trace.push(at, ctx, line, kind);
@@ -876,29 +887,35 @@ impl Host for Runtime {
         }
     }
 
-    fn on_access(&mut self, vm: &mut Vm, at: AccessAt<'_>, kind: AccessKind) {
-        let Some(loc) = self.tracker.locate(&mut self.trace, at) else {
-            return;
-        };
-        let Some(f) = vm.frames.last() else {
-            return;
-        };
-        if asyncio::is_core(&f.code) {
+    fn on_access(&mut self, vm: &mut Vm, at: AccessAt<'_>, kind: AccessKind) -> Option<u32> {
+        if asyncio::is_core(&vm.frames.last()?.code) {
             // irqlab's asyncio internals (C in MicroPython, and ThreadSafeFlag is made for
             // interrupts): their own state is not the program's shared data.
-            return;
+            return None;
         }
+        let loc = self.tracker.locate(&mut self.trace, at)?;
+        self.on_access_loc(vm, loc, kind);
+        Some(loc)
+    }
+
+    fn on_access_loc(&mut self, vm: &mut Vm, loc: u32, kind: AccessKind) {
+        let f = vm.frames.last().expect("accesses happen in a frame");
         let (frame, line) = (f.serial, f.current_line());
         self.main_line = line;
-        let now = self.now(vm);
-        let at = self.trace.events.last().map_or(now, |l| now.max(l.at));
-        let ev = crate::trace::TraceEvent {
-            at,
-            line,
-            ctx: self.ctx(),
-            kind: Kind::Access { loc, kind, frame },
-        };
-        self.tracker.record(&mut self.trace, loc, ev);
+        let ctx = self.ctx();
+        let clock = self.clock();
+        self.tracker.record(
+            &mut self.trace,
+            clock,
+            &tracker::Access {
+                loc,
+                kind,
+                frame,
+                line,
+                ctx,
+                cycles: vm.cycles,
+            },
+        );
     }
 
     fn on_enter(&mut self, vm: &mut Vm, code: &Rc<crate::py::bytecode::CodeObject>) {

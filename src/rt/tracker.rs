@@ -20,8 +20,10 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::py::value::Value;
+use crate::py::vm::AccessKind;
 use crate::py::vm::{AccessAt, str_text};
-use crate::trace::{Ctx, Kind, Trace, TraceEvent};
+use crate::time::SimTime;
+use crate::trace::{Ctx, Kind, Trace};
 
 /// Per location: who accessed it in which epoch, and the pending last access.
 #[derive(Clone, Copy)]
@@ -29,7 +31,44 @@ struct State {
     epoch: u64,
     ctx: Ctx,
     frame: u32,
-    pending: Option<TraceEvent>,
+    pending: Option<Access>,
+}
+
+/// One access as the runtime reports it (time still in CPU cycles).
+#[derive(Clone, Copy, Debug)]
+pub struct Access {
+    /// The location.
+    pub loc: u32,
+    /// Read or write.
+    pub kind: AccessKind,
+    /// Serial of the accessing call.
+    pub frame: u32,
+    /// Source line.
+    pub line: u32,
+    /// The CPU context.
+    pub ctx: Ctx,
+    /// The VM's cycle count at the access.
+    pub cycles: u64,
+}
+
+/// The cycles-to-time mapping of the runtime's clock (see `Runtime::now`).
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    /// Cycle count at the last frequency change.
+    pub base_cycles: u64,
+    /// Time at the last frequency change.
+    pub base_ns: u64,
+    /// CPU frequency.
+    pub freq_hz: u64,
+}
+
+impl Clock {
+    /// The time at which the cycle count was `cycles`.
+    pub fn time_at(self, cycles: u64) -> SimTime {
+        let d =
+            cycles.saturating_sub(self.base_cycles) as u128 * 1_000_000_000 / self.freq_hz as u128;
+        SimTime(self.base_ns + d as u64)
+    }
 }
 
 /// Interned locations and the repeat filter.
@@ -66,17 +105,8 @@ struct Obj {
     whole: Option<u32>,
 }
 
-/// The address of a shared mutable object's allocation, if `v` is one.
 fn obj_addr(v: &Value) -> Option<usize> {
-    Some(match v {
-        Value::List(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::ByteArray(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Array(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Dict(r) | Value::Set(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Instance(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Class(r) => Rc::as_ptr(r) as *const u8 as usize,
-        _ => return None,
-    })
+    v.heap_addr()
 }
 
 /// True for values that are code or types rather than data (never raced on).
@@ -152,51 +182,50 @@ impl Tracker {
         l
     }
 
-    /// Records access `ev` (an `Access` event) of `loc` compactly (see the module doc): the
-    /// first access of an activation in an epoch goes to the trace now, later ones wait as
-    /// the pending last.
-    pub fn record(&mut self, trace: &mut Trace, loc: u32, ev: TraceEvent) {
-        let Kind::Access { frame, .. } = ev.kind else {
-            panic!("Tracker::record takes access events");
-        };
-        let epoch = self.epoch;
-        let slot = &mut self.state[loc as usize];
-        if let Some(st) = slot
-            && st.epoch == epoch
-            && st.ctx == ev.ctx
-            && st.frame == frame
+    /// Records access `a` compactly (see the module doc): the first access of an activation in
+    /// an epoch goes to the trace now, later ones wait as the pending last.
+    #[inline]
+    pub fn record(&mut self, trace: &mut Trace, clock: Clock, a: &Access) {
+        if let Some(Some(st)) = self.state.get_mut(a.loc as usize)
+            && st.epoch == self.epoch
+            && st.ctx == a.ctx
+            && st.frame == a.frame
         {
             if st.pending.is_none() {
-                self.dirty.push(loc);
+                self.dirty.push(a.loc);
             }
-            st.pending = Some(ev);
+            st.pending = Some(*a);
             return;
         }
-        self.flush(trace);
-        self.state[loc as usize] = Some(State {
-            epoch,
-            ctx: ev.ctx,
-            frame,
+        self.record_first(trace, clock, a);
+    }
+
+    #[cold]
+    fn record_first(&mut self, trace: &mut Trace, clock: Clock, a: &Access) {
+        self.flush(trace, clock);
+        self.state[a.loc as usize] = Some(State {
+            epoch: self.epoch,
+            ctx: a.ctx,
+            frame: a.frame,
             pending: None,
         });
-        trace.push(ev.at, ev.ctx, ev.line, ev.kind);
+        push(trace, clock, *a);
     }
 
     /// Writes the pending last accesses to the trace, in time order. Called before any other
-    /// event is recorded.
-    pub fn flush(&mut self, trace: &mut Trace) {
+    /// event is recorded (and before the clock changes frequency).
+    pub fn flush(&mut self, trace: &mut Trace, clock: Clock) {
         if self.dirty.is_empty() {
             return;
         }
-        let mut evs: Vec<TraceEvent> = self
+        let mut evs: Vec<Access> = self
             .dirty
             .drain(..)
             .filter_map(|loc| self.state[loc as usize].as_mut()?.pending.take())
             .collect();
-        evs.sort_by_key(|e| e.at);
-        for e in evs {
-            let at = trace.events.last().map_or(e.at, |l| e.at.max(l.at));
-            trace.push(at, e.ctx, e.line, e.kind);
+        evs.sort_by_key(|a| a.cycles);
+        for a in evs {
+            push(trace, clock, a);
         }
     }
 
@@ -338,4 +367,20 @@ fn key_text(key: &Value) -> String {
 
 fn str_text_of(s: &Rc<crate::py::value::PyStr>) -> String {
     str_text(&Value::Str(s.clone())).to_string()
+}
+
+/// Appends access `a` to the trace (its time clamped so the trace stays ordered).
+fn push(trace: &mut Trace, clock: Clock, a: Access) {
+    let t = clock.time_at(a.cycles);
+    let at = trace.events.last().map_or(t, |l| t.max(l.at));
+    trace.push(
+        at,
+        a.ctx,
+        a.line,
+        Kind::Access {
+            loc: a.loc,
+            kind: a.kind,
+            frame: a.frame,
+        },
+    );
 }

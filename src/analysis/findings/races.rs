@@ -160,8 +160,9 @@ fn torn_reads(trace: &Trace, acc: &[Acc]) -> Vec<Finding> {
     type Act = (Who, u32);
     // Per writing activation (context, frame): per location its (first, last) write index.
     let mut wrote: BTreeMap<Act, BTreeMap<u32, (usize, usize)>> = BTreeMap::new();
-    // Per location: the indices of its writes (an element's write also writes its container).
-    let mut writes: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    // Per location: its writes as runs of one activation, (first, last, activation) in order
+    // (an element's write also writes its container).
+    let mut writes: BTreeMap<u32, Vec<(usize, usize, Act)>> = BTreeMap::new();
     for (i, a) in acc.iter().enumerate() {
         if a.kind.is_write() {
             let locs = wrote.entry((a.who, a.frame)).or_default();
@@ -169,7 +170,11 @@ fn torn_reads(trace: &Trace, acc: &[Acc]) -> Vec<Finding> {
                 locs.entry(loc)
                     .and_modify(|(_, last)| *last = i)
                     .or_insert((i, i));
-                writes.entry(loc).or_default().push(i);
+                let runs = writes.entry(loc).or_default();
+                match runs.last_mut() {
+                    Some(r) if r.2 == (a.who, a.frame) => r.1 = i,
+                    _ => runs.push((i, i, (a.who, a.frame))),
+                }
             }
         }
     }
@@ -186,20 +191,17 @@ fn torn_reads(trace: &Trace, acc: &[Acc]) -> Vec<Finding> {
         }
         let reads = last_read.entry((a.who, a.frame)).or_default();
         if let Some(ws) = writes.get(&a.loc) {
-            let at = ws.partition_point(|&w| w < i);
+            let at = ws.partition_point(|r| r.0 < i);
             // The nearest other activation that wrote this location before the read (the read
             // sees its update) and after it (the read misses it).
             let prev = ws[..at]
                 .iter()
                 .rev()
                 .take(MAX_SCAN)
-                .find(|&&w| acc[w].who != a.who);
-            let next = ws[at..]
-                .iter()
-                .take(MAX_SCAN)
-                .find(|&&w| acc[w].who != a.who);
-            for w in prev.into_iter().chain(next) {
-                let act = (acc[*w].who, acc[*w].frame);
+                .find(|r| r.2.0 != a.who);
+            let next = ws[at..].iter().take(MAX_SCAN).find(|r| r.2.0 != a.who);
+            for run in prev.into_iter().chain(next) {
+                let act = run.2;
                 let locs = &wrote[&act];
                 if locs.len() < 2 {
                     continue;
