@@ -71,9 +71,11 @@ impl Clock {
     }
 }
 
-/// Interned locations and the repeat filter.
-#[derive(Default)]
+/// Interned locations and the compaction state.
 pub struct Tracker {
+    /// Record compactly (the default); false records every access (for tests that check the
+    /// compaction loses no finding).
+    pub compact: bool,
     /// Global names by the address of their interned string (kept alive in `keep`).
     by_name_ptr: BTreeMap<usize, u32>,
     /// Global names by text.
@@ -98,6 +100,26 @@ pub struct Tracker {
     keep: Vec<Value>,
     /// Counts trace events other than accesses: a change means something else happened.
     pub epoch: u64,
+}
+
+impl Default for Tracker {
+    fn default() -> Tracker {
+        Tracker {
+            compact: true,
+            by_name_ptr: BTreeMap::new(),
+            by_name: BTreeMap::new(),
+            objects: BTreeMap::new(),
+            attr_name_ptr: BTreeMap::new(),
+            attr_name: BTreeMap::new(),
+            attrs: BTreeMap::new(),
+            items: BTreeMap::new(),
+            funcs: BTreeMap::new(),
+            state: Vec::new(),
+            dirty: Vec::new(),
+            keep: Vec::new(),
+            epoch: 0,
+        }
+    }
 }
 
 struct Obj {
@@ -186,7 +208,8 @@ impl Tracker {
     /// an epoch goes to the trace now, later ones wait as the pending last.
     #[inline]
     pub fn record(&mut self, trace: &mut Trace, clock: Clock, a: &Access) {
-        if let Some(Some(st)) = self.state.get_mut(a.loc as usize)
+        if self.compact
+            && let Some(Some(st)) = self.state.get_mut(a.loc as usize)
             && st.epoch == self.epoch
             && st.ctx == a.ctx
             && st.frame == a.frame

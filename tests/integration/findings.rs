@@ -114,3 +114,50 @@ fn race_rules_need_tracking_and_isr_rules_do_not() {
     assert!(run("lost_update_esp32.py", false).is_empty());
     assert_eq!(run("long_callback.py", false), [Rule::LongCallback]);
 }
+
+// The tracker records only the first and last access per location and epoch; that must not
+// change what is found: every corpus program gives the same findings (rule, subject, contexts,
+// lines) with compaction on and off, and the same lost-update counts.
+#[test]
+fn compact_access_recording_loses_no_finding() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/findings");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("corpus dir")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .collect();
+    files.sort();
+    for path in files {
+        let src = std::fs::read_to_string(&path).expect("readable");
+        let (board, _) = header(&src);
+        let run = |compact: bool| {
+            let mut cfg = RunConfig::for_board(board, SimDuration::from_ms(5000));
+            cfg.track_access = true;
+            let mut m = Machine::new(&cfg);
+            m.rt.tracker.compact = compact;
+            m.run_program(compile_module(&src, "main.py").expect("compiles"));
+            let n_access = m
+                .trace()
+                .events
+                .iter()
+                .filter(|e| matches!(e.kind, irqlab::trace::Kind::Access { .. }))
+                .count();
+            let found: BTreeSet<_> = all(m.trace(), &Thresholds::default())
+                .into_iter()
+                .map(|f| {
+                    let n = if f.rule == Rule::LostUpdate {
+                        f.count
+                    } else {
+                        0
+                    };
+                    (f.rule, f.subject, f.who, f.line, f.other, f.other_line, n)
+                })
+                .collect();
+            (found, n_access)
+        };
+        let (compact, n_compact) = run(true);
+        let (full, n_full) = run(false);
+        assert_eq!(compact, full, "{}", path.display());
+        assert!(n_compact <= n_full, "{}", path.display());
+    }
+}

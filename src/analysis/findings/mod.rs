@@ -337,8 +337,28 @@ pub fn explain(trace: &Trace, f: &Finding) -> String {
             st.what
         ));
     }
-    s.push_str(&format!("    fix: {}\n", f.remedy));
+    s.push_str(&wrap(&format!("fix: {}", f.remedy), "    ", "      ", 100));
     s
+}
+
+/// `text` wrapped at `width` columns: the first line after `first`, the others after `rest`.
+fn wrap(text: &str, first: &str, rest: &str, width: usize) -> String {
+    let mut out = String::from(first);
+    let mut col = first.len();
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 && col + 1 + word.chars().count() > width {
+            out.push('\n');
+            out.push_str(rest);
+            col = rest.len();
+        } else if i > 0 {
+            out.push(' ');
+            col += 1;
+        }
+        out.push_str(word);
+        col += word.chars().count();
+    }
+    out.push('\n');
+    out
 }
 
 /// Adds `f` to `found` under `key`, or counts one more occurrence of the finding there.
