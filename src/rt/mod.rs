@@ -138,6 +138,9 @@ pub struct Runtime {
     pub leds: [bool; 4],
     /// Access tracking state (used only when the VM's `track_access` is on).
     pub tracker: tracker::Tracker,
+    /// asyncio functions not to be called from interrupt context, by code address (set when
+    /// asyncio is imported).
+    pub asyncio_unsafe: Vec<(usize, &'static str)>,
     /// VM frame depth at the start of each running callback or hard handler: frames below it
     /// belong to the code that was interrupted.
     irq_frame_base: Vec<usize>,
@@ -191,6 +194,7 @@ impl Runtime {
             leds: [false; 4],
             tracker: tracker::Tracker::default(),
             irq_frame_base: Vec::new(),
+            asyncio_unsafe: Vec::new(),
             rng: crate::rng::Rng::from_seed(0),
             profile,
         }
@@ -935,7 +939,7 @@ impl Host for Runtime {
             let func = self.tracker.func(&mut self.trace, addr, &code.name);
             self.record(now, Kind::Reentered { func, outer_line });
         }
-        if let Some(name) = asyncio::unsafe_from_irq(code) {
+        if let Some(name) = asyncio::unsafe_from_irq(self, code) {
             let func = self.tracker.func(&mut self.trace, addr, name);
             self.record(now, Kind::AsyncioFromIrq { func });
         }

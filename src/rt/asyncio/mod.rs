@@ -40,6 +40,7 @@ pub fn module(rt: &mut Runtime, vm: &mut Vm) -> Option<Value> {
     let code = crate::py::compiler::compile_module(CORE_PY, CORE_FILE)
         .expect("the embedded asyncio core compiles");
     let code = frozen_lines(&code);
+    rt.asyncio_unsafe = unsafe_codes(&code);
     let mut d = Dict::new();
     d.insert_hashed(
         Value::str("__name__"),
@@ -384,43 +385,47 @@ pub fn import(rt: &mut Runtime, vm: &mut Vm) -> Option<Value> {
     Some(m)
 }
 
-/// The asyncio API name of `code` if it is one of core.py's functions that must not be called
-/// from interrupt context: everything that touches the run queue or a task's state
-/// (`create_task`, `Event.set`, `Task.cancel`, …). `ThreadSafeFlag` is the exception: it exists
-/// for exactly this (facts §5.3), so its methods are never reported.
-pub fn unsafe_from_irq(code: &crate::py::bytecode::CodeObject) -> Option<&'static str> {
-    if &*code.filename != CORE_FILE {
-        return None;
+/// The code objects of core.py's functions that must not be called from interrupt context —
+/// everything that touches the run queue or a task's state (`create_task`, `Event.set`,
+/// `Task.cancel`, …) — by address, with their API names. `ThreadSafeFlag` is not among them:
+/// it exists for exactly this (facts §5.3).
+fn unsafe_codes(module: &Rc<CodeObject>) -> Vec<(usize, &'static str)> {
+    const UNSAFE: [(&str, &str, &str); 8] = [
+        ("", "create_task", "create_task"),
+        ("", "run", "run"),
+        ("", "run_until_complete", "run_until_complete"),
+        ("Loop", "create_task", "create_task"),
+        ("Event", "set", "Event.set"),
+        ("Event", "clear", "Event.clear"),
+        ("Task", "cancel", "Task.cancel"),
+        ("Lock", "release", "Lock.release"),
+    ];
+    let mut out = Vec::new();
+    let mut visit = |class: &str, c: &Rc<CodeObject>| {
+        if let Some((_, _, api)) = UNSAFE
+            .iter()
+            .find(|(k, n, _)| *k == class && **n == *c.name)
+        {
+            out.push((Rc::as_ptr(c) as usize, *api));
+        }
+    };
+    for child in &module.children {
+        visit("", child);
+        for method in &child.children {
+            visit(&child.name, method);
+        }
     }
-    let line = code.lines.first().copied().unwrap_or(0) as usize;
-    let class = enclosing_class(line);
-    Some(match (class, &*code.name) {
-        (Some("ThreadSafeFlag"), _) => return None,
-        (None, "create_task") | (Some("Loop"), "create_task") => "create_task",
-        (Some("Event"), "set") => "Event.set",
-        (Some("Event"), "clear") => "Event.clear",
-        (Some("Task"), "cancel") => "Task.cancel",
-        (Some("Lock"), "release") => "Lock.release",
-        (None, "run") => "run",
-        (None, "run_until_complete") => "run_until_complete",
-        _ => return None,
-    })
+    out
 }
 
-/// The class of core.py whose body holds line `line` (1-based), if any.
-fn enclosing_class(line: usize) -> Option<&'static str> {
-    let mut class = None;
-    for (i, text) in CORE_PY.lines().enumerate() {
-        if i + 1 > line {
-            break;
-        }
-        if let Some(rest) = text.strip_prefix("class ") {
-            class = rest.split(['(', ':']).next();
-        } else if !text.is_empty() && !text.starts_with([' ', '#']) {
-            class = None;
-        }
-    }
-    class
+/// The asyncio API name of `code` if it is one of core.py's functions that must not be called
+/// from interrupt context (see [`unsafe_codes`]).
+pub fn unsafe_from_irq(rt: &Runtime, code: &Rc<CodeObject>) -> Option<&'static str> {
+    let addr = Rc::as_ptr(code) as usize;
+    rt.asyncio_unsafe
+        .iter()
+        .find(|(a, _)| *a == addr)
+        .map(|(_, api)| *api)
 }
 
 /// True for code of irqlab's asyncio module (`asyncio/core.py`).
