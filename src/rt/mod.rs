@@ -587,15 +587,9 @@ impl Runtime {
         vm.heap.lock_depth += 1;
         vm.sched.lock();
         let r = vm.call(self, &f, &[arg], &[]);
-        vm.sched.unlock();
-        vm.heap.lock_depth -= 1;
         // Heap-locked allocations belong to this handler's context in the trace.
         self.drain_vm_events(vm);
-        let now = self.now(vm);
-        self.record(now, Kind::HardEnd { source, event });
-        self.ctx_stack.pop();
-        self.irq_frame_base.pop();
-        self.isr_priority.pop();
+        // mp_irq_dispatch prints the uncaught exception inside the ISR, before unlocking.
         let r = match r {
             Ok(_) => Ok(()),
             Err(Flow::Exception(e)) => {
@@ -615,6 +609,13 @@ impl Runtime {
             }
             Err(abort) => Err(abort),
         };
+        vm.sched.unlock();
+        vm.heap.lock_depth -= 1;
+        let now = self.now(vm);
+        self.record(now, Kind::HardEnd { source, event });
+        self.ctx_stack.pop();
+        self.irq_frame_base.pop();
+        self.isr_priority.pop();
         r?;
         // Interrupts held by this handler's priority run now (tail-chained on Cortex-M).
         self.take_pending(vm)
