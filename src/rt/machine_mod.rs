@@ -439,6 +439,17 @@ native!(TIMER_REPR, "__repr__", |_, host, a, _| {
     let id = timer_id_of(&a[0]);
     let rt = rt(host);
     let t = rt.board.timers.get(id);
+    if rt.board.kind == crate::hw::BoardKind::Pyboard {
+        // extmod/machine_timer.c (the stm32 soft timer): `Timer(mode=PERIODIC, period=N)`.
+        let mode = match t.mode() {
+            Some(TimerMode::OneShot) => "ONE_SHOT",
+            _ => "PERIODIC",
+        };
+        let period_ms = t.period_ns().map_or(1000, |p| p / 1_000_000);
+        return Ok(Value::str(&format!(
+            "Timer(mode={mode}, period={period_ms})"
+        )));
+    }
     let text = match (t.mode(), t.period_ns()) {
         // machine_timer.c prints the mode inverted (facts §4.3 quirk).
         (Some(m), Some(p)) => format!(

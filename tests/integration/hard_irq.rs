@@ -290,3 +290,9 @@ fn pyboard_pin_extint() {
 fn pyboard_hard_alloc() {
     check_pyboard("hard_alloc");
 }
+
+// machine.Timer (the soft timer, hard=True) and machine.Pin.irq hard versus soft on the pyboard.
+#[test]
+fn pyboard_machine_api() {
+    check_pyboard("machine_api");
+}
