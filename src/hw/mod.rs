@@ -20,6 +20,7 @@
 pub mod cpu;
 pub mod gpio;
 pub mod intc;
+pub mod stm32;
 pub mod timer;
 
 use gpio::{Gpio, PinChange};

@@ -232,12 +232,22 @@ pub fn parse_module(source: &str, filename: &str) -> Result<ParsedModule, Diagno
         ));
         return Err(diag);
     }
-    match ruff_python_parser::parse_module(source) {
-        Ok(parsed) => Ok(ParsedModule {
+    let parsed =
+        ruff_python_parser::parse_unchecked_source(source, ruff_python_ast::PySourceType::Python);
+    // MicroPython's grammar takes an unparenthesized generator as any call argument, as in
+    // `array.array('i', 0 for x in range(n))` of its "Writing interrupt handlers" guide
+    // (py/grammar.h `arglist`); CPython and ruff accept it only as the sole argument. ruff
+    // still builds the call with the generator in it, so that error is not one for us.
+    let first = parsed
+        .errors()
+        .iter()
+        .find(|e| !matches!(e.error, ParseErrorType::UnparenthesizedGeneratorExpression));
+    match first {
+        None => Ok(ParsedModule {
             parsed,
             source: info,
         }),
-        Err(err) => Err(parse_error_diagnostic(&info, &err)),
+        Some(err) => Err(parse_error_diagnostic(&info, err)),
     }
 }
 

@@ -28,6 +28,8 @@ pub struct NativeClasses {
     pub pyb_timer: Option<Rc<Class>>,
     /// `pyb.LED`.
     pub led: Option<Rc<Class>>,
+    /// `pyb.Pin`, which is `machine.Pin` on the pyboard.
+    pub pyb_pin: Option<Rc<Class>>,
 }
 
 impl NativeClasses {
@@ -38,6 +40,7 @@ impl NativeClasses {
             timer: None,
             pyb_timer: None,
             led: None,
+            pyb_pin: None,
         }
     }
 }
@@ -108,6 +111,12 @@ pub fn module(rt: &mut Runtime, _vm: &mut Vm) -> Value {
     );
     rt.classes.pin = Some(pin.clone());
     rt.classes.timer = Some(timer.clone());
+    // On the pyboard `machine.Pin` is the stm32 port's `pyb.Pin` (ports/stm32/modmachine.c).
+    let pin = if rt.board.kind == crate::hw::BoardKind::Pyboard {
+        super::pyb_pin::pin_class(rt)
+    } else {
+        pin
+    };
     make_module(
         "machine",
         vec![
@@ -169,7 +178,7 @@ native!(PIN_NEW, "__new__", |vm, host, a, kw| {
         }
     };
     let mut init_args = vec![obj.clone()];
-    init_args.extend_from_slice(&a[2..]);
+    init_args.extend_from_slice(a.get(2..).unwrap_or(&[]));
     (PIN_INIT.func)(vm, host, &init_args, kw)?;
     Ok(obj)
 });
@@ -297,6 +306,10 @@ native!(TIMER_NEW, "__new__", |vm, host, a, kw| {
         None => -1,
     };
     let rt = rt(host);
+    // stm32: only the soft timer, id -1 (extmod/machine_timer.c).
+    if id != -1 && rt.board.kind == crate::hw::BoardKind::Pyboard {
+        return Err(vm.value_error("Timer doesn't exist"));
+    }
     let tid = if id == -1 {
         rt.board
             .timers
@@ -320,7 +333,7 @@ native!(TIMER_NEW, "__new__", |vm, host, a, kw| {
     rt.objects.insert(handle, obj.clone());
     if !kw.is_empty() || a.len() > 2 {
         let mut init_args = vec![obj.clone()];
-        init_args.extend_from_slice(&a[2..]);
+        init_args.extend_from_slice(a.get(2..).unwrap_or(&[]));
         (TIMER_INIT.func)(vm, host, &init_args, kw)?;
     }
     Ok(obj)
@@ -426,6 +439,17 @@ native!(TIMER_REPR, "__repr__", |_, host, a, _| {
     let id = timer_id_of(&a[0]);
     let rt = rt(host);
     let t = rt.board.timers.get(id);
+    if rt.board.kind == crate::hw::BoardKind::Pyboard {
+        // extmod/machine_timer.c (the stm32 soft timer): `Timer(mode=PERIODIC, period=N)`.
+        let mode = match t.mode() {
+            Some(TimerMode::OneShot) => "ONE_SHOT",
+            _ => "PERIODIC",
+        };
+        let period_ms = t.period_ns().map_or(1000, |p| p / 1_000_000);
+        return Ok(Value::str(&format!(
+            "Timer(mode={mode}, period={period_ms})"
+        )));
+    }
     let text = match (t.mode(), t.period_ns()) {
         // machine_timer.c prints the mode inverted (facts §4.3 quirk).
         (Some(m), Some(p)) => format!(

@@ -22,6 +22,7 @@
 pub mod asyncio;
 pub mod machine_mod;
 pub mod pyb_mod;
+pub mod pyb_pin;
 pub mod time_mod;
 pub mod tracker;
 
@@ -31,6 +32,7 @@ use std::rc::Rc;
 use crate::hw::cpu::{BoardProfile, CostModel};
 use crate::hw::gpio::{Drive, PinId};
 use crate::hw::intc::Source as IntcSource;
+use crate::hw::stm32::{self, Priority};
 use crate::hw::timer::{Alarm, FireOutcome, TimerId};
 use crate::hw::{Board, BoardKind};
 use crate::py::bytecode::Op;
@@ -80,7 +82,8 @@ struct TimerCb {
     hard: bool,
 }
 
-/// An interrupt raised while interrupts were disabled, taken on `enable_irq`.
+/// An interrupt held pending (interrupts disabled, or a handler of equal or higher priority
+/// running), taken on `enable_irq` or when that handler returns.
 #[derive(Clone, Copy, Debug)]
 struct Masked {
     source: Source,
@@ -136,6 +139,9 @@ pub struct Runtime {
     pub rng: crate::rng::Rng,
     /// The Pyboard's four LEDs (`pyb.LED(1..=4)`).
     pub leds: [bool; 4],
+    /// Bit n set: `pyb.Timer(n)` was initialised with `hard=False` (its callbacks are
+    /// scheduled, not run in the ISR; ports/stm32/timer.c `ishard`).
+    pub pyb_soft_timers: u16,
     /// Access tracking state (used only when the VM's `track_access` is on).
     pub tracker: tracker::Tracker,
     /// asyncio functions not to be called from interrupt context, by code address (set when
@@ -144,6 +150,9 @@ pub struct Runtime {
     /// VM frame depth at the start of each running callback or hard handler: frames below it
     /// belong to the code that was interrupted.
     irq_frame_base: Vec<usize>,
+    /// Priorities of the hard handlers running now, innermost last. Invariant: each preempts
+    /// the one before it, so an interrupt runs at once only if it preempts the last.
+    isr_priority: Vec<Priority>,
 }
 
 /// A model of the esp32 port's cost per op, through the board profile.
@@ -192,9 +201,11 @@ impl Runtime {
             stdout: String::new(),
             timer_aliases: Vec::new(),
             leds: [false; 4],
+            pyb_soft_timers: 0,
             tracker: tracker::Tracker::default(),
             irq_frame_base: Vec::new(),
             asyncio_unsafe: Vec::new(),
+            isr_priority: Vec::new(),
             rng: crate::rng::Rng::from_seed(0),
             profile,
         }
@@ -418,24 +429,72 @@ impl Runtime {
             .expect("the hardware event queue is bounded well above what one run schedules");
     }
 
-    /// An interrupt line goes active at `at`: take it now, or hold it while masked.
+    /// An interrupt line goes active at `at`: take it now, or hold it pending while masked
+    /// (`disable_irq`) or while a handler of equal or higher priority runs.
     fn raise(&mut self, vm: &mut Vm, at: SimTime, source: Source) -> Result<(), Flow> {
         let event = self.new_event(at);
         self.record(at, Kind::IrqRaised { source, event });
-        if self.board.intc.critical_depth() > 0 {
-            // A masked line stays pending as one status bit: a second event from the same
-            // source before the ISR runs is merged into the first (lost as a callback).
+        let masked = self.board.intc.critical_depth() > 0;
+        let behind = self
+            .isr_priority
+            .last()
+            .is_some_and(|running| !self.irq_priority(source).preempts(*running));
+        if masked || behind {
+            // A pending line is one status bit: a second event from the same source before
+            // the ISR runs is merged into the first (lost as a callback).
             if self.masked.iter().any(|m| m.source == source)
                 || self.masked.len() >= crate::limits::MAX_MASKED_IRQS
             {
                 self.record(at, Kind::IrqCoalesced { source, event });
             } else {
-                self.record(at, Kind::IrqMasked { source, event });
+                if masked {
+                    self.record(at, Kind::IrqMasked { source, event });
+                }
                 self.masked.push(Masked { source, event });
             }
             return Ok(());
         }
         self.run_isr(vm, at, source, event)
+    }
+
+    /// The priority of `source`'s interrupt. Pyboard: the NVIC priorities of the stm32 port
+    /// ([`stm32`]). ESP32: every Pin and Timer ISR at Xtensa level 1 (facts §4.3), so none
+    /// preempts another.
+    fn irq_priority(&self, source: Source) -> Priority {
+        if self.board.kind == BoardKind::Esp32 {
+            return Priority {
+                level: 16 - crate::hw::intc::DEFAULT_LEVEL,
+                exception: 0,
+            };
+        }
+        match source {
+            Source::Timer(n) if n > 0 => {
+                stm32::timer_priority(n as u8).expect("pyb.Timer numbers are checked")
+            }
+            Source::Pin(g) => {
+                stm32::exti_priority(stm32::pin_by_gpio(g).map_or(g % 16, |p| p.number))
+            }
+            Source::Timer(_) | Source::Schedule => stm32::PENDSV,
+        }
+    }
+
+    /// Runs the pending interrupts that may run now (nothing masked; each preempts the running
+    /// handler, if any), most urgent first (NVIC order; FIFO among equals).
+    fn take_pending(&mut self, vm: &mut Vm) -> Result<(), Flow> {
+        while self.board.intc.critical_depth() == 0 {
+            let prios: Vec<Priority> = self
+                .masked
+                .iter()
+                .map(|m| self.irq_priority(m.source))
+                .collect();
+            let Some(i) = stm32::select(&prios, self.isr_priority.last().copied()) else {
+                break;
+            };
+            let m = self.masked.remove(i);
+            let now = self.now(vm);
+            self.run_isr(vm, now, m.source, m.event)?;
+        }
+        Ok(())
     }
 
     /// The C ISR: entry, body (`mp_sched_schedule` or a hard handler), exit; wakes main.
@@ -537,28 +596,23 @@ impl Runtime {
     ) -> Result<(), Flow> {
         // What the VM recorded before this belongs to the interrupted context.
         self.drain_vm_events(vm);
+        let priority = self.irq_priority(source);
+        self.isr_priority.push(priority);
         self.ctx_stack.push(Ctx::HardIrq);
         self.irq_frame_base.push(vm.frames.len());
         self.record(at, Kind::HardStart { source, event });
         vm.heap.lock_depth += 1;
         vm.sched.lock();
         let r = vm.call(self, &f, &[arg], &[]);
-        vm.sched.unlock();
-        vm.heap.lock_depth -= 1;
+        // Heap-locked allocations belong to this handler's context in the trace.
         self.drain_vm_events(vm);
-        // mp_irq_dispatch prints the exception inside the handler (shared/runtime/mpirq.c).
-        if let Err(Flow::Exception(e)) = &r {
-            let mut text = String::from("Uncaught exception in IRQ callback handler\n");
-            text.push_str(&vm.format_exception(self, e));
-            self.emit_exception(vm, &text);
-        }
-        let now = self.now(vm);
-        self.record(now, Kind::HardEnd { source, event });
-        self.ctx_stack.pop();
-        self.irq_frame_base.pop();
-        match r {
+        // mp_irq_dispatch prints the uncaught exception inside the ISR, before unlocking.
+        let r = match r {
             Ok(_) => Ok(()),
-            Err(Flow::Exception(_)) => {
+            Err(Flow::Exception(e)) => {
+                let mut text = self.hard_exception_header(source);
+                text.push_str(&vm.format_exception(self, &e));
+                self.emit_exception(vm, &text);
                 match source {
                     Source::Pin(n) => {
                         self.pin_irqs.remove(&n);
@@ -571,6 +625,29 @@ impl Runtime {
                 Ok(())
             }
             Err(abort) => Err(abort),
+        };
+        vm.sched.unlock();
+        vm.heap.lock_depth -= 1;
+        let now = self.now(vm);
+        self.record(now, Kind::HardEnd { source, event });
+        self.ctx_stack.pop();
+        self.irq_frame_base.pop();
+        self.isr_priority.pop();
+        r?;
+        // Interrupts held by this handler's priority run now (tail-chained on Cortex-M).
+        self.take_pending(vm)
+    }
+
+    /// The line printed before the traceback of a hard handler's uncaught exception:
+    /// `mp_irq_dispatch`'s (shared/runtime/mpirq.c), or on the pyboard for EXTI lines
+    /// `Handle_EXTI_Irq`'s own (ports/stm32/extint.c), which names the line.
+    fn hard_exception_header(&self, source: Source) -> String {
+        match (self.board.kind, source) {
+            (BoardKind::Pyboard, Source::Pin(g)) => format!(
+                "uncaught exception in ExtInt interrupt handler line {}\n",
+                stm32::pin_by_gpio(g).map_or(g, |p| p.number)
+            ),
+            _ => String::from("Uncaught exception in IRQ callback handler\n"),
         }
     }
 
@@ -598,11 +675,7 @@ impl Runtime {
             },
         );
         if depth == 0 {
-            let masked = std::mem::take(&mut self.masked);
-            for m in masked {
-                let now = self.now(vm);
-                self.run_isr(vm, now, m.source, m.event)?;
-            }
+            self.take_pending(vm)?;
         }
         Ok(())
     }

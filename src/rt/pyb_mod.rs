@@ -64,11 +64,15 @@ pub fn module(rt: &mut Runtime) -> Value {
     );
     rt.classes.pyb_timer = Some(timer.clone());
     rt.classes.led = Some(led.clone());
+    let pin = super::pyb_pin::pin_class(rt);
+    let extint = super::pyb_pin::extint_class();
     make_module(
         "pyb",
         vec![
             ("Timer", Value::Class(timer)),
             ("LED", Value::Class(led)),
+            ("Pin", Value::Class(pin)),
+            ("ExtInt", Value::Class(extint)),
             ("disable_irq", Value::Builtin(&DISABLE_IRQ)),
             ("enable_irq", Value::Builtin(&ENABLE_IRQ)),
             ("rng", Value::Builtin(&RNG)),
@@ -158,7 +162,17 @@ native!(TIMER_INIT, "init", |vm, host, a, kw| {
         return Err(vm.value_error("must have positive freq"));
     }
     let callback = kw_get(kw, "callback").cloned();
+    // timer.c: `hard` defaults to True on stm32.
+    let hard = match kw_get(kw, "hard").cloned() {
+        Some(h) => vm.truthy(host, &h)?,
+        None => true,
+    };
     let r = rt(host);
+    if hard {
+        r.pyb_soft_timers &= !(1 << n);
+    } else {
+        r.pyb_soft_timers |= 1 << n;
+    }
     let id = slot_of(vm, r, n)?;
     let now = r.now(vm);
     let alarm = r
@@ -183,7 +197,7 @@ native!(TIMER_INIT, "init", |vm, host, a, kw| {
         },
     );
     if let Some(cb) = callback {
-        r.set_timer_cb(vm, n as i8, cb, a[0].clone(), true);
+        r.set_timer_cb(vm, n as i8, cb, a[0].clone(), hard);
     }
     r.push_event(alarm.at, HwEvent::Timer { id, alarm });
     r.set_deadline(vm);
@@ -193,7 +207,9 @@ native!(TIMER_INIT, "init", |vm, host, a, kw| {
 native!(TIMER_CALLBACK, "callback", |vm, host, a, _| {
     let n = timer_n(&a[0]);
     let f = arg(vm, a, 1)?;
-    rt(host).set_timer_cb(vm, n as i8, f, a[0].clone(), true);
+    let r = rt(host);
+    let hard = r.pyb_soft_timers & (1 << n) == 0;
+    r.set_timer_cb(vm, n as i8, f, a[0].clone(), hard);
     Ok(Value::None)
 });
 

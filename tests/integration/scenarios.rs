@@ -404,3 +404,200 @@ fn lost_update_findings_match_the_lost_counts() {
         [Rule::QueueOverflow]
     );
 }
+
+/// The number after `key` on the program's output line that starts with `first`.
+fn printed(r: &ScenarioRun, first: &str, key: &str) -> i64 {
+    let console = r.machine.trace().console();
+    let line = console
+        .lines()
+        .find(|l| l.starts_with(first))
+        .unwrap_or_else(|| panic!("no line starting with {first:?} in {console}"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let i = words
+        .iter()
+        .position(|w| *w == key)
+        .unwrap_or_else(|| panic!("no {key:?} in {line:?}"));
+    words[i + 1].parse().unwrap()
+}
+
+fn rules(fs: &[irqlab::analysis::findings::Finding]) -> Vec<irqlab::analysis::findings::Rule> {
+    fs.iter().map(|f| f.rule).collect()
+}
+
+// The guide's two LEDs, unmodified on the pyboard: TIM4 at 1 Hz toggles LED 1 at 1, 2, 3, 4 s;
+// TIM2 at 0.8 Hz toggles LED 2 at 1.25, 2.5, 3.75 s — each through its own Foo instance.
+#[test]
+fn isr_guide_two_leds_toggle_at_their_rates() {
+    let r = run("isr_guide_two_leds.yaml");
+    all_ok(&r);
+    let toggles = |n: u8| -> Vec<u64> {
+        r.machine
+            .trace()
+            .events
+            .iter()
+            .filter_map(|e| match e.kind {
+                Kind::Led { led, .. } if led == n => Some(e.at.as_ns() / 1_000_000),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(toggles(1), [1000, 2000, 3000, 4000]);
+    assert_eq!(toggles(2), [1250, 2500, 3750]);
+}
+
+// The guide's critical-section example, unmodified: every 10 ms tick's 5 readings are printed
+// as one block of 5 numbers below 2**30 followed by `loop N`, N increasing; no
+// BoundsException; the prints inside the section make it long (~4.6 ms at 115200 baud).
+#[test]
+fn isr_guide_critical_section_prints_each_tick() {
+    use irqlab::analysis::findings::Rule;
+    let r = run("isr_guide_critical_section.yaml");
+    all_ok(&r);
+    let console = r.machine.trace().console();
+    assert!(!console.contains("BoundsException"), "{console}");
+    let (mut numbers, mut last_loop, mut blocks) = (0, -1_i64, 0);
+    for line in console.lines() {
+        if let Some(n) = line.strip_prefix("loop ") {
+            let n: i64 = n.parse().unwrap();
+            assert_eq!(numbers, 5, "a block of 5 readings before loop {n}");
+            assert!(n > last_loop);
+            (numbers, last_loop, blocks) = (0, n, blocks + 1);
+        } else {
+            let v: i64 = line.parse().unwrap();
+            assert!((0..1 << 30).contains(&v));
+            numbers += 1;
+        }
+    }
+    assert!(blocks > 200, "{blocks} blocks");
+    let long = of_rule(
+        &findings_of("isr_guide_critical_section.yaml"),
+        Rule::LongCriticalSection,
+    );
+    assert_eq!(long.len(), 1);
+    assert!(long[0].count as i64 >= blocks - 1, "{:?}", long[0]);
+}
+
+// (a) Without the critical section the hard timer IRQ lands between `n = index` and
+// `index = 0` in every drain (the drain outlasts the 1 ms period): 5 readings lost each time,
+// found as a lost update of `index` once per drain. With it, nothing lost, no finding.
+#[test]
+fn critical_section_stops_lost_readings() {
+    use irqlab::analysis::findings::{Rule, Who};
+    use irqlab::trace::Source;
+    let wrong = run("critical_section_wrong.yaml");
+    let right = run("critical_section_right.yaml");
+    all_ok(&wrong);
+    all_ok(&right);
+    let lost = printed(&wrong, "produced", "lost");
+    assert!(lost >= 100, "{lost} readings lost");
+    assert_eq!(printed(&right, "produced", "lost"), 0);
+    assert!(printed(&right, "produced", "produced") >= 950);
+    let f = of_rule(
+        &findings_of("critical_section_wrong.yaml"),
+        Rule::LostUpdate,
+    );
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(
+        (f[0].subject.as_str(), f[0].who, f[0].other),
+        ("index", Who::Main, Some(Who::HardIrq(Source::Timer(4))))
+    );
+    assert_eq!(
+        f[0].count as i64 * 5,
+        lost,
+        "each lost update loses one tick's 5 readings"
+    );
+    assert!(findings_of("critical_section_right.yaml").is_empty());
+}
+
+// (c) Float arithmetic in a hard handler: MemoryError printed as MicroPython prints it (with the
+// emergency buffer: message and traceback), the handler disabled after its one run. The
+// preallocated version runs at every tick with no finding.
+#[test]
+fn allocation_in_hard_handler_fails_and_preallocation_fixes_it() {
+    use irqlab::analysis::findings::{Rule, Who};
+    use irqlab::trace::Source;
+    let wrong = run("alloc_hard_wrong.yaml");
+    let right = run("alloc_hard_right.yaml");
+    all_ok(&wrong);
+    all_ok(&right);
+    assert_eq!(
+        wrong.machine.trace().console(),
+        "Uncaught exception in IRQ callback handler\n\
+         Traceback (most recent call last):\n  \
+         File \"alloc_hard_wrong.py\", line 21, in on_sample\n\
+         MemoryError: memory allocation failed, heap is locked\n\
+         samples 0 average 0.0\n"
+    );
+    let hard = |r: &ScenarioRun| {
+        r.machine
+            .trace()
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, Kind::HardStart { .. }))
+            .count()
+    };
+    assert_eq!(hard(&wrong), 1, "disabled after the exception");
+    assert_eq!(hard(&right), 20);
+    assert_eq!(printed(&right, "samples", "samples"), 20);
+    // The traceback is printed inside the ISR (mp_irq_dispatch), ~150 bytes at 115200 baud;
+    // that run's length is the exception's, so no separate long-hard-irq finding.
+    let f = findings_of("alloc_hard_wrong.yaml");
+    assert_eq!(rules(&f), [Rule::FloatInHardIrq, Rule::CallbackException]);
+    assert!(
+        f.iter().all(|f| f.who == Who::HardIrq(Source::Timer(4))),
+        "{f:?}"
+    );
+    assert!(findings_of("alloc_hard_right.yaml").is_empty());
+}
+
+// (d) set_volume's shared default buffer: the hard handler re-enters the function under the
+// main program and frames go out with the handler's volume; with its own function and buffer
+// the handler corrupts nothing and nothing is found.
+#[test]
+fn reentered_function_corrupts_its_shared_buffer() {
+    use irqlab::analysis::findings::{Rule, Who};
+    use irqlab::trace::Source;
+    let wrong = run("reentrant_wrong.yaml");
+    let right = run("reentrant_right.yaml");
+    all_ok(&wrong);
+    all_ok(&right);
+    assert!(printed(&wrong, "frames", "corrupted") > 10);
+    assert_eq!(printed(&right, "frames", "corrupted"), 0);
+    let f = of_rule(&findings_of("reentrant_wrong.yaml"), Rule::Reentrancy);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(
+        (f[0].subject.as_str(), f[0].who),
+        ("set_volume", Who::HardIrq(Source::Timer(4)))
+    );
+    let reentered = wrong
+        .machine
+        .trace()
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, Kind::Reentered { .. }))
+        .count();
+    assert!(reentered >= 10, "{reentered}");
+    assert_eq!(f[0].count, reentered);
+    assert!(findings_of("reentrant_right.yaml").is_empty());
+}
+
+// (b) asyncio.create_task from a soft timer callback on the esp32: found once per call (12
+// ticks); the ThreadSafeFlag version does the same work with no asyncio call in the callback.
+#[test]
+fn asyncio_from_callback_is_found_and_threadsafeflag_is_clean() {
+    use irqlab::analysis::findings::{Rule, Who};
+    use irqlab::trace::Source;
+    let wrong = run("asyncio_from_irq_wrong.yaml");
+    let right = run("asyncio_from_irq_right.yaml");
+    all_ok(&wrong);
+    all_ok(&right);
+    assert_eq!(printed(&wrong, "handled", "handled"), 11);
+    assert_eq!(printed(&right, "handled", "handled"), 11);
+    let f = findings_of("asyncio_from_irq_wrong.yaml");
+    assert_eq!(rules(&f), [Rule::AsyncioFromIrq]);
+    assert_eq!(
+        (f[0].subject.as_str(), f[0].who, f[0].count),
+        ("create_task", Who::Callback(Source::Timer(0)), 12)
+    );
+    assert!(findings_of("asyncio_from_irq_right.yaml").is_empty());
+}
