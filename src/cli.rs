@@ -222,7 +222,7 @@ pub fn finish(
             );
         }
         let _ = stdout.write_all(report::text(&summary, outcome_text).as_bytes());
-        let _ = stdout.write_all(findings_text(trace, &findings, args.findings).as_bytes());
+        let _ = stdout.write_all(findings_text(trace, &findings, m.vm.track_access).as_bytes());
         for e in &expectations {
             let _ = writeln!(
                 stdout,

@@ -217,6 +217,9 @@ pub enum Kind {
         kind: AccessKind,
         /// Serial number of the VM frame (one per call) that accessed it.
         frame: u32,
+        /// Index of the accessing op in its code object (saturating): program order within
+        /// one call.
+        op: u16,
     },
     /// A Python function was called from an interrupt context while the code it interrupted
     /// was itself inside that function (access tracking on); `func` indexes [`Trace::names`].
@@ -593,7 +596,9 @@ impl Trace {
                     AllocWhat::Object => "object",
                 }
             ),
-            Kind::Access { loc, kind, frame } => format!(
+            Kind::Access {
+                loc, kind, frame, ..
+            } => format!(
                 "{} {}  (call #{frame})",
                 match kind {
                     AccessKind::Read => "read",

@@ -978,6 +978,7 @@ impl Host for Runtime {
     fn on_access_loc(&mut self, vm: &mut Vm, loc: u32, kind: AccessKind) {
         let f = vm.frames.last().expect("accesses happen in a frame");
         let (frame, line) = (f.serial, f.current_line());
+        let op = u16::try_from(f.ip.saturating_sub(1)).unwrap_or(u16::MAX);
         self.main_line = line;
         let ctx = self.ctx();
         let clock = self.clock();
@@ -989,6 +990,7 @@ impl Host for Runtime {
                 kind,
                 frame,
                 line,
+                op,
                 ctx,
                 cycles: vm.cycles,
             },

@@ -45,6 +45,8 @@ pub struct Access {
     pub frame: u32,
     /// Source line.
     pub line: u32,
+    /// Index of the op in its code object (saturating at `u16::MAX`).
+    pub op: u16,
     /// The CPU context.
     pub ctx: Ctx,
     /// The VM's cycle count at the access.
@@ -404,6 +406,7 @@ fn push(trace: &mut Trace, clock: Clock, a: Access) {
             loc: a.loc,
             kind: a.kind,
             frame: a.frame,
+            op: a.op,
         },
     );
 }

@@ -226,6 +226,17 @@ pub fn find(trace: &Trace, th: &Thresholds) -> Vec<Finding> {
                 }
             }
             Kind::IrqCoalesced { source, .. } => {
+                // Held pending by disable_irq(), or (boards with priorities) by a running
+                // handler of higher or equal priority.
+                let masked = critical.is_some();
+                let (held_by, waits_for) = if masked {
+                    ("interrupts were disabled", "enable_irq()")
+                } else {
+                    (
+                        "a handler of higher or equal priority ran",
+                        "that handler to return",
+                    )
+                };
                 let subject = source.to_string();
                 put(Rule::IrqLostWhileMasked, subject.clone(), &|| Finding {
                     rule: Rule::IrqLostWhileMasked,
@@ -236,16 +247,22 @@ pub fn find(trace: &Trace, th: &Thresholds) -> Vec<Finding> {
                     other_line: 0,
                     steps: vec![here(format!(
                         "{source} raised again while its first event still waits for \
-                         enable_irq(): merged, one callback lost"
+                         {waits_for}: merged, one callback lost"
                     ))],
                     count: 1,
                     message: format!(
-                        "interrupts were disabled so long that {source} fired twice: the \
-                         second event was merged into the pending one and lost"
+                        "{held_by} so long that {source} fired twice: the second event was \
+                         merged into the pending one and lost"
                     ),
-                    remedy: "keep disable_irq()/enable_irq() sections much shorter than the \
-                             interrupt's period"
-                        .into(),
+                    remedy: if masked {
+                        "keep disable_irq()/enable_irq() sections much shorter than the \
+                         interrupt's period"
+                            .into()
+                    } else {
+                        "keep hard handlers short (much shorter than the period of every \
+                         interrupt they hold), or give the fast source a higher priority"
+                            .into()
+                    },
                 });
             }
             Kind::CallbackDropped { source, .. } => {

@@ -29,6 +29,8 @@ struct Acc {
     loc: u32,
     kind: AccessKind,
     line: u32,
+    /// Op index in the code: program order within one call.
+    op: u16,
 }
 
 /// The accesses of `trace`, in order.
@@ -39,7 +41,13 @@ fn accesses(trace: &Trace) -> Vec<Acc> {
         .iter()
         .zip(whos)
         .filter_map(|(e, who)| match e.kind {
-            Kind::Access { loc, kind, frame } => Some(Acc {
+            Kind::Access {
+                loc,
+                kind,
+                frame,
+                op,
+            } => Some(Acc {
+                op,
                 at: e.at,
                 who,
                 frame,
@@ -213,11 +221,11 @@ fn torn_reads(trace: &Trace, acc: &[Acc]) -> Vec<Finding> {
                         continue;
                     };
                     let seen_x = seen(rx, x_first, x_last);
-                    // In program order within one pass: a read of `x` on a later line than
+                    // In program order within one pass: a read of `x` by a later op than
                     // this one was made by the previous loop iteration, not paired with it.
                     if x == a.loc
-                        || acc[rx].line > a.line
-                        || a.line - acc[rx].line > MAX_LINE_GAP
+                        || acc[rx].op >= a.op
+                        || a.line.abs_diff(acc[rx].line) > MAX_LINE_GAP
                         || seen_x == Seen::Between
                         || seen_y == Seen::Between
                         || seen_x == seen_y
