@@ -80,6 +80,10 @@ pub struct RunArgs {
     /// The board for a `.py` program: `esp32` (default) or `pyboard` (a scenario names its own).
     #[arg(long, default_value = "esp32")]
     pub board: String,
+    /// Start with an emergency exception buffer of this many bytes, as MicroPython's unix port
+    /// (256) has: for comparing with outputs recorded there. The boards start with none.
+    #[arg(long, value_name = "BYTES", default_value_t = 0)]
+    pub emergency_exception_buf: usize,
 }
 
 /// The default simulated-time limit of a run without `--until` or a scenario timeout.
@@ -183,6 +187,7 @@ fn run_cmd(args: &RunArgs) -> Result<i32, CliError> {
     })?;
     let mut cfg = RunConfig::for_board(board, limit);
     cfg.track_access = args.findings;
+    cfg.emergency_buf_bytes = args.emergency_exception_buf;
     cfg.seed = args.seed.unwrap_or(0);
     let mut m = Machine::new(&cfg);
     let outcome = m.run_program(code);

@@ -2111,11 +2111,11 @@ impl Vm {
     }
 
     fn memory_error(&mut self, msg: &str) -> Flow {
-        // With the heap locked the exception cannot allocate its message either; without an
-        // emergency buffer MicroPython prints it anyway for MemoryError, whose message is a
-        // static string (py/runtime.c m_malloc_fail).
+        // m_malloc_fail raises with mp_obj_new_exception_msg, which needs a string object:
+        // with the heap locked and no emergency buffer it makes the exception without args
+        // (`MemoryError: `) and no traceback is recorded (py/objexcept.c, facts §3).
         let cls = self.exc.memory_error.clone();
-        Flow::Exception(self.new_exception(&cls, vec![Value::str(msg)]))
+        Flow::Exception(self.new_exception_from_python(&cls, vec![Value::str(msg)]))
     }
 
     // ---------------------------------------------------------------- exceptions
@@ -2202,10 +2202,13 @@ impl Vm {
 
     /// The text MicroPython prints for an uncaught exception: traceback then `Name: msg`.
     pub fn format_exception(&mut self, host: &mut dyn Host, e: &Value) -> String {
-        let mut out = String::from("Traceback (most recent call last):\n");
+        let mut out = String::new();
         if let Value::Instance(i) = e
             && let Some(st) = &i.exc
+            && !st.borrow().traceback.is_empty()
         {
+            // mp_obj_print_exception prints the header only above entries (py/obj.c).
+            out.push_str("Traceback (most recent call last):\n");
             for tb in st.borrow().traceback.iter().rev() {
                 out.push_str(&format!(
                     "  File \"{}\", line {}, in {}\n",

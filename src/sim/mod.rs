@@ -47,6 +47,11 @@ pub struct RunConfig {
     pub max_trace_events: usize,
     /// Record reads and writes of globals for the race analysis (`--findings`).
     pub track_access: bool,
+    /// Bytes of emergency exception buffer at power-on: 0 on the esp32 and the pyboard (a
+    /// program allocates it with `micropython.alloc_emergency_exception_buf`); MicroPython's
+    /// unix port has a static 256 (`MICROPY_EMERGENCY_EXCEPTION_BUF_SIZE`), which matters when
+    /// comparing with outputs recorded there.
+    pub emergency_buf_bytes: usize,
 }
 
 impl RunConfig {
@@ -64,6 +69,7 @@ impl RunConfig {
             seed: 0,
             max_trace_events: crate::limits::MAX_TRACE_EVENTS,
             track_access: false,
+            emergency_buf_bytes: 0,
         }
     }
 }
@@ -95,6 +101,7 @@ impl Machine {
         vm.heap.gc_base_cycles = c;
         vm.heap.gc_cycles_per_kib = rt.cost.gc_pause_cycles(1024).0 - c;
         vm.track_access = cfg.track_access;
+        vm.emergency_buf_bytes = cfg.emergency_buf_bytes;
         let mut m = Machine { vm, rt };
         m.rt.rng = crate::rng::Rng::from_seed(cfg.seed).fork(crate::rng::stream_id("pyb.rng"));
         m.rt.set_deadline(&mut m.vm);
