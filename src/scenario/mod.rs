@@ -70,6 +70,8 @@ pub struct Scenario {
     pub steps: Vec<Step>,
     /// `expect:`.
     pub expect: Expect,
+    /// `vary:`: timing variation drawn from the seed (all off when absent).
+    pub vary: crate::rt::Vary,
     /// Where the scenario came from, to locate steps in failure messages.
     pub origin: Origin,
 }
