@@ -324,10 +324,13 @@ impl Runtime {
     }
 
     /// An extra interrupt of `source` now, as if the hardware had raised it (`explore
-    /// --exhaustive`, `run --inject`): the ISR runs at once (or is held while masked).
+    /// --exhaustive`, `run --inject`): the ISR runs at once, before the next op (or the line
+    /// stays pending while masked). No `irq-jitter` is applied: the placement is exact.
     pub fn inject_irq(&mut self, vm: &mut Vm, source: Source) -> Result<(), Flow> {
         let now = self.now(vm);
-        self.raise(vm, now, source)
+        let event = self.new_event(now);
+        self.record(now, Kind::IrqRaised { source, event });
+        self.take_irq(vm, now, source, event)
     }
 
     // ------------------------------------------------------------ trace helpers
@@ -508,6 +511,7 @@ impl Runtime {
             let delay = SimDuration(rng.range_inclusive(0, *max_ns));
             if delay > SimDuration::ZERO {
                 self.push_event(at + delay, HwEvent::IsrEntry { source, event });
+                self.set_deadline(vm);
                 return Ok(());
             }
         }
