@@ -3,6 +3,7 @@
 mod asyncio;
 mod cli;
 mod conformance;
+mod explore;
 mod hard_irq;
 mod scenarios;
 mod tidy;
