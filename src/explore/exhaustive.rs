@@ -66,7 +66,7 @@ pub fn explore(
     };
     let reference = run_one(sc, seed, None)?;
     assert_eq!(
-        hash, reference.trace_hash,
+        hash, reference.fingerprint,
         "seed {seed}: counting op boundaries changed the run"
     );
     let ops = &boundaries.ops;
@@ -147,7 +147,7 @@ fn reference(
         .collect();
     raised.sort();
     raised.dedup();
-    let hash = run.machine.trace().hash();
+    let hash = super::fingerprint(run.machine.trace());
     drop(run);
     let b = out.borrow().clone();
     Ok((b, raised, hash))

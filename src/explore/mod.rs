@@ -100,7 +100,8 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
         );
         let records = pool::map(seeds.len(), jobs, "runs", |i| run_one(&sc, seeds[i], None));
         let records = records.into_iter().collect::<Result<Vec<_>, _>>()?;
-        let r = Exploration::of(&args.file, &sc, shard, records);
+        let mut r = Exploration::of(&args.file, &sc, shard, records);
+        r.add_replay_hashes(&sc)?;
         (r.exit_code(), r.text(), r.json(), r.records.len())
     };
     print!("{text}");
@@ -182,8 +183,8 @@ pub struct FindingKey {
 pub struct RunRecord {
     /// The seed.
     pub seed: u64,
-    /// The trace hash (`irqlab run --json` reports the same).
-    pub trace_hash: u64,
+    /// The run's fingerprint ([`fingerprint`]): equal for equal interleavings.
+    pub fingerprint: u64,
     /// Distinct findings.
     pub findings: Vec<FindingKey>,
     /// Error-severity findings of rules the scenario does not expect.
@@ -239,7 +240,7 @@ pub fn run_one(
     let summary = crate::analysis::summarize(trace);
     Ok(RunRecord {
         seed,
-        trace_hash: trace.hash(),
+        fingerprint: fingerprint(trace),
         findings: keys.into_iter().collect(),
         unexpected_errors,
         failed: run
@@ -255,6 +256,39 @@ pub fn run_one(
             .map(|(src, s)| (*src, s.latency.max_ns))
             .collect(),
     })
+}
+
+/// A cheap fingerprint of a run: every event's time, line, context and kind, and the console
+/// text. Two runs with the same interleaving have the same fingerprint; it is not the trace
+/// hash of `irqlab run --json` (that one formats the whole timeline, which costs more than the
+/// run itself), which the report gives for each finding's replay seed instead.
+pub fn fingerprint(trace: &crate::trace::Trace) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    for e in &trace.events {
+        h.write_u64(e.at.as_ns());
+        h.write_u32(e.line);
+        h.write_u8(e.ctx as u8);
+        std::mem::discriminant(&e.kind).hash(&mut h);
+    }
+    h.write(trace.console().as_bytes());
+    h.finish()
+}
+
+/// FNV-1a as a `Hasher` (deterministic, unlike the standard library's keyed hasher).
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
 }
 
 /// The `irqlab run` command that replays `seed` (plus `extra` options).
@@ -280,6 +314,8 @@ pub struct Exploration {
     /// Finding → (runs that had it, first seed).
     findings: BTreeMap<FindingKey, (usize, u64)>,
     expected: Vec<Rule>,
+    /// Seed → trace hash (as `irqlab run --json` reports it), for the seeds the report names.
+    replay_hashes: BTreeMap<u64, u64>,
 }
 
 impl Exploration {
@@ -302,12 +338,37 @@ impl Exploration {
         Exploration {
             file: file.to_owned(),
             shard,
-            hashes: records.iter().map(|r| r.trace_hash).collect(),
+            hashes: records.iter().map(|r| r.fingerprint).collect(),
             records,
             worst,
             findings: found,
             expected: sc.expect.findings.clone().unwrap_or_default(),
+            replay_hashes: BTreeMap::new(),
         }
+    }
+
+    /// Re-runs each seed a finding names to record its full trace hash, so a replay can be
+    /// checked against `irqlab run --seed S --findings --json`.
+    pub fn add_replay_hashes(&mut self, sc: &Scenario) -> Result<(), CliError> {
+        let seeds: BTreeSet<u64> = self.findings.values().map(|(_, seed)| *seed).collect();
+        for seed in seeds {
+            let run = run_scenario_opts(
+                sc,
+                &RunOptions {
+                    seed: Some(seed),
+                    track_access: true,
+                    ..RunOptions::default()
+                },
+            )?;
+            self.replay_hashes.insert(seed, run.machine.trace().hash());
+        }
+        Ok(())
+    }
+
+    fn replay_hash(&self, seed: u64) -> String {
+        self.replay_hashes
+            .get(&seed)
+            .map_or_else(String::new, |h| format!("{h:016x}"))
     }
 
     /// 1 if a run failed an expectation or had an unexpected error finding, else 0.
@@ -355,14 +416,15 @@ impl Exploration {
                 ""
             };
             s.push_str(&format!(
-                "  {} {} `{}` lines {}/{}: {n} of {} runs{expected}; first seed {seed}\n    replay: {}\n",
+                "  {} {} `{}` lines {}/{}: {n} of {} runs{expected}; first seed {seed}\n    replay: {}  (trace hash {})\n",
                 k.rule.severity().name(),
                 k.rule.name(),
                 k.subject,
                 k.line,
                 k.other_line,
                 self.records.len(),
-                replay_command(&self.file, *seed, "")
+                replay_command(&self.file, *seed, ""),
+                self.replay_hash(*seed)
             ));
         }
         let failed: Vec<&RunRecord> = self
@@ -397,11 +459,12 @@ impl Exploration {
                 "subject": k.subject, "line": k.line, "other_line": k.other_line,
                 "runs": n, "first_seed": seed,
                 "replay": replay_command(&self.file, *seed, ""),
+                "replay_trace_hash": self.replay_hash(*seed),
             })).collect::<Vec<_>>(),
             "exit_code": self.exit_code(),
             "per_run": self.records.iter().map(|r| json!({
                 "seed": r.seed,
-                "trace_hash": format!("{:016x}", r.trace_hash),
+                "fingerprint": format!("{:016x}", r.fingerprint),
                 "findings": r.findings.iter().map(|k| format!(
                     "{} {} {}/{}", k.rule.name(), k.subject, k.line, k.other_line
                 )).collect::<Vec<_>>(),
