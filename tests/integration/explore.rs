@@ -237,3 +237,23 @@ fn vary_changes_the_trace_with_the_seed_and_only_then() {
         assert_ne!(trace_hash(&phase, seed), trace_hash(&both, seed));
     }
 }
+
+// Seed 280 of the safe ring buffer delays an ISR entry (irq-jitter) while `pyb.delay`
+// busy-waits; the wait must serve it on time (it used to be served at the end of the wait, and
+// the next timer interrupts then re-entered the late handler).
+#[test]
+fn jittered_isr_entry_is_served_during_a_busy_wait() {
+    let (code, v) = check_json(
+        "busywait",
+        &[
+            "run",
+            "scenarios/ring_buffer_safe.yaml",
+            "--seed",
+            "280",
+            "--findings",
+        ],
+    );
+    assert_eq!(code, 0, "{v:#}");
+    let worst = v["sources"][0]["latency_ns"]["max"].as_u64();
+    assert!(worst.is_some_and(|ns| ns < 10_000), "{:#}", v["sources"]);
+}
