@@ -257,3 +257,61 @@ fn jittered_isr_entry_is_served_during_a_busy_wait() {
     let worst = v["sources"][0]["latency_ns"]["max"].as_u64();
     assert!(worst.is_some_and(|ns| ns < 10_000), "{:#}", v["sources"]);
 }
+
+// Bad explore and inject arguments are user errors: exit code 2 and a message saying what to
+// write, never a panic.
+#[test]
+fn bad_arguments_are_user_errors() {
+    for (args, says) in [
+        (
+            &["explore", "scenarios/count_race_pyboard.py"][..],
+            "needs a scenario",
+        ),
+        (
+            &[
+                "explore",
+                "scenarios/count_race_pyboard.yaml",
+                "--shard",
+                "2/2",
+            ][..],
+            "I/N",
+        ),
+        (
+            &[
+                "explore",
+                "scenarios/ring_buffer_safe.yaml",
+                "--exhaustive",
+                "--source",
+                "uart 1",
+            ][..],
+            "not an interrupt source",
+        ),
+        (
+            &[
+                "explore",
+                "scenarios/ring_buffer_safe.yaml",
+                "--exhaustive",
+                "--window",
+                "9-3",
+            ][..],
+            "FIRST-LAST",
+        ),
+        (
+            &[
+                "run",
+                "scenarios/ring_buffer_safe.yaml",
+                "--inject",
+                "timer 4",
+            ][..],
+            "SOURCE@op N",
+        ),
+    ] {
+        let o = irqlab(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&o.stderr).contains(says),
+            "{args:?}: {}",
+            text(&o.stderr)
+        );
+    }
+}
