@@ -8,7 +8,8 @@
 //! [`inject::Injection`]s at those op numbers; it *loses data* if it has a lost-update or
 //! torn-read finding or fails an expectation. Pairs are run nearest first (boundaries `k` and
 //! `k + 1`, then `k + 2`, …), since an atomicity violation needs both interrupts inside the
-//! same short sequence; `--limit` bounds the total and the report says when it cut.
+//! same short sequence; `--limit` bounds the total and the report says when it cut (single
+//! placements beyond the limit are spread evenly over the window).
 //!
 //! After the first injected interrupt a run may take another path than the reference run
 //! (the handler changed the data); the second injection still lands at its op number, which
@@ -79,7 +80,9 @@ pub fn explore(
     let total = singles + pairs;
     let mut plan: Vec<Vec<Injection>> = Vec::new();
     let at = |k: u64| Injection { at_op: k, source };
-    plan.extend(ops.iter().take(args.limit).map(|&k| vec![at(k)]));
+    // Singles beyond the limit: evenly spaced over the window, so the cut covers all of it.
+    let n_singles = ops.len().min(args.limit);
+    plan.extend((0..n_singles).map(|j| vec![at(ops[j * ops.len() / n_singles.max(1)])]));
     if args.preemptions >= 2 {
         'pairs: for d in 1..ops.len() {
             for i in 0..ops.len() - d {
@@ -221,10 +224,11 @@ impl Exhaustive {
             "interleavings: {} run of {} within the bound{}{}\n",
             self.results.len(),
             self.total,
-            if self.limited {
-                " (cut by --limit; nearest pairs first)"
-            } else {
-                ""
+            match (self.limited, self.preemptions) {
+                (false, _) => "",
+                (true, _) if self.results.len() < self.boundaries.ops.len() =>
+                    " (cut by --limit: boundaries evenly spaced over the window)",
+                (true, _) => " (cut by --limit: every boundary, then the nearest pairs)",
             },
             match self.shard {
                 (i, n) if n > 1 => format!(", shard {i}/{n}"),

@@ -2,7 +2,7 @@
 //!
 //! A scenario file (YAML, `version: 1`, specified in docs/scenario-format.md) is shaped like a
 //! Wokwi CI scenario (`name`, `version`, `steps`) plus irqlab's own sections (`program`,
-//! `board`, `seed`, `timeout`, `sources`, `stimuli`, `expect`). Reading one goes:
+//! `board`, `seed`, `timeout`, `sources`, `stimuli`, `expect`, `vary`). Reading one goes:
 //!
 //! 1. `file.rs`: serde_norway deserialises the text into DTOs, rejecting unknown keys and
 //!    malformed values with the line:column serde_norway reports.
