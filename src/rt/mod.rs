@@ -481,6 +481,10 @@ impl Runtime {
 
     /// Queues a hardware event. A timer's first alarm after `init` is delayed by a drawn
     /// phase offset when `vary: timer-phase` is on (its later alarms keep that phase).
+    ///
+    /// Invariant: a `HwEvent::Timer` comes through here only when a timer is (re)armed
+    /// (`Timer.init`, `pyb.Timer`); the periodic re-arm in `handle` queues directly with the
+    /// arming's offset. FIXME: `Timer.value()` counts from `init`, not from the shifted phase.
     pub fn push_event(&mut self, mut at: SimTime, ev: HwEvent) {
         if let (HwEvent::Timer { id, .. }, Some(rng)) = (&ev, self.vary.timer_phase.as_mut()) {
             let period = self.board.timers.get(*id).period_ns().unwrap_or(1).max(1);
