@@ -315,3 +315,30 @@ fn bad_arguments_are_user_errors() {
         );
     }
 }
+
+// `vary: start` moves the program's start after power-on by a seed-drawn delay within the
+// bound (its phase against the stimuli).
+#[test]
+fn vary_start_delays_the_program_within_the_bound() {
+    let sc = vary_scenario("start", "ring_buffer_safe.py", "vary: {start: 1ms}");
+    let start_ns = |seed: &str| {
+        let o = irqlab(&["run", sc.to_str().unwrap(), "--seed", seed, "--timeline"]);
+        let out = text(&o.stdout);
+        let line = out
+            .lines()
+            .find(|l| l.contains("program start"))
+            .expect("a start");
+        let secs = line
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .trim_end_matches('s');
+        (secs.parse::<f64>().unwrap() * 1e9).round() as u64
+    };
+    let starts: Vec<u64> = ["1", "2", "3"].iter().map(|s| start_ns(s)).collect();
+    assert!(starts.iter().all(|&ns| ns <= 1_000_000), "{starts:?}");
+    assert!(
+        starts[0] != starts[1] || starts[1] != starts[2],
+        "{starts:?}"
+    );
+}
