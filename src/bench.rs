@@ -7,7 +7,9 @@
 //! 1. VM throughput on a pure-Python loop, in bytecodes per host second, and the same program
 //!    under CPython (`python3`) in the same run;
 //! 2. simulated seconds per host second for the shipped scenario `busy_loop_long.yaml`
-//!    (scenario (b)), and for a mostly idle timer scenario.
+//!    (scenario (b)), and for a mostly idle timer scenario;
+//! 3. the cost of access tracking (`--findings`) on two scenarios, and `irqlab explore` runs
+//!    per minute on the Pyboard count race (issue 4).
 
 use std::path::Path;
 use std::process::Command;
@@ -147,6 +149,8 @@ pub fn run_all(scenarios_dir: &Path, iterations: u64) -> Result<Vec<Figure>, Str
         });
     }
     asyncio_figures(&mut out, 60)?;
+    tracking_figures(&mut out, scenarios_dir)?;
+    explore_figures(&mut out, scenarios_dir, 200)?;
     Ok(out)
 }
 
@@ -190,5 +194,78 @@ fn asyncio_figures(out: &mut Vec<Figure>, seconds: u64) -> Result<(), String> {
             unit: "us",
         });
     }
+    Ok(())
+}
+
+/// Access tracking overhead: the same scenario with and without `track_access`, best of five,
+/// and the share of that overhead spent building the findings afterwards.
+fn tracking_figures(out: &mut Vec<Figure>, scenarios_dir: &Path) -> Result<(), String> {
+    use crate::scenario::runner::run_scenario_with;
+    for name in ["busy_loop_long.yaml", "count_race_pyboard.yaml"] {
+        let sc = Scenario::load(&scenarios_dir.join(name)).map_err(|e| e.to_string())?;
+        let run = |track: bool| {
+            best_of(5, || {
+                run_scenario_with(&sc, None, None, false, track).expect("shipped scenarios run");
+            })
+        };
+        let plain_s = run(false);
+        let tracked_s = run(true);
+        let r = run_scenario_with(&sc, None, None, false, true).expect("shipped scenarios run");
+        let findings_s = best_of(5, || {
+            let f = crate::analysis::findings::all(
+                r.machine.trace(),
+                &crate::analysis::findings::Thresholds::default(),
+            );
+            assert!(f.len() < usize::MAX);
+        });
+        let what = |s: &str| format!("scenario {name}: {s}");
+        out.push(Figure {
+            what: what("plain run"),
+            value: plain_s * 1e3,
+            unit: "ms",
+        });
+        out.push(Figure {
+            what: what("run with access tracking"),
+            value: tracked_s * 1e3,
+            unit: "ms",
+        });
+        out.push(Figure {
+            what: what("access tracking overhead"),
+            value: (tracked_s / plain_s - 1.0) * 100.0,
+            unit: "%",
+        });
+        out.push(Figure {
+            what: what("findings over the tracked trace"),
+            value: findings_s * 1e3,
+            unit: "ms",
+        });
+    }
+    Ok(())
+}
+
+/// `irqlab explore` of the Pyboard count race: `runs` seeds on every core (run + findings +
+/// trace hash per seed, as the command does).
+fn explore_figures(out: &mut Vec<Figure>, scenarios_dir: &Path, runs: usize) -> Result<(), String> {
+    use crate::explore::{pool, run_one};
+    let sc = Scenario::load(&scenarios_dir.join("count_race_pyboard.yaml"))
+        .map_err(|e| e.to_string())?;
+    let jobs = pool::default_jobs();
+    let host_s = best_of(1, || {
+        let records = pool::map(runs, jobs, "runs", |i| run_one(&sc, i as u64, None));
+        assert!(records.iter().all(Result::is_ok), "shipped scenario runs");
+    });
+    out.push(Figure {
+        what: format!("explore count_race_pyboard.yaml: {runs} runs on {jobs} threads"),
+        value: runs as f64 * 60.0 / host_s,
+        unit: "runs/min",
+    });
+    let single_s = best_of(3, || {
+        run_one(&sc, 0, None).expect("shipped scenario runs");
+    });
+    out.push(Figure {
+        what: "explore count_race_pyboard.yaml: one run (run + findings + hash)".into(),
+        value: single_s * 1e3,
+        unit: "ms",
+    });
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! The command line: `irqlab run`, `irqlab disasm`.
+//! The command line: `irqlab run`, `irqlab explore`, `irqlab disasm`, `irqlab bench`, `irqlab tui`.
 //!
 //! [`Cli`] is clap's raw view of the arguments; [`run`] validates them, runs the simulation and
 //! returns the exit code: 0 when the program ran and every expectation held, 1 when an
@@ -30,6 +30,9 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario (`.yaml`) or a MicroPython program (`.py`) and report its interrupts.
     Run(RunArgs),
+    /// Run a scenario under many interrupt timings (seeds, or every op boundary of a window)
+    /// and report worst latencies and findings with the command that replays each.
+    Explore(crate::explore::ExploreArgs),
     /// Print the bytecode of a program, with source lines and the cost of each op.
     Disasm {
         /// The `.py` file.
@@ -84,6 +87,10 @@ pub struct RunArgs {
     /// (256) has: for comparing with outputs recorded there. The boards start with none.
     #[arg(long, value_name = "BYTES", default_value_t = 0)]
     pub emergency_exception_buf: usize,
+    /// Raise one extra interrupt just before the main program's op N (`"timer 4@op 1234"`;
+    /// repeatable), as `irqlab explore --exhaustive` prints it.
+    #[arg(long, value_name = "SOURCE@op N")]
+    pub inject: Vec<String>,
 }
 
 /// The default simulated-time limit of a run without `--until` or a scenario timeout.
@@ -97,6 +104,7 @@ pub struct CliError(pub String);
 pub fn run(cli: Cli) -> i32 {
     let res = match cli.command {
         Command::Run(args) => run_cmd(&args),
+        Command::Explore(args) => crate::explore::run(&args),
         Command::Disasm { file } => disasm_cmd(&file),
         Command::Bench {
             iterations,
@@ -189,7 +197,9 @@ fn run_cmd(args: &RunArgs) -> Result<i32, CliError> {
     cfg.track_access = args.findings;
     cfg.emergency_buf_bytes = args.emergency_exception_buf;
     cfg.seed = args.seed.unwrap_or(0);
+    let injections = crate::explore::parse_injections(None, &args.inject).map_err(CliError)?;
     let mut m = Machine::new(&cfg);
+    crate::explore::install_injections(&mut m, &injections);
     let outcome = m.run_program(code);
     finish(args, &m, &outcome, cfg.seed, Vec::new())
 }

@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod bench;
 pub mod cli;
+pub mod explore;
 pub mod hw;
 pub mod limits;
 pub mod py;

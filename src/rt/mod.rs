@@ -61,10 +61,43 @@ pub enum HwEvent {
     },
     /// A scenario step is due (handled by the scenario runner through [`Runtime::step_hook`]).
     Step(u32),
+    /// The delayed ISR entry of an interrupt raised earlier (scenario `vary: irq-jitter`).
+    IsrEntry {
+        /// The interrupt source.
+        source: Source,
+        /// Its event number (from the `IrqRaised` record).
+        event: u32,
+    },
 }
 
 /// What the scenario runner does when a `HwEvent::Step` is due.
 pub type StepHook = Box<dyn FnMut(&mut Runtime, &mut Vm, u32) -> Result<(), Flow>>;
+
+/// Called before every op once installed ([`Runtime::set_op_hook`]; `irqlab explore
+/// --exhaustive` and `--inject`). The op's cost is already charged; it has not run yet.
+pub type OpHook = Box<dyn FnMut(&mut Runtime, &mut Vm) -> Result<(), Flow>>;
+
+/// Timing variation drawn from the seed (scenario `vary:`, docs/explore.md). All off by
+/// default: a run without `vary:` is exactly the unvaried run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Vary {
+    /// Delay each timer's first expiry after `init` by a uniform offset in `[0, period)`.
+    pub timer_phase: bool,
+    /// Delay each interrupt's ISR entry by a uniform `[0, irq_jitter]`.
+    pub irq_jitter: Option<SimDuration>,
+    /// Start the program after a uniform `[0, start]` delay (the machine does this).
+    pub start: Option<SimDuration>,
+}
+
+/// The random streams behind [`Vary`], each forked from the run's seed by its own name so
+/// that turning one kind on does not shift the draws of another.
+#[derive(Clone, Debug, Default)]
+struct VaryState {
+    timer_phase: Option<crate::rng::Rng>,
+    irq_jitter: Option<(crate::rng::Rng, u64)>,
+    /// The phase offset of each timer's current arming.
+    timer_offsets: Vec<(TimerId, SimDuration)>,
+}
 
 /// The Python objects behind a pin's IRQ.
 #[derive(Clone)]
@@ -153,6 +186,15 @@ pub struct Runtime {
     /// Priorities of the hard handlers running now, innermost last. Invariant: each preempts
     /// the one before it, so an interrupt runs at once only if it preempts the last.
     isr_priority: Vec<Priority>,
+    /// Timing variation streams (scenario `vary:`).
+    vary: VaryState,
+    /// Called before every op while installed (taken out while it runs).
+    op_hook: Option<OpHook>,
+    /// True once an op hook is installed: the VM's deadline is then 0 (every op calls
+    /// `on_deadline`) and `event_deadline_cycles` holds the real one.
+    op_hook_on: bool,
+    /// The cycle count of the next hardware event or the limit.
+    event_deadline_cycles: u64,
 }
 
 /// A model of the esp32 port's cost per op, through the board profile.
@@ -206,6 +248,10 @@ impl Runtime {
             irq_frame_base: Vec::new(),
             asyncio_unsafe: Vec::new(),
             isr_priority: Vec::new(),
+            vary: VaryState::default(),
+            op_hook: None,
+            op_hook_on: false,
+            event_deadline_cycles: u64::MAX,
             rng: crate::rng::Rng::from_seed(0),
             profile,
         }
@@ -276,7 +322,40 @@ impl Runtime {
             .queue
             .peek_time()
             .map_or(self.limit, |t| t.min(self.limit));
-        vm.deadline_cycles = self.cycles_at(next).max(vm.cycles);
+        let d = self.cycles_at(next).max(vm.cycles);
+        self.event_deadline_cycles = d;
+        vm.deadline_cycles = if self.op_hook_on { 0 } else { d };
+    }
+
+    /// Installs `hook`, called before every op from now on. Plain runs never install one and
+    /// pay nothing: the hook rides on the VM's existing deadline check.
+    pub fn set_op_hook(&mut self, vm: &mut Vm, hook: OpHook) {
+        self.op_hook = Some(hook);
+        self.op_hook_on = true;
+        self.set_deadline(vm);
+    }
+
+    /// Sets up the timer-phase and IRQ-jitter streams of `vary` from the run's `seed`.
+    pub fn set_vary(&mut self, vary: &Vary, seed: u64) {
+        use crate::rng::{Rng, stream_id};
+        let root = Rng::from_seed(seed);
+        self.vary.timer_phase = vary
+            .timer_phase
+            .then(|| root.fork(stream_id("vary.timer-phase")));
+        self.vary.irq_jitter = vary
+            .irq_jitter
+            .filter(|d| d.as_ns() > 0)
+            .map(|d| (root.fork(stream_id("vary.irq-jitter")), d.as_ns()));
+    }
+
+    /// An extra interrupt of `source` now, as if the hardware had raised it (`explore
+    /// --exhaustive`, `run --inject`): the ISR runs at once, before the next op (or the line
+    /// stays pending while masked). No `irq-jitter` is applied: the placement is exact.
+    pub fn inject_irq(&mut self, vm: &mut Vm, source: Source) -> Result<(), Flow> {
+        let now = self.now(vm);
+        let event = self.new_event(now);
+        self.record(now, Kind::IrqRaised { source, event });
+        self.take_irq(vm, now, source, event)
     }
 
     // ------------------------------------------------------------ trace helpers
@@ -373,7 +452,10 @@ impl Runtime {
                 let outcome = self.board.timers.get_mut(id).fire(alarm);
                 if let FireOutcome::Fired { next, .. } = outcome {
                     if let Some(next) = next {
-                        self.push_event(next.at, HwEvent::Timer { id, alarm: next });
+                        let offset = self.timer_offset(id);
+                        self.queue
+                            .push(next.at + offset, HwEvent::Timer { id, alarm: next })
+                            .expect("the hardware event queue is bounded well above a run");
                     }
                     let source = Source::Timer(self.timer_label(id));
                     self.raise(vm, at, source)?;
@@ -383,6 +465,7 @@ impl Runtime {
                 let change = self.board.gpio.drive_external(pin, drive);
                 self.pin_change(vm, at, change, false)?;
             }
+            HwEvent::IsrEntry { source, event } => self.take_irq(vm, at, source, event)?,
             HwEvent::Step(n) => {
                 if let Some(mut hook) = self.step_hook.take() {
                     let r = hook(self, vm, n);
@@ -422,18 +505,60 @@ impl Runtime {
         Ok(())
     }
 
-    /// Queues a hardware event.
-    pub fn push_event(&mut self, at: SimTime, ev: HwEvent) {
+    /// Queues a hardware event. A timer's first alarm after `init` is delayed by a drawn
+    /// phase offset when `vary: timer-phase` is on (its later alarms keep that phase).
+    ///
+    /// Invariant: a `HwEvent::Timer` comes through here only when a timer is (re)armed
+    /// (`Timer.init`, `pyb.Timer`); the periodic re-arm in `handle` queues directly with the
+    /// arming's offset. FIXME: `Timer.value()` counts from `init`, not from the shifted phase.
+    pub fn push_event(&mut self, mut at: SimTime, ev: HwEvent) {
+        if let (HwEvent::Timer { id, .. }, Some(rng)) = (&ev, self.vary.timer_phase.as_mut()) {
+            let period = self.board.timers.get(*id).period_ns().unwrap_or(1).max(1);
+            let offset = SimDuration(rng.below(period));
+            self.vary.timer_offsets.retain(|(t, _)| t != id);
+            self.vary.timer_offsets.push((*id, offset));
+            at += offset;
+        }
         self.queue
             .push(at, ev)
             .expect("the hardware event queue is bounded well above what one run schedules");
     }
 
-    /// An interrupt line goes active at `at`: take it now, or hold it pending while masked
-    /// (`disable_irq`) or while a handler of equal or higher priority runs.
+    /// The phase offset of timer `id`'s current arming (zero without `vary: timer-phase`).
+    fn timer_offset(&self, id: TimerId) -> SimDuration {
+        self.vary
+            .timer_offsets
+            .iter()
+            .find(|(t, _)| *t == id)
+            .map_or(SimDuration::ZERO, |(_, d)| *d)
+    }
+
+    /// An interrupt line goes active at `at`: take it now (after a drawn entry delay with
+    /// `vary: irq-jitter`).
     fn raise(&mut self, vm: &mut Vm, at: SimTime, source: Source) -> Result<(), Flow> {
         let event = self.new_event(at);
         self.record(at, Kind::IrqRaised { source, event });
+        if let Some((rng, max_ns)) = self.vary.irq_jitter.as_mut() {
+            let delay = SimDuration(rng.range_inclusive(0, *max_ns));
+            if delay > SimDuration::ZERO {
+                self.push_event(at + delay, HwEvent::IsrEntry { source, event });
+                self.set_deadline(vm);
+                return Ok(());
+            }
+        }
+        self.take_irq(vm, at, source, event)
+    }
+
+    /// The CPU takes the raised interrupt `event` at `at`: the ISR runs, or the line stays
+    /// pending while masked (`disable_irq`) or while a handler of equal or higher priority
+    /// runs.
+    fn take_irq(
+        &mut self,
+        vm: &mut Vm,
+        at: SimTime,
+        source: Source,
+        event: u32,
+    ) -> Result<(), Flow> {
         let masked = self.board.intc.critical_depth() > 0;
         let behind = self
             .isr_priority
@@ -799,11 +924,9 @@ impl Runtime {
             }
             let next = self.queue.peek_time().map_or(until, |t| t.min(until));
             self.advance_to(vm, next.max(now));
+            // Events handled without moving time (a pin level change, an ISR entry delayed by
+            // `vary: irq-jitter`) leave later events before `until`: the next pass serves them.
             self.service(vm)?;
-            if self.now(vm) == now && next <= now {
-                // Nothing moved time: step to the end of the wait.
-                self.advance_to(vm, until);
-            }
         }
     }
 
@@ -909,6 +1032,18 @@ impl Runtime {
 
 impl Host for Runtime {
     fn on_deadline(&mut self, vm: &mut Vm) -> Result<(), Flow> {
+        if self.op_hook_on {
+            // The hook is taken out while it runs, so ops it runs (an injected hard handler)
+            // do not call it again.
+            if let Some(mut hook) = self.op_hook.take() {
+                let r = hook(self, vm);
+                self.op_hook = Some(hook);
+                r?;
+            }
+            if vm.cycles < self.event_deadline_cycles {
+                return Ok(());
+            }
+        }
         self.service(vm)
     }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::file::{
     ButtonDto, CountBoundDto, DurationText, EdgeDto, ExpectDto, IrqExpectDto, JitteredDto,
-    PoissonDto, ProgramDto, ScenarioFile, SquareDto, StepDto, StimulusDto,
+    PoissonDto, ProgramDto, ScenarioFile, SquareDto, StepDto, StimulusDto, VaryDto,
 };
 use super::locate::{Target, YamlPath, locate};
 use super::stimuli::{
@@ -180,6 +180,10 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Scenario> {
         Some(expect) => convert_expect(&ctx, expect, &source_names)?,
         None => Expect::default(),
     };
+    let vary = match &dto.vary {
+        Some(v) => convert_vary(&ctx, v, timeout)?,
+        None => crate::rt::Vary::default(),
+    };
     Ok(Scenario {
         name: dto.name,
         author: dto.author,
@@ -192,10 +196,42 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Scenario> {
         stimuli,
         steps,
         expect,
+        vary,
         origin: Origin {
             path: path.to_owned(),
             text: text.to_owned(),
         },
+    })
+}
+
+/// The largest `vary: irq-jitter`: interrupt entry varies by cycles to microseconds on real
+/// chips; a millisecond is already a masked section, not jitter.
+pub const MAX_IRQ_JITTER: SimDuration = SimDuration::from_ms(1);
+
+fn convert_vary(ctx: &Ctx, dto: &VaryDto, timeout: SimDuration) -> Result<crate::rt::Vary> {
+    let root = YamlPath::root().key("vary");
+    if let Some(DurationText(d)) = dto.irq_jitter
+        && d > MAX_IRQ_JITTER
+    {
+        return Err(ctx.invalid(
+            &root.key("irq-jitter"),
+            &format!("{d} is more than the largest ISR entry jitter, {MAX_IRQ_JITTER}"),
+        ));
+    }
+    if let Some(DurationText(d)) = dto.start
+        && d >= timeout
+    {
+        return Err(ctx.invalid(
+            &root.key("start"),
+            &format!(
+                "{d} is not shorter than the timeout ({timeout}): the program would never start"
+            ),
+        ));
+    }
+    Ok(crate::rt::Vary {
+        timer_phase: dto.timer_phase.unwrap_or(false),
+        irq_jitter: dto.irq_jitter.map(|d| d.0),
+        start: dto.start.map(|d| d.0),
     })
 }
 

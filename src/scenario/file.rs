@@ -53,6 +53,20 @@ pub struct ScenarioFile {
     pub steps: Vec<StepDto>,
     /// Whole-run expectations.
     pub expect: Option<ExpectDto>,
+    /// Timing variation drawn from the seed (docs/explore.md).
+    pub vary: Option<VaryDto>,
+}
+
+/// `vary: {timer-phase: true, irq-jitter: 2us, start: 1ms}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct VaryDto {
+    /// Delay each timer's first expiry after `init` by a drawn offset in `[0, period)`.
+    pub timer_phase: Option<bool>,
+    /// Delay each ISR entry by a drawn `[0, d]`.
+    pub irq_jitter: Option<DurationText>,
+    /// Start the program after a drawn `[0, d]`.
+    pub start: Option<DurationText>,
 }
 
 /// `program: path.py`, `program: {path: path.py}` or `program: {inline: "..."}`.

@@ -2,7 +2,7 @@
 //!
 //! A scenario file (YAML, `version: 1`, specified in docs/scenario-format.md) is shaped like a
 //! Wokwi CI scenario (`name`, `version`, `steps`) plus irqlab's own sections (`program`,
-//! `board`, `seed`, `timeout`, `sources`, `stimuli`, `expect`). Reading one goes:
+//! `board`, `seed`, `timeout`, `sources`, `stimuli`, `expect`, `vary`). Reading one goes:
 //!
 //! 1. `file.rs`: serde_norway deserialises the text into DTOs, rejecting unknown keys and
 //!    malformed values with the line:column serde_norway reports.
@@ -70,6 +70,8 @@ pub struct Scenario {
     pub steps: Vec<Step>,
     /// `expect:`.
     pub expect: Expect,
+    /// `vary:`: timing variation drawn from the seed (all off when absent).
+    pub vary: crate::rt::Vary,
     /// Where the scenario came from, to locate steps in failure messages.
     pub origin: Origin,
 }

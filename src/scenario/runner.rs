@@ -64,7 +64,18 @@ pub fn run_scenario_cli(args: &RunArgs) -> Result<i32, CliError> {
         }
         None => None,
     };
-    let run = run_scenario_with(&sc, args.seed, limit, args.quiet, args.findings)?;
+    let injections = crate::explore::parse_injections(Some(&sc), &args.inject).map_err(CliError)?;
+    let prepare = |m: &mut Machine| crate::explore::install_injections(m, &injections);
+    let run = run_scenario_opts(
+        &sc,
+        &RunOptions {
+            seed: args.seed,
+            limit,
+            quiet_errors: args.quiet,
+            track_access: args.findings,
+            prepare: (!injections.is_empty()).then_some(&prepare as &dyn Fn(&mut Machine)),
+        },
+    )?;
     finish(args, &run.machine, &run.outcome, run.seed, run.expectations)
 }
 
@@ -86,6 +97,38 @@ pub fn run_scenario_with(
     quiet_errors: bool,
     track_access: bool,
 ) -> Result<ScenarioRun, CliError> {
+    run_scenario_opts(
+        sc,
+        &RunOptions {
+            seed,
+            limit,
+            quiet_errors,
+            track_access,
+            prepare: None,
+        },
+    )
+}
+
+/// How to run a scenario (the general form of [`run_scenario_with`]).
+#[derive(Default)]
+pub struct RunOptions<'a> {
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+    /// Overrides the scenario's timeout.
+    pub limit: Option<SimDuration>,
+    /// Print a syntax error MicroPython-style on stdout too (`--quiet`).
+    pub quiet_errors: bool,
+    /// Record accesses for the race findings.
+    pub track_access: bool,
+    /// Called on the powered-on machine before the program starts (e.g. to install the
+    /// interrupt-injection hook of `explore --exhaustive` and `run --inject`).
+    pub prepare: Option<&'a dyn Fn(&mut Machine)>,
+}
+
+/// Runs `sc` as `opts` say.
+pub fn run_scenario_opts(sc: &Scenario, opts: &RunOptions<'_>) -> Result<ScenarioRun, CliError> {
+    let (seed, limit, quiet_errors, track_access) =
+        (opts.seed, opts.limit, opts.quiet_errors, opts.track_access);
     let program = sc.program.as_ref().ok_or_else(|| {
         CliError(format!(
             "{}: the scenario names no program",
@@ -109,6 +152,7 @@ pub fn run_scenario_with(
     let mut cfg = RunConfig::for_board(sc.board, limit.unwrap_or(sc.timeout));
     cfg.seed = seed;
     cfg.track_access = track_access || sc.expect.findings.is_some();
+    cfg.vary = sc.vary;
     let mut m = Machine::new(&cfg);
     let root = Rng::from_seed(seed);
     let until = SimTime::ZERO + cfg.limit;
@@ -121,6 +165,9 @@ pub fn run_scenario_with(
     let state = Rc::new(RefCell::new(StepState::default()));
     if !sc.steps.is_empty() {
         install_steps(&mut m, sc, state.clone());
+    }
+    if let Some(prepare) = opts.prepare {
+        prepare(&mut m);
     }
     let mut outcome = m.run_program(code);
     let st = state.borrow();

@@ -52,6 +52,8 @@ pub struct RunConfig {
     /// unix port has a static 256 (`MICROPY_EMERGENCY_EXCEPTION_BUF_SIZE`), which matters when
     /// comparing with outputs recorded there.
     pub emergency_buf_bytes: usize,
+    /// Timing variation drawn from `seed` (scenario `vary:`); all off by default.
+    pub vary: crate::rt::Vary,
 }
 
 impl RunConfig {
@@ -70,6 +72,7 @@ impl RunConfig {
             max_trace_events: crate::limits::MAX_TRACE_EVENTS,
             track_access: false,
             emergency_buf_bytes: 0,
+            vary: crate::rt::Vary::default(),
         }
     }
 }
@@ -80,6 +83,8 @@ pub struct Machine {
     pub vm: Vm,
     /// The esp32 port around it.
     pub rt: Runtime,
+    /// How long after power-on the program starts (`vary: start`; zero otherwise).
+    pub start_delay: SimDuration,
 }
 
 impl Machine {
@@ -102,8 +107,21 @@ impl Machine {
         vm.heap.gc_cycles_per_kib = rt.cost.gc_pause_cycles(1024).0 - c;
         vm.track_access = cfg.track_access;
         vm.emergency_buf_bytes = cfg.emergency_buf_bytes;
-        let mut m = Machine { vm, rt };
-        m.rt.rng = crate::rng::Rng::from_seed(cfg.seed).fork(crate::rng::stream_id("pyb.rng"));
+        let root = crate::rng::Rng::from_seed(cfg.seed);
+        // The program's phase against the stimuli: its own stream (docs/explore.md).
+        let start_delay = cfg.vary.start.map_or(SimDuration::ZERO, |d| {
+            SimDuration(
+                root.fork(crate::rng::stream_id("vary.start"))
+                    .range_inclusive(0, d.as_ns()),
+            )
+        });
+        let mut m = Machine {
+            vm,
+            rt,
+            start_delay,
+        };
+        m.rt.set_vary(&cfg.vary, cfg.seed);
+        m.rt.rng = root.fork(crate::rng::stream_id("pyb.rng"));
         m.rt.set_deadline(&mut m.vm);
         m
     }
@@ -116,7 +134,17 @@ impl Machine {
 
     /// Runs the module to its end, then the idle loop while callbacks can still happen.
     pub fn run_program(&mut self, code: Rc<CodeObject>) -> Outcome {
-        self.rt.record(SimTime::ZERO, Kind::ProgramStart);
+        if self.start_delay > SimDuration::ZERO {
+            // The board boots idle; stimuli and steps already run (`vary: start`).
+            let start = SimTime::ZERO + self.start_delay;
+            match self.rt.wait_until(&mut self.vm, start, false) {
+                Err(Flow::Abort(AbortReason::TimeLimit)) => return Outcome::TimeLimit,
+                Err(Flow::Abort(AbortReason::Stopped)) => return Outcome::Stopped,
+                _ => {}
+            }
+        }
+        self.rt
+            .record(SimTime::ZERO + self.start_delay, Kind::ProgramStart);
         let main = self.vm.run_module(&mut self.rt, code);
         self.rt.drain_vm_events(&mut self.vm);
         let mut outcome = match main {

@@ -3,6 +3,7 @@
 mod asyncio;
 mod cli;
 mod conformance;
+mod explore;
 mod findings;
 mod hard_irq;
 mod scenarios;
