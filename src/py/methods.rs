@@ -388,8 +388,8 @@ method!(L_INSERT, "insert", |vm, _, a, _| {
     let v = arg(vm, a, 2)?;
     let len = l.borrow().len() as i64;
     let i = if i < 0 { (i + len).max(0) } else { i.min(len) };
-    if len % 4 == 0 {
-        vm.heap_alloc(16)?;
+    if super::ops::list_grows_at(len as usize) {
+        vm.heap_alloc(8 * len as usize)?;
     }
     l.borrow_mut().insert(i as usize, v);
     Ok(Value::None)

@@ -1370,9 +1370,9 @@ impl Vm {
             return Err(self.type_error("append needs a list"));
         };
         let n = l.borrow().len();
-        // MicroPython grows a list's item array by 4 slots at a time (objlist.c).
-        if n % 4 == 0 {
-            self.heap_alloc(16)?;
+        if list_grows_at(n) {
+            // The item array doubles: 4-byte slots on the 32-bit board.
+            self.heap_alloc(8 * n)?;
         }
         l.borrow_mut().push(v);
         Ok(())
@@ -1855,4 +1855,13 @@ fn seq_repr(
         repr_into(vm, host, it, out, depth + 1)?;
     }
     Ok(())
+}
+
+/// True if appending to a list of `len` items reallocates its item array. A list starts with
+/// room for at least 4 items (`LIST_MIN_ALLOC`) and doubles when full (py/objlist.c
+/// `mp_obj_list_append`), so `[]` takes 4 appends without allocating, even with the heap
+/// locked. irqlab does not keep each list's allocated size: lists are taken to have been
+/// created with at most 4 items, or a power of two.
+pub fn list_grows_at(len: usize) -> bool {
+    len >= 4 && len.is_power_of_two()
 }
