@@ -199,6 +199,20 @@ fn random_message_walk_never_breaks() {
         Message::PromptBackspace,
         Message::PromptSubmit,
         Message::Cancel,
+        Message::Faster,
+        Message::Slower,
+        Message::StepOp,
+        Message::OpFound(Err("no op".into())),
+        Message::ToggleLineBreak,
+        Message::ToggleSourceBreak,
+        Message::Continue,
+        Message::ReverseContinue,
+        Message::RunTo(50_000_000),
+        Message::NextFinding,
+        Message::PrevFinding,
+        Message::ToggleSide,
+        Message::OpenRunToPrompt,
+        Message::OpenBreakPrompt,
     ];
     let mut seed: u64 = 7;
     for scenario in [
