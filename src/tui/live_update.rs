@@ -72,18 +72,19 @@ fn reveal(app: &mut App, mut target: u64, mut stop: Option<String>) {
         }
     }
     let finished = live.done && n == events.len();
+    let chunk_outcome = chunk.outcome.clone();
     if stop.is_some() || finished {
         live.paused = true;
         live.run_to_ns = None;
     }
     live.now_ns = live.now_ns.max(target);
     let grew_enough = n < REBUILD_EVERY_FRAME_BELOW || n >= old_n + old_n / 4;
-    if n != old_n && (grew_enough || live.paused) {
-        let mut rec = prefix(chunk, n);
-        if finished {
-            rec.outcome = chunk.outcome.clone();
-        }
+    let revealed = (n != old_n && (grew_enough || live.paused)).then(|| prefix(chunk, n));
+    if let Some(rec) = revealed {
         app.set_recording(rec);
+    }
+    if finished {
+        app.rec.outcome = chunk_outcome;
     }
     app.cursor = app.n_events().saturating_sub(1);
     app.playhead_ns = target;

@@ -72,7 +72,7 @@ pub fn layout(app: &App, area: Rect) -> Areas {
     let n_tasks = (app.index.tasks.len() as u16).min(max_tasks);
     let timeline_h = LANE_ROWS + n_tasks + n_pins + 1 + 2;
     let rest = body.height.saturating_sub(timeline_h);
-    let bottom_h = (rest / 2).clamp(7, 9);
+    let bottom_h = (rest / 2).clamp(7, if area.height >= 50 { 13 } else { 9 });
     let [timeline, middle, bottom] = Layout::vertical([
         Constraint::Length(timeline_h),
         Constraint::Min(0),
@@ -201,8 +201,9 @@ fn draw_timeline(app: &App, area: Rect, n_tasks: u16, n_pins: u16, buf: &mut Buf
 
 /// The status bar's left part: mode, simulated time, speed, seed, board, how the run ended.
 pub fn status_text(app: &App) -> String {
+    let finished = super::live_update::finished(app).is_some();
     let mode = match &app.live {
-        Some(l) if l.done && super::live_update::finished(app).is_some() => "LIVE done",
+        Some(_) if finished => "LIVE done",
         Some(l) if l.paused => "LIVE ‖",
         Some(l) if l.waiting => "LIVE …sim",
         Some(_) => "LIVE ▶",
@@ -210,6 +211,7 @@ pub fn status_text(app: &App) -> String {
         None => "REPLAY",
     };
     let t = match &app.live {
+        Some(_) if finished => app.cursor_ns(),
         Some(l) => l.now_ns.max(app.cursor_ns()),
         None if app.playing => app.playhead_ns,
         None => app.cursor_ns(),

@@ -9,13 +9,25 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use crate::analysis::findings::{Severity, who_name};
+use crate::analysis::findings::{Severity, Who};
 use crate::tui::app::App;
 
 /// The findings list.
 pub struct Findings<'a> {
     /// The model.
     pub app: &'a App,
+}
+
+/// A context in a few characters: `main`, `task #3`, `cb pin 4`, `hard timer 4`, `isr`, `idle`.
+pub fn short_who(who: Who) -> String {
+    match who {
+        Who::Main => "main".into(),
+        Who::Task(t) => format!("task #{t}"),
+        Who::Callback(s) => format!("cb {s}"),
+        Who::HardIrq(s) => format!("hard {s}"),
+        Who::Isr => "isr".into(),
+        Who::Idle => "idle".into(),
+    }
 }
 
 impl Widget for Findings<'_> {
@@ -33,8 +45,9 @@ impl Widget for Findings<'_> {
             Paragraph::new(Span::styled("no findings in this run", th.dim())).render(inner, buf);
             return;
         }
-        let trace = app.trace();
         let mut lines: Vec<Line> = Vec::new();
+        // Step times only where they fit on the step's row.
+        let wide = inner.width >= 64;
         let sel = app.finding;
         // The list scrolls so that the selected finding is the first row shown.
         let first = sel.unwrap_or(0);
@@ -58,19 +71,29 @@ impl Widget for Findings<'_> {
                 Span::styled(row, style),
             ]));
             if selected {
-                lines.push(Line::from(f.message.clone()));
+                // The interleaving first (it is what the source pane numbers), then the
+                // sentence and the remedy.
                 for (k, st) in f.steps.iter().enumerate() {
                     let line = if st.line == 0 {
-                        String::new()
+                        "    ".to_string()
                     } else {
-                        format!(" L{}", st.line)
+                        format!("L{:<3}", st.line)
                     };
                     lines.push(Line::from(vec![
-                        Span::styled(format!(" {} ", k + 1), th.title()),
-                        Span::styled(format!("{}{line} ", st.at), th.dim()),
-                        Span::raw(format!("{}: {}", who_name(trace, st.who), st.what)),
+                        Span::styled(format!(" {} ", k + 1), th.drop()),
+                        Span::styled(format!("{line} {:<8} ", short_who(st.who)), th.dim()),
+                        Span::raw(st.what.clone()),
+                        Span::styled(
+                            if wide {
+                                format!("  {}", st.at)
+                            } else {
+                                String::new()
+                            },
+                            th.dim(),
+                        ),
                     ]));
                 }
+                lines.push(Line::from(f.message.clone()));
                 lines.push(Line::from(Span::styled(
                     format!("fix: {}", f.remedy),
                     th.main(),

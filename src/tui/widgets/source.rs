@@ -1,7 +1,7 @@
 //! The source pane: the program's text, scrolled so that the line of the event at the cursor
 //! (or of the stepped bytecode op) is in view, with that line highlighted.
 //!
-//! The gutter after the line number marks breakpoints (`●`) and numbers the lines of the
+//! The gutter after the line number (and a space) marks breakpoints (`●`) and numbers the lines of the
 //! selected finding's interleaving (`1`, `2`, … in step order; those lines are drawn in the
 //! drop style), so a race reads as "main reads here, the callback writes there, main writes
 //! here".
@@ -61,7 +61,7 @@ impl Widget for Source<'_> {
                 } else {
                     th.dim()
                 };
-                let number = Span::styled(format!("{n:>3}"), th.dim());
+                let number = Span::styled(format!("{n:>3} "), th.dim());
                 let gutter = Span::styled(format!("{gutter}{mark}"), gutter_style);
                 let body = if i + 1 == line {
                     Span::styled(format!("{text:<w$}", w = inner.width as usize), th.cursor())
