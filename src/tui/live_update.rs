@@ -9,8 +9,10 @@ use super::live::{Chunk, prefix};
 use super::update::{follow, sim_step_ns};
 
 /// Revealed-event counts above this rebuild the view's index only when the count grew by a
-/// quarter (or the clock stopped), so a fast live run does not re-index every frame.
-const REBUILD_EVERY_FRAME_BELOW: usize = 100_000;
+/// quarter (or the clock stopped), so a fast live run does not re-index every frame: the
+/// re-index (index, summary, findings) costs about 0.5 µs per event (`docs/performance.md`),
+/// 10 ms at this count.
+const REBUILD_EVERY_FRAME_BELOW: usize = 20_000;
 
 /// The live clock moves by `wall_ns` × speed, up to what the simulation has delivered.
 pub fn tick(app: &mut App, wall_ns: u64) {

@@ -320,8 +320,9 @@ fn now() -> Instant {
 }
 
 /// Measures the TUI on a synthetic trace of `n_events` events at `width`×`height`: index
-/// build time, one full frame (whole run in view, and zoomed in), a scrub (jump to a time and
-/// draw), and memory per event.
+/// build time (with the summary and the findings), one full frame (whole run in view, and
+/// zoomed in), a scrub (jump to a time and draw), live mode's re-index of a revealed prefix of
+/// 100 000 events, and memory per event.
 pub fn measure(n_events: usize, width: u16, height: u16) -> Vec<Figure> {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
@@ -368,13 +369,24 @@ pub fn measure(n_events: usize, width: u16, height: u16) -> Vec<Figure> {
         term.draw(|f| view::view(&app, f)).expect("test backend");
         t0.elapsed().as_secs_f64() * 1e3
     };
-    let event_bytes = std::mem::size_of::<crate::trace::TraceEvent>() as f64;
     let index_bytes = app.index.heap_bytes() as f64 / n_events.max(1) as f64;
+    // Live mode re-indexes the revealed prefix when it grows (live_update::reveal).
+    let k = n_events.min(100_000);
+    let t0 = now();
+    let revealed = live::prefix(&app.rec, k);
+    app.set_recording(revealed);
+    let reveal_ms = t0.elapsed().as_secs_f64() * 1e3;
+    let event_bytes = std::mem::size_of::<crate::trace::TraceEvent>() as f64;
     vec![
-        fig("index build", build_ms, "ms"),
+        fig("index build, summary and findings", build_ms, "ms"),
         fig("frame, whole run in view (best of 10)", full, "ms"),
         fig("frame, zoomed in", zoomed, "ms"),
         fig("scrub: jump + frame (worst of 10)", worst_scrub, "ms"),
+        fig(
+            &format!("live reveal: re-index {k} events"),
+            reveal_ms,
+            "ms",
+        ),
         fig("trace event", event_bytes, "bytes/event"),
         fig("index", index_bytes, "bytes/event"),
     ]

@@ -327,7 +327,7 @@ fn tui_bench_reports_figures() {
         .and_then(|v| v.to_str().and_then(|s| s.parse().ok()))
         .unwrap_or(100_000);
     let figures = measure(n, 250, 70);
-    assert_eq!(figures.len(), 6);
+    assert_eq!(figures.len(), 7);
     for f in &figures {
         println!("{:<70} {:>10.3} {}", f.what, f.value, f.unit);
         assert!(f.value.is_finite() && f.value >= 0.0, "{}", f.what);
