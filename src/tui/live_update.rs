@@ -214,4 +214,25 @@ mod tests {
         assert_eq!(a.live.as_ref().unwrap().now_ns, 7_500_000);
         assert!(a.live.as_ref().unwrap().paused);
     }
+
+    // A failed simulation thread stops the live clock and says why; the run-to prompt parses a
+    // time and runs the live clock there.
+    #[test]
+    fn live_failure_and_run_to_prompt() {
+        let mut a = live_app();
+        update(&mut a, chunk_msg(u64::MAX, true));
+        update(&mut a, Message::OpenRunToPrompt);
+        for c in "3ms".chars() {
+            update(&mut a, Message::PromptInput(c));
+        }
+        update(&mut a, Message::PromptSubmit);
+        assert_eq!(a.live.as_ref().unwrap().run_to_ns, Some(3_000_000));
+        update(&mut a, Message::Tick(1_000_000_000));
+        assert_eq!(a.n_events(), 4);
+        let mut b = live_app();
+        update(&mut b, Message::LiveFailed("main.py:3:1: bad".into()));
+        assert!(b.live.as_ref().unwrap().paused);
+        assert_eq!(b.message.as_deref(), Some("main.py:3:1: bad"));
+        assert!(!wants_chunk(&b));
+    }
 }

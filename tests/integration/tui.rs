@@ -146,6 +146,18 @@ fn tui_bad_input_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no_such_program.py: cannot read"), "{err}");
+    // Live mode checks the input before it starts the simulation thread or the terminal.
+    for args in [
+        &["tui", "--live", "no_such_program.py"][..],
+        &["tui", "--until", "soon", "scenarios/bounce.yaml"][..],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_irqlab"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("run irqlab");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
 }
 
 // A trace that hit its size limit says so in the timeline's title.
