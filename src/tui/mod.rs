@@ -1,10 +1,13 @@
-//! `irqlab tui`: an interactive view of a finished run's trace (replay mode).
+//! `irqlab tui`: an interactive view of a run's trace, replayed or live.
 //!
-//! The simulation runs to completion first (exactly as `irqlab run` does, same trace); the
-//! TUI is then a view of the recorded [`crate::trace::Trace`] in The Elm Architecture: one
-//! [`app::App`] model, a closed [`message::Message`] set, a pure [`update::update`] and a
-//! [`view::view`] that draws the panes of [`widgets`]. [`terminal`] owns raw mode and its
-//! restoration on exit and on panic.
+//! Replay: the simulation runs to completion first (exactly as `irqlab run --findings` does,
+//! same trace). Live ([`live`]): a simulation thread hands the run over in chunks through a
+//! bounded channel and the view reveals it paced to the wall clock. Either way the TUI is a
+//! view of a [`crate::trace::Trace`] in The Elm Architecture: one [`app::App`] model, a closed
+//! [`message::Message`] set, a pure [`update::update`] (and [`live_update`]) and a
+//! [`view::view`] that draws the panes of [`widgets`]. [`ops`] finds the bytecode op at a
+//! moment by a deterministic re-run. [`terminal`] owns raw mode and its restoration on exit
+//! and on panic.
 //!
 //! This module is the edge: it reads the terminal, `NO_COLOR`, and — only for playback pacing
 //! and in [`measure`] — the wall clock. The core it calls stays deterministic.

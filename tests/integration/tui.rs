@@ -515,3 +515,20 @@ fn findings_widget_lists_and_explains() {
         .join("\n")
     );
 }
+
+// asyncio_bridge_right.yaml: the pin callback sets a ThreadSafeFlag; the breakdown of its edge
+// ends with the waiting task resumed by the loop, about 5 ms after the edge (the loop's poll).
+#[test]
+fn breakdown_follows_the_callback_to_the_task_it_woke() {
+    let mut a = app("asyncio_bridge_right.yaml");
+    goto(&mut a, 1, |k| matches!(k, Kind::CallbackEnd { .. }));
+    let text = render(Detail { app: &a }, 60, 10);
+    let resumed = text
+        .lines()
+        .find(|l| l.contains("resumed"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        resumed.contains("+5.0") && resumed.contains("task #"),
+        "{text}"
+    );
+}
