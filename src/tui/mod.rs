@@ -75,14 +75,14 @@ fn color_wanted() -> bool {
 /// How often the screen is redrawn while playing back or running live.
 const FRAME: Duration = Duration::from_millis(33);
 
-/// True while the screen changes without input (playback, or an unpaused live run).
+/// True while the screen changes without input (playback, or an unpaused live run that has
+/// more to show).
 fn animating(app: &App) -> bool {
-    app.playing
-        || app.live.as_ref().is_some_and(|l| !l.paused && !l.done)
-        || app
-            .live
-            .as_ref()
-            .is_some_and(|l| !l.paused && l.done && live_update::finished(app).is_none())
+    let live_running = app
+        .live
+        .as_ref()
+        .is_some_and(|l| !l.paused && live_update::finished(app).is_none());
+    app.playing || live_running
 }
 
 fn event_loop(
