@@ -47,13 +47,21 @@ pub enum Command {
         #[arg(long, default_value = "scenarios")]
         scenarios: PathBuf,
     },
-    /// Run a scenario or program, then browse its trace: timeline, pins, source, latencies.
+    /// Run a scenario or program, then browse its trace: timeline, pins, source, latencies,
+    /// findings; `--live` watches the simulation run instead.
     Tui {
         /// A scenario file (`.yaml`/`.yml`) or a MicroPython program (`.py`).
         file: PathBuf,
         /// The seed for every random choice (overrides the scenario's).
         #[arg(long)]
         seed: Option<u64>,
+        /// Stop at this simulated time (e.g. `500ms`, `2s`), as `irqlab run --until`.
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// Live mode: the simulation runs on its own thread while the screen follows it,
+        /// paced to wall clock × speed (`<`/`>`), pausable (`space`).
+        #[arg(long)]
+        live: bool,
     },
 }
 
@@ -110,7 +118,12 @@ pub fn run(cli: Cli) -> i32 {
             iterations,
             scenarios,
         } => bench_cmd(&scenarios, iterations),
-        Command::Tui { file, seed } => crate::tui::run(&file, seed),
+        Command::Tui {
+            file,
+            seed,
+            until,
+            live,
+        } => tui_cmd(file, seed, until.as_deref(), live),
     };
     match res {
         Ok(code) => code,
@@ -152,6 +165,19 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
         ns += d * scale;
     }
     Ok(SimDuration(ns))
+}
+
+fn tui_cmd(
+    file: PathBuf,
+    seed: Option<u64>,
+    until: Option<&str>,
+    live: bool,
+) -> Result<i32, CliError> {
+    let until = match until {
+        Some(t) => Some(parse_duration(t).map_err(|e| CliError(format!("--until: {e}")))?),
+        None => None,
+    };
+    crate::tui::run(crate::tui::RunSpec { file, seed, until }, live)
 }
 
 fn read(path: &Path) -> Result<String, CliError> {

@@ -125,33 +125,12 @@ pub struct RunOptions<'a> {
     pub prepare: Option<&'a dyn Fn(&mut Machine)>,
 }
 
-/// Runs `sc` as `opts` say.
-pub fn run_scenario_opts(sc: &Scenario, opts: &RunOptions<'_>) -> Result<ScenarioRun, CliError> {
-    let (seed, limit, quiet_errors, track_access) =
-        (opts.seed, opts.limit, opts.quiet_errors, opts.track_access);
-    let program = sc.program.as_ref().ok_or_else(|| {
-        CliError(format!(
-            "{}: the scenario names no program",
-            sc.origin.path.display()
-        ))
-    })?;
-    let filename = match &program.origin {
-        super::ProgramOrigin::File(p) => program_display(p.as_path()),
-        super::ProgramOrigin::Inline => "main.py".to_string(),
-    };
-    let code = match compile_module(&program.source, &filename) {
-        Ok(c) => c,
-        Err(d) => {
-            if quiet_errors {
-                print!("{}", d.render_micropython());
-            }
-            return Err(CliError(d.render_cli()));
-        }
-    };
-    let seed = seed.unwrap_or(sc.seed);
-    let mut cfg = RunConfig::for_board(sc.board, limit.unwrap_or(sc.timeout));
+/// A powered-on machine set up for `sc` as every run of it is: its board, `seed`, time
+/// `limit`, `vary:` timing and stimuli (not its steps, which need the runner's state).
+pub fn scenario_machine(sc: &Scenario, seed: u64, limit: SimDuration, track: bool) -> Machine {
+    let mut cfg = RunConfig::for_board(sc.board, limit);
     cfg.seed = seed;
-    cfg.track_access = track_access || sc.expect.findings.is_some();
+    cfg.track_access = track;
     cfg.vary = sc.vary;
     let mut m = Machine::new(&cfg);
     let root = Rng::from_seed(seed);
@@ -162,6 +141,40 @@ pub fn run_scenario_opts(sc: &Scenario, opts: &RunOptions<'_>) -> Result<Scenari
             m.drive_pin(e.at, spec.pin, e.drive);
         }
     }
+    m
+}
+
+/// The file name a scenario's program is compiled under (tracebacks show it).
+pub fn program_name(program: &super::Program) -> String {
+    match &program.origin {
+        super::ProgramOrigin::File(p) => program_display(p.as_path()),
+        super::ProgramOrigin::Inline => "main.py".to_string(),
+    }
+}
+
+/// Runs `sc` as `opts` say.
+pub fn run_scenario_opts(sc: &Scenario, opts: &RunOptions<'_>) -> Result<ScenarioRun, CliError> {
+    let (seed, limit, quiet_errors, track_access) =
+        (opts.seed, opts.limit, opts.quiet_errors, opts.track_access);
+    let program = sc.program.as_ref().ok_or_else(|| {
+        CliError(format!(
+            "{}: the scenario names no program",
+            sc.origin.path.display()
+        ))
+    })?;
+    let filename = program_name(program);
+    let code = match compile_module(&program.source, &filename) {
+        Ok(c) => c,
+        Err(d) => {
+            if quiet_errors {
+                print!("{}", d.render_micropython());
+            }
+            return Err(CliError(d.render_cli()));
+        }
+    };
+    let seed = seed.unwrap_or(sc.seed);
+    let track = track_access || sc.expect.findings.is_some();
+    let mut m = scenario_machine(sc, seed, limit.unwrap_or(sc.timeout), track);
     let state = Rc::new(RefCell::new(StepState::default()));
     if !sc.steps.is_empty() {
         install_steps(&mut m, sc, state.clone());

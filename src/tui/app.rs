@@ -4,10 +4,11 @@
 //! the cursor (an event index), the visible time window, the mode (normal, help, prompt).
 //! Only [`super::update::update`] changes it; [`super::view::view`] reads it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use crate::analysis::findings::{self, Finding, Thresholds};
 use crate::analysis::{Summary, summarize};
-use crate::trace::{Source, Trace};
+use crate::trace::{Ctx, Source, Trace};
 
 use super::index::TraceIndex;
 use super::theme::Theme;
@@ -59,6 +60,8 @@ pub struct Recording {
     pub board: String,
     /// How the run ended (`finished`, `time-limit`, ...).
     pub outcome: String,
+    /// What was run (to run it again, e.g. for the bytecode inspector).
+    pub spec: super::RunSpec,
 }
 
 /// What keys mean right now.
@@ -68,8 +71,133 @@ pub enum Mode {
     Normal,
     /// The help overlay is shown; any key closes it.
     Help,
-    /// Typing a time to jump to (`g`).
-    JumpPrompt(String),
+    /// Typing into a one-line prompt in the status bar.
+    Prompt(PromptKind, String),
+}
+
+/// What a prompt asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptKind {
+    /// A time to jump to (`g`), ignoring breakpoints.
+    Jump,
+    /// A time to run to (`r`), stopping at the first breakpoint on the way.
+    RunTo,
+    /// A breakpoint to toggle (`B`): a line number, or an interrupt source (`pin 4`, `timer 0`).
+    Break,
+}
+
+/// How fast simulated time goes while playing (replay) or running (live).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Speed {
+    /// One window width of simulated time per [`PLAY_SECONDS_PER_WINDOW`] of wall time.
+    Window,
+    /// Simulated nanoseconds per million wall-clock nanoseconds (1 000 000 is real time).
+    PerMillion(u64),
+    /// As fast as the simulation goes (replay: straight to the end).
+    Max,
+}
+
+impl Speed {
+    /// The status bar's name: `1/1000×`, `1×`, `100×`, `max`, `auto` (the window pace).
+    pub fn label(self) -> String {
+        match self {
+            Speed::Window => "auto".into(),
+            Speed::Max => "max".into(),
+            Speed::PerMillion(p) if p >= 1_000_000 => format!("{}×", p / 1_000_000),
+            Speed::PerMillion(p) => format!("1/{}×", 1_000_000 / p.max(1)),
+        }
+    }
+}
+
+/// The speeds `<` and `>` step through, slowest first.
+pub const SPEEDS: [Speed; 12] = [
+    Speed::PerMillion(1),
+    Speed::PerMillion(10),
+    Speed::PerMillion(100),
+    Speed::PerMillion(1_000),
+    Speed::PerMillion(10_000),
+    Speed::PerMillion(100_000),
+    Speed::PerMillion(1_000_000),
+    Speed::PerMillion(10_000_000),
+    Speed::PerMillion(100_000_000),
+    Speed::PerMillion(1_000_000_000),
+    Speed::Max,
+    Speed::Window,
+];
+
+/// Index of real time (1×) in [`SPEEDS`], the live mode's first speed.
+pub const SPEED_REAL_TIME: usize = 6;
+/// Index of the window pace in [`SPEEDS`], the replay's first speed.
+pub const SPEED_WINDOW: usize = 11;
+
+/// The state of live mode (`irqlab tui --live`).
+#[derive(Clone, Debug, Default)]
+pub struct Live {
+    /// Simulated time shown so far, ns: events at or before it are revealed.
+    pub now_ns: u64,
+    /// True while the user paused the live clock.
+    pub paused: bool,
+    /// The newest chunk from the simulation thread (its events before `horizon_ns` are final).
+    pub chunk: Option<Recording>,
+    /// Up to where the chunk is final, ns (`u64::MAX` once the full run arrived).
+    pub horizon_ns: u64,
+    /// True once the full run arrived.
+    pub done: bool,
+    /// True while the live clock waits at the horizon for the next chunk.
+    pub waiting: bool,
+    /// Stop (pause) when the live clock reaches this, ns (`r` in live mode).
+    pub run_to_ns: Option<u64>,
+}
+
+/// Breakpoints: playing, running live, `c` and `r` stop at the first event that hits one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Breakpoints {
+    /// Source lines: hit when the main program's line changes to one of them.
+    pub lines: BTreeSet<u32>,
+    /// Interrupt sources: hit when one raises an interrupt.
+    pub sources: BTreeSet<Source>,
+}
+
+impl Breakpoints {
+    /// True if there are none.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty() && self.sources.is_empty()
+    }
+}
+
+/// The pane right of the event detail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// Latency statistics.
+    Latency,
+    /// The findings list.
+    Findings,
+}
+
+/// The bytecode op executing at a moment, from a deterministic re-run (see `tui::ops`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpInfo {
+    /// Simulated time when the op was charged, ns.
+    pub at_ns: u64,
+    /// The CPU context.
+    pub ctx: Ctx,
+    /// Its source line.
+    pub line: u32,
+    /// The code object's name (`<module>`, `tick`, ...).
+    pub code: String,
+    /// Op index in the code object.
+    pub ip: u32,
+    /// The disassembly around it (as `irqlab disasm` prints it) and the index of its row.
+    pub listing: Vec<String>,
+    /// Row of `listing` that is the op.
+    pub row: usize,
+}
+
+/// Work the event loop does for `update` (which stays pure): the result comes back as a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// Re-run the simulation to the first op charged at or after this time (ns) and report it.
+    OpAt(u64),
 }
 
 /// Latency histogram of one source: equal-width bins from its minimum to its maximum.
@@ -125,19 +253,62 @@ pub struct App {
     pub playhead_ns: u64,
     /// Colours or not.
     pub theme: Theme,
+    /// Index into [`SPEEDS`].
+    pub speed: usize,
+    /// Live mode's state (`None` in replay).
+    pub live: Option<Live>,
+    /// Breakpoints.
+    pub breakpoints: Breakpoints,
+    /// The run's findings (races and ISR rules), errors first.
+    pub findings: Vec<Finding>,
+    /// The selected finding.
+    pub finding: Option<usize>,
+    /// The pane next to the detail on narrow screens.
+    pub side: Side,
+    /// The bytecode op at the cursor, once stepped to (`s`).
+    pub op: Option<OpInfo>,
+    /// Work for the event loop (set by `update`, taken by the loop).
+    pub request: Option<Request>,
+}
+
+/// What [`App`] derives from a recording (rebuilt when live mode reveals more).
+struct Derived {
+    index: TraceIndex,
+    summary: Summary,
+    histograms: BTreeMap<Source, Histogram>,
+    source_lines: Vec<String>,
+    findings: Vec<Finding>,
+}
+
+fn derive(rec: &Recording) -> Derived {
+    let index = TraceIndex::new(&rec.trace);
+    let summary = summarize(&rec.trace);
+    let histograms = summary
+        .sources
+        .iter()
+        .map(|(s, ss)| (*s, Histogram::of(&ss.latency_samples_ns)))
+        .collect();
+    let source_lines = rec.source.lines().map(str::to_owned).collect();
+    let findings = findings::all(&rec.trace, &Thresholds::default());
+    Derived {
+        index,
+        summary,
+        histograms,
+        source_lines,
+        findings,
+    }
 }
 
 impl App {
     /// The view of a finished run, zoomed to show all of it, cursor on the first event.
     pub fn new(rec: Recording, color: bool) -> App {
-        let index = TraceIndex::new(&rec.trace);
-        let summary = summarize(&rec.trace);
-        let histograms = summary
-            .sources
-            .iter()
-            .map(|(s, ss)| (*s, Histogram::of(&ss.latency_samples_ns)))
-            .collect();
-        let source_lines = rec.source.lines().map(str::to_owned).collect();
+        let Derived {
+            index,
+            summary,
+            histograms,
+            source_lines,
+            findings,
+        } = derive(&rec);
         let zoom = ZOOM_LEVELS_NS
             .iter()
             .position(|&z| z >= index.end)
@@ -157,7 +328,53 @@ impl App {
             playing: false,
             playhead_ns: 0,
             theme: Theme { color },
+            speed: SPEED_WINDOW,
+            live: None,
+            breakpoints: Breakpoints::default(),
+            side: Side::Latency,
+            findings,
+            finding: None,
+            op: None,
+            request: None,
         }
+    }
+
+    /// An empty live view of `spec` (whose full run lasts `limit_ns`), waiting for the
+    /// simulation thread's first chunk; the window shows the whole run as it fills in.
+    pub fn live(spec: super::RunSpec, limit_ns: u64, color: bool) -> App {
+        let rec = Recording {
+            name: spec.file.to_string_lossy().into_owned(),
+            outcome: "running".into(),
+            spec,
+            ..Recording::default()
+        };
+        let mut app = App::new(rec, color);
+        app.zoom = ZOOM_LEVELS_NS
+            .iter()
+            .position(|&z| z >= limit_ns)
+            .unwrap_or(ZOOM_LEVELS_NS.len() - 1);
+        app.speed = SPEED_REAL_TIME;
+        app.live = Some(Live::default());
+        app
+    }
+
+    /// Replaces the recording (live mode reveals more of the run), keeping the view state; the
+    /// cursor stays on the same event index.
+    pub fn set_recording(&mut self, rec: Recording) {
+        let d = derive(&rec);
+        self.rec = rec;
+        self.index = d.index;
+        self.summary = d.summary;
+        self.histograms = d.histograms;
+        self.source_lines = d.source_lines;
+        self.findings = d.findings;
+        self.finding = self.finding.filter(|&f| f < self.findings.len());
+        self.cursor = self.cursor.min(self.n_events().saturating_sub(1));
+    }
+
+    /// The current speed.
+    pub fn speed(&self) -> Speed {
+        SPEEDS[self.speed]
     }
 
     /// The trace.

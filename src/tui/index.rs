@@ -273,6 +273,8 @@ pub struct TraceIndex {
     pub irqs_by_source: BTreeMap<Source, Vec<u32>>,
     /// Event indices where the source line differs from the previous event's.
     pub line_changes: Vec<u32>,
+    /// The same, per line changed to (for line breakpoints).
+    pub line_events: BTreeMap<u32, Vec<u32>>,
     /// Event indices of console output (`Print`, `Exception`).
     pub prints: Vec<u32>,
     /// Per hardware event number, where its parts are.
@@ -309,6 +311,7 @@ impl TraceIndex {
             ctx.step(&mut ix, e);
             if prev_line != Some(e.line) {
                 ix.line_changes.push(i);
+                ix.line_events.entry(e.line).or_default().push(i);
                 prev_line = Some(e.line);
             }
             ix.record(i, e, &mut depth);
@@ -333,6 +336,9 @@ impl TraceIndex {
         }
         ix.drops.shrink_to_fit();
         for v in ix.irqs_by_source.values_mut() {
+            v.shrink_to_fit();
+        }
+        for v in ix.line_events.values_mut() {
             v.shrink_to_fit();
         }
         ix.parts.shrink_to_fit();
@@ -419,9 +425,11 @@ impl TraceIndex {
             .sum();
         let pins: usize = self.pins.values().map(Steps::heap_bytes).sum();
         let by_source: usize = self.irqs_by_source.values().map(|v| 4 * v.capacity()).sum();
+        let by_line: usize = self.line_events.values().map(|v| 4 * v.capacity()).sum();
         spans
             + pins
             + by_source
+            + by_line
             + self.queue.heap_bytes()
             + 8 * self.drops.capacity()
             + 4 * (self.irqs.capacity()

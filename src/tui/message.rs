@@ -6,8 +6,29 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
-use super::app::{App, Mode};
+use super::app::{App, Mode, OpInfo};
+use super::live::Chunk;
 use super::view::time_at;
+
+/// A chunk from the simulation thread, as a message (compared by horizon and size only).
+#[derive(Clone, Debug)]
+pub struct ChunkMsg(pub Box<Chunk>);
+
+impl PartialEq for ChunkMsg {
+    fn eq(&self, other: &ChunkMsg) -> bool {
+        (
+            self.0.horizon_ns,
+            self.0.last,
+            self.0.rec.trace.events.len(),
+        ) == (
+            other.0.horizon_ns,
+            other.0.last,
+            other.0.rec.trace.events.len(),
+        )
+    }
+}
+
+impl Eq for ChunkMsg {}
 
 /// A UI intent (The Elm Architecture's message).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,10 +49,42 @@ pub enum Message {
     NextDrop,
     /// Cursor to the previous dropped event.
     PrevDrop,
-    /// Start or stop playback (the cursor follows simulated time at a pace set by the zoom).
+    /// Replay: start or stop playback. Live: pause or resume the live clock.
     TogglePlay,
-    /// Wall-clock nanoseconds passed while playing (sent by the event loop).
+    /// Wall-clock nanoseconds passed while playing or running live (sent by the event loop).
     Tick(u64),
+    /// Next faster speed.
+    Faster,
+    /// Next slower speed.
+    Slower,
+    /// Live: the simulation thread's next chunk (the event loop takes it when asked).
+    Chunk(ChunkMsg),
+    /// Live: the simulation thread failed (bad input found late).
+    LiveFailed(String),
+    /// Step one bytecode op: the op running at the cursor, then the next one.
+    StepOp,
+    /// The result of [`super::app::Request::OpAt`]: the op, or why there is none.
+    OpFound(Result<Box<OpInfo>, String>),
+    /// Toggle a breakpoint on the source line at the cursor.
+    ToggleLineBreak,
+    /// Toggle a breakpoint on the selected event's interrupt source.
+    ToggleSourceBreak,
+    /// Cursor to the next event that hits a breakpoint.
+    Continue,
+    /// Cursor to the previous event that hits a breakpoint.
+    ReverseContinue,
+    /// Cursor forward to this time (ns), stopping at the first breakpoint on the way.
+    RunTo(u64),
+    /// Select the next finding and move the cursor to its first step.
+    NextFinding,
+    /// Select the previous finding and move the cursor to its first step.
+    PrevFinding,
+    /// Switch the pane next to the detail between latency and findings.
+    ToggleSide,
+    /// Open the run-to-time prompt.
+    OpenRunToPrompt,
+    /// Open the breakpoint prompt.
+    OpenBreakPrompt,
     /// Cursor to the next event on another source line.
     NextLine,
     /// Cursor to the previous event on another source line.
@@ -67,24 +120,33 @@ pub enum Message {
 }
 
 /// The key bindings, as the help overlay shows them: (keys, what they do).
-pub const KEYS: [(&str, &str); 17] = [
-    ("→ / ←  n / p", "next / previous event"),
-    ("] / [", "next / previous interrupt"),
-    ("} / {", "next / previous irq, same source"),
-    ("d / D", "next / previous dropped event"),
-    ("↓ / ↑  j / k", "next / previous source line"),
-    ("+ / -", "zoom in / out (10us .. 100s)"),
-    ("l / h  S-→ / S-←", "pan right / left"),
-    ("Home / End", "first / last event"),
-    ("g", "jump to time (e.g. 50ms, 1.2s)"),
-    ("space", "play / pause (a window in 10 s)"),
+pub const KEYS: [(&str, &str); 26] = [
+    ("→ ← n p", "next / previous event"),
+    ("] [", "next / prev interrupt"),
+    ("} {", "same source irq"),
+    ("d D", "next / prev drop"),
+    ("↓ ↑ j k", "next / prev source line"),
+    ("s", "step one bytecode"),
+    ("f F", "next / prev finding"),
+    ("b", "break on cursor's line"),
+    ("i", "break on event's irq"),
+    ("B", "break: 12, pin 4, timer 0"),
+    ("c C", "continue to next / prev"),
+    ("r", "run to time (breaks)"),
+    ("g", "jump to time: 50ms, 1.2s"),
+    ("+ -", "zoom in / out"),
+    ("l h S-→ S-←", "pan right / left"),
+    ("Home End", "first / last event"),
+    ("space", "play/pause, live: pause"),
+    ("> <", "faster / slower"),
+    ("t", "latency / findings pane"),
     ("?", "this help"),
     ("Esc", "close help or prompt"),
-    ("q  Ctrl-C", "quit"),
-    ("mouse", "click timeline: jump; wheel: zoom"),
+    ("q Ctrl-C", "quit"),
+    ("mouse", "click: jump, wheel: zoom"),
     ("", ""),
-    ("lanes", "isr, queue (× drop), callback,"),
-    ("", "main, idle; ░▒▓█ = busy share"),
+    ("lanes", "isr queue(×drop) callback"),
+    ("", "main idle; ░▒▓█ = busy"),
 ];
 
 /// The message a key press means in `mode`, if any.
@@ -94,7 +156,7 @@ pub fn for_key(mode: &Mode, key: KeyEvent) -> Option<Message> {
     }
     match mode {
         Mode::Help => Some(Message::ToggleHelp),
-        Mode::JumpPrompt(_) => match key.code {
+        Mode::Prompt(..) => match key.code {
             KeyCode::Enter => Some(Message::PromptSubmit),
             KeyCode::Esc => Some(Message::Cancel),
             KeyCode::Backspace => Some(Message::PromptBackspace),
@@ -144,6 +206,18 @@ fn normal_key(key: KeyEvent) -> Option<Message> {
         KeyCode::Home => Message::Home,
         KeyCode::End => Message::End,
         KeyCode::Char('g') => Message::OpenPrompt,
+        KeyCode::Char('r') => Message::OpenRunToPrompt,
+        KeyCode::Char('B') => Message::OpenBreakPrompt,
+        KeyCode::Char('b') => Message::ToggleLineBreak,
+        KeyCode::Char('i') => Message::ToggleSourceBreak,
+        KeyCode::Char('c') => Message::Continue,
+        KeyCode::Char('C') => Message::ReverseContinue,
+        KeyCode::Char('s') => Message::StepOp,
+        KeyCode::Char('f') => Message::NextFinding,
+        KeyCode::Char('F') => Message::PrevFinding,
+        KeyCode::Char('t') => Message::ToggleSide,
+        KeyCode::Char('>' | '.') => Message::Faster,
+        KeyCode::Char('<' | ',') => Message::Slower,
         KeyCode::Char('?') => Message::ToggleHelp,
         KeyCode::Esc => Message::Cancel,
         KeyCode::Char('q') => Message::Quit,
@@ -167,7 +241,7 @@ mod tests {
         assert_eq!(for_key(&n, key(KeyCode::Right)), Some(Message::NextEvent));
         let shift_right = KeyEvent::new(KeyCode::Right, KeyModifiers::SHIFT);
         assert_eq!(for_key(&n, shift_right), Some(Message::PanRight));
-        let p = Mode::JumpPrompt(String::new());
+        let p = Mode::Prompt(crate::tui::app::PromptKind::Jump, String::new());
         assert_eq!(
             for_key(&p, key(KeyCode::Char('q'))),
             Some(Message::PromptInput('q'))

@@ -1,17 +1,23 @@
-//! `irqlab tui`: an interactive view of a finished run's trace (replay mode).
+//! `irqlab tui`: an interactive view of a run's trace, replayed or live.
 //!
-//! The simulation runs to completion first (exactly as `irqlab run` does, same trace); the
-//! TUI is then a view of the recorded [`crate::trace::Trace`] in The Elm Architecture: one
-//! [`app::App`] model, a closed [`message::Message`] set, a pure [`update::update`] and a
-//! [`view::view`] that draws the panes of [`widgets`]. [`terminal`] owns raw mode and its
-//! restoration on exit and on panic.
+//! Replay: the simulation runs to completion first (exactly as `irqlab run --findings` does,
+//! same trace). Live ([`live`]): a simulation thread hands the run over in chunks through a
+//! bounded channel and the view reveals it paced to the wall clock. Either way the TUI is a
+//! view of a [`crate::trace::Trace`] in The Elm Architecture: one [`app::App`] model, a closed
+//! [`message::Message`] set, a pure [`update::update`] (and [`live_update`]) and a
+//! [`view::view`] that draws the panes of [`widgets`]. [`ops`] finds the bytecode op at a
+//! moment by a deterministic re-run. [`terminal`] owns raw mode and its restoration on exit
+//! and on panic.
 //!
 //! This module is the edge: it reads the terminal, `NO_COLOR`, and — only for playback pacing
 //! and in [`measure`] — the wall clock. The core it calls stays deterministic.
 
 pub mod app;
 pub mod index;
+pub mod live;
+pub mod live_update;
 pub mod message;
+pub mod ops;
 pub mod terminal;
 pub mod theme;
 pub mod update;
@@ -30,21 +36,32 @@ use crate::cli::{CliError, DEFAULT_LIMIT};
 use crate::hw::BoardKind;
 use crate::py::compiler::compile_module;
 use crate::scenario::Scenario;
-use crate::scenario::runner::run_scenario;
+use crate::scenario::runner::run_scenario_with;
 use crate::sim::{Machine, Outcome, RunConfig};
-use crate::time::SimTime;
+use crate::time::{SimDuration, SimTime};
 use crate::trace::{Ctx, Kind, Source, Trace};
 use app::{App, Recording};
-use message::Message;
+use message::{ChunkMsg, Message};
 
-/// Runs `file` (a scenario or a `.py` program) to completion, then shows its trace until the
-/// user quits. Returns the exit code (0), or an error for bad input or a terminal failure.
-pub fn run(file: &Path, seed: Option<u64>) -> Result<i32, CliError> {
-    let rec = load(file, seed)?;
-    let mut app = App::new(rec, color_wanted());
+/// `irqlab tui`: replay (`live = false`: run `spec` to completion, then browse its trace) or
+/// live mode (the simulation runs on its own thread while the screen follows it). Returns the
+/// exit code (0), or an error for bad input or a terminal failure.
+pub fn run(spec: RunSpec, live: bool) -> Result<i32, CliError> {
+    let (mut app, feed) = if live {
+        // Bad input is reported before the terminal is touched, as in replay.
+        let limit = full_limit(&spec)?;
+        let _ = simulate(&spec, Some(SimDuration(0)))?;
+        let rx = live::spawn(spec.clone())?;
+        (App::live(spec, limit.as_ns(), color_wanted()), Some(rx))
+    } else {
+        (
+            App::new(simulate(&spec, None)?.into_recording(), color_wanted()),
+            None,
+        )
+    };
     let mut term =
         terminal::init().map_err(|e| CliError(format!("cannot set up the terminal: {e}")))?;
-    let res = event_loop(&mut term, &mut app);
+    let res = event_loop(&mut term, &mut app, feed.as_ref());
     terminal::restore();
     res.map_err(|e| CliError(format!("terminal: {e}")))?;
     Ok(0)
@@ -55,15 +72,43 @@ fn color_wanted() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// How often the screen is redrawn while playing back.
+/// How often the screen is redrawn while playing back or running live.
 const FRAME: Duration = Duration::from_millis(33);
 
-fn event_loop(term: &mut terminal::Tui, app: &mut App) -> io::Result<()> {
+/// True while the screen changes without input (playback, or an unpaused live run that has
+/// more to show).
+fn animating(app: &App) -> bool {
+    let live_running = app
+        .live
+        .as_ref()
+        .is_some_and(|l| !l.paused && live_update::finished(app).is_none());
+    app.playing || live_running
+}
+
+fn event_loop(
+    term: &mut terminal::Tui,
+    app: &mut App,
+    feed: Option<&crossbeam_channel::Receiver<live::Feed>>,
+) -> io::Result<()> {
     let mut last_tick = now();
     while !app.quit {
+        // Live: take a chunk only when the app wants one, never waiting for it.
+        if let Some(rx) = feed
+            && live_update::wants_chunk(app)
+        {
+            match rx.try_recv() {
+                Ok(live::Feed::Chunk(c)) => update::update(app, Message::Chunk(ChunkMsg(c))),
+                Ok(live::Feed::Failed(e)) => update::update(app, Message::LiveFailed(e)),
+                Err(_) => {}
+            }
+        }
+        if let Some(app::Request::OpAt(t)) = app.request.take() {
+            let res = ops::op_at(&app.rec.spec, t, &app.rec.trace).map(Box::new);
+            update::update(app, Message::OpFound(res));
+        }
         term.draw(|f| view::view(app, f))?;
-        // Paused, there is nothing to animate: block until the next key or resize.
-        if app.playing && !event::poll(FRAME)? {
+        // Nothing animating: block until the next key or resize.
+        if animating(app) && !event::poll(FRAME)? {
             let t = now();
             let wall = t.duration_since(last_tick).as_nanos() as u64;
             last_tick = t;
@@ -79,9 +124,9 @@ fn event_loop(term: &mut terminal::Tui, app: &mut App) -> io::Result<()> {
             _ => None,
         };
         if let Some(msg) = msg {
-            let was_playing = app.playing;
+            let was = animating(app);
             update::update(app, msg);
-            if app.playing && !was_playing {
+            if animating(app) && !was {
                 last_tick = now();
             }
         }
@@ -89,40 +134,106 @@ fn event_loop(term: &mut terminal::Tui, app: &mut App) -> io::Result<()> {
     Ok(())
 }
 
-/// Runs a scenario (`.yaml`/`.yml`) or a program to completion and keeps what the TUI needs.
-pub fn load(file: &Path, seed: Option<u64>) -> Result<Recording, CliError> {
-    let is_scenario = matches!(
+/// What to run: the same inputs as `irqlab run --findings FILE [--seed N] [--until T]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunSpec {
+    /// A scenario (`.yaml`/`.yml`) or a program (`.py`).
+    pub file: std::path::PathBuf,
+    /// Overrides the scenario's seed (programs: 0 by default).
+    pub seed: Option<u64>,
+    /// Overrides the scenario's timeout (programs: [`DEFAULT_LIMIT`]).
+    pub until: Option<SimDuration>,
+}
+
+/// A finished (or stopped) simulation and what the TUI shows about it.
+pub struct Simulated {
+    /// The machine after the run (the bytecode inspector reads its frames).
+    pub machine: Machine,
+    /// The recording's metadata; its trace is empty until [`Simulated::into_recording`].
+    pub rec: Recording,
+}
+
+impl Simulated {
+    /// Moves the trace out of the machine into the recording.
+    pub fn into_recording(mut self) -> Recording {
+        self.rec.trace = std::mem::take(&mut self.machine.rt.trace);
+        self.rec
+    }
+}
+
+fn is_scenario(file: &Path) -> bool {
+    matches!(
         file.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
-    );
-    if is_scenario {
-        let sc = Scenario::load(file).map_err(|e| CliError(e.to_string()))?;
-        let mut run = run_scenario(&sc, seed, None, false)?;
-        return Ok(Recording {
-            trace: std::mem::take(&mut run.machine.rt.trace),
-            source: sc.program.map(|p| p.source).unwrap_or_default(),
-            name: sc.name,
-            seed: run.seed,
-            board: sc.board.name().to_string(),
-            outcome: outcome_name(&run.outcome).to_string(),
+    )
+}
+
+/// The simulated-time limit of the full run of `spec` (`--until`, the scenario's timeout, or
+/// [`DEFAULT_LIMIT`]).
+pub fn full_limit(spec: &RunSpec) -> Result<SimDuration, CliError> {
+    if let Some(t) = spec.until {
+        return Ok(t);
+    }
+    if is_scenario(&spec.file) {
+        let sc = Scenario::load(&spec.file).map_err(|e| CliError(e.to_string()))?;
+        return Ok(sc.timeout);
+    }
+    Ok(DEFAULT_LIMIT)
+}
+
+/// Runs `spec`, stopping at `until` if given (else at its own limit), with access tracking on
+/// (as `irqlab run --findings`: the race findings need it). Deterministic: the same spec and
+/// `until` give the same trace, and a shorter `until` gives a prefix of a longer one's events.
+pub fn simulate(spec: &RunSpec, until: Option<SimDuration>) -> Result<Simulated, CliError> {
+    let limit = until.or(spec.until);
+    if is_scenario(&spec.file) {
+        let sc = Scenario::load(&spec.file).map_err(|e| CliError(e.to_string()))?;
+        let run = run_scenario_with(&sc, spec.seed, limit, false, true)?;
+        return Ok(Simulated {
+            machine: run.machine,
+            rec: Recording {
+                trace: Trace::default(),
+                source: sc.program.map(|p| p.source).unwrap_or_default(),
+                name: sc.name,
+                seed: run.seed,
+                board: sc.board.name().to_string(),
+                outcome: outcome_name(&run.outcome).to_string(),
+                spec: spec.clone(),
+            },
         });
     }
+    let file = &spec.file;
     let source = std::fs::read_to_string(file)
         .map_err(|e| CliError(format!("{}: cannot read: {e}", file.display())))?;
     let name = file.to_string_lossy().into_owned();
     let code = compile_module(&source, &name).map_err(|d| CliError(d.render_cli()))?;
-    let mut cfg = RunConfig::esp32(DEFAULT_LIMIT);
-    cfg.seed = seed.unwrap_or(0);
+    let mut cfg = RunConfig::esp32(limit.unwrap_or(DEFAULT_LIMIT));
+    cfg.seed = spec.seed.unwrap_or(0);
+    cfg.track_access = true;
     let mut m = Machine::new(&cfg);
     let outcome = m.run_program(code);
-    Ok(Recording {
-        trace: std::mem::take(&mut m.rt.trace),
-        source,
-        name,
-        seed: cfg.seed,
-        board: BoardKind::Esp32.name().to_string(),
-        outcome: outcome_name(&outcome).to_string(),
+    Ok(Simulated {
+        machine: m,
+        rec: Recording {
+            trace: Trace::default(),
+            source,
+            name,
+            seed: cfg.seed,
+            board: BoardKind::Esp32.name().to_string(),
+            outcome: outcome_name(&outcome).to_string(),
+            spec: spec.clone(),
+        },
     })
+}
+
+/// Runs a scenario (`.yaml`/`.yml`) or a program to completion and keeps what the TUI needs.
+pub fn load(file: &Path, seed: Option<u64>) -> Result<Recording, CliError> {
+    let spec = RunSpec {
+        file: file.to_path_buf(),
+        seed,
+        until: None,
+    };
+    Ok(simulate(&spec, None)?.into_recording())
 }
 
 fn outcome_name(o: &Outcome) -> &'static str {
@@ -212,8 +323,9 @@ fn now() -> Instant {
 }
 
 /// Measures the TUI on a synthetic trace of `n_events` events at `width`×`height`: index
-/// build time, one full frame (whole run in view, and zoomed in), a scrub (jump to a time and
-/// draw), and memory per event.
+/// build time (with the summary and the findings), one full frame (whole run in view, and
+/// zoomed in), a scrub (jump to a time and draw), live mode's re-index of a revealed prefix of
+/// 100 000 events, and memory per event.
 pub fn measure(n_events: usize, width: u16, height: u16) -> Vec<Figure> {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
@@ -260,13 +372,24 @@ pub fn measure(n_events: usize, width: u16, height: u16) -> Vec<Figure> {
         term.draw(|f| view::view(&app, f)).expect("test backend");
         t0.elapsed().as_secs_f64() * 1e3
     };
-    let event_bytes = std::mem::size_of::<crate::trace::TraceEvent>() as f64;
     let index_bytes = app.index.heap_bytes() as f64 / n_events.max(1) as f64;
+    // Live mode re-indexes the revealed prefix when it grows (live_update::reveal).
+    let k = n_events.min(100_000);
+    let t0 = now();
+    let revealed = live::prefix(&app.rec, k);
+    app.set_recording(revealed);
+    let reveal_ms = t0.elapsed().as_secs_f64() * 1e3;
+    let event_bytes = std::mem::size_of::<crate::trace::TraceEvent>() as f64;
     vec![
-        fig("index build", build_ms, "ms"),
+        fig("index build, summary and findings", build_ms, "ms"),
         fig("frame, whole run in view (best of 10)", full, "ms"),
         fig("frame, zoomed in", zoomed, "ms"),
         fig("scrub: jump + frame (worst of 10)", worst_scrub, "ms"),
+        fig(
+            &format!("live reveal: re-index {k} events"),
+            reveal_ms,
+            "ms",
+        ),
         fig("trace event", event_bytes, "bytes/event"),
         fig("index", index_bytes, "bytes/event"),
     ]

@@ -3,7 +3,10 @@
 //! Cursor moves use the index (binary search over event indices), never a scan of the trace,
 //! and keep the cursor inside the visible window by re-centring the window when it leaves.
 
-use super::app::{App, Mode, PLAY_SECONDS_PER_WINDOW, ZOOM_LEVELS_NS};
+use super::app::{
+    App, Mode, PLAY_SECONDS_PER_WINDOW, PromptKind, Request, SPEED_REAL_TIME, SPEED_WINDOW, Side,
+    Speed, ZOOM_LEVELS_NS,
+};
 use super::message::Message;
 use crate::trace::{Kind, Source};
 
@@ -33,11 +36,93 @@ pub fn update(app: &mut App, msg: Message) {
             let to = prev_in(&app.index.drop_events, app.cursor);
             jump_or_say(app, to, "no earlier drop");
         }
-        Message::TogglePlay => {
-            app.playing = !app.playing && app.cursor + 1 < app.n_events();
-            app.playhead_ns = app.playhead_ns.max(app.cursor_ns());
+        Message::TogglePlay => toggle_play(app),
+        Message::Tick(wall_ns) => {
+            if app.live.is_some() {
+                super::live_update::tick(app, wall_ns);
+            } else {
+                play(app, wall_ns);
+            }
         }
-        Message::Tick(wall_ns) => play(app, wall_ns),
+        Message::Faster => {
+            app.speed = match app.speed {
+                SPEED_WINDOW => SPEED_REAL_TIME,
+                i => (i + 1).min(SPEED_WINDOW - 1),
+            };
+            app.message = Some(format!("speed {}", app.speed().label()));
+        }
+        Message::Slower => {
+            app.speed = match app.speed {
+                SPEED_WINDOW => SPEED_REAL_TIME - 1,
+                i => i.saturating_sub(1),
+            };
+            app.message = Some(format!("speed {}", app.speed().label()));
+        }
+        Message::Chunk(c) => super::live_update::chunk(app, *c.0),
+        Message::LiveFailed(e) => {
+            if let Some(live) = &mut app.live {
+                live.done = true;
+                live.paused = true;
+            }
+            app.message = Some(e);
+        }
+        Message::StepOp => {
+            let from = app.op.as_ref().map_or(app.cursor_ns(), |o| o.at_ns);
+            app.request = Some(Request::OpAt(from + 1));
+        }
+        Message::OpFound(res) => match res {
+            Ok(op) => {
+                let at = op.at_ns;
+                app.op = Some(*op);
+                let keep = app.op.take();
+                move_cursor(app, app.event_at(at));
+                app.op = keep;
+            }
+            Err(e) => app.message = Some(e),
+        },
+        Message::ToggleLineBreak => toggle_line_break(app),
+        Message::ToggleSourceBreak => {
+            match app
+                .trace()
+                .events
+                .get(app.cursor)
+                .and_then(|e| source_of(&e.kind))
+            {
+                Some(s) => toggle_source_break(app, s),
+                None => app.message = Some("the selected event has no interrupt source".into()),
+            }
+        }
+        Message::Continue => {
+            let to = next_break(app, app.cursor, true);
+            jump_or_say(app, to, "no breakpoint hit later");
+        }
+        Message::ReverseContinue => {
+            let to = next_break(app, app.cursor, false);
+            jump_or_say(app, to, "no breakpoint hit earlier");
+        }
+        Message::RunTo(t) => run_to(app, t),
+        Message::NextFinding | Message::PrevFinding => {
+            let n = app.findings.len();
+            if n == 0 {
+                app.message = Some("no findings in this run".into());
+            } else {
+                let i = match (app.finding, msg == Message::NextFinding) {
+                    (None, true) => 0,
+                    (None, false) => n - 1,
+                    (Some(i), true) => (i + 1) % n,
+                    (Some(i), false) => (i + n - 1) % n,
+                };
+                select_finding(app, i);
+            }
+        }
+        Message::ToggleSide => {
+            app.side = match app.side {
+                Side::Latency => Side::Findings,
+                Side::Findings => Side::Latency,
+            };
+        }
+        Message::OpenRunToPrompt => app.mode = Mode::Prompt(PromptKind::RunTo, String::new()),
+        Message::OpenBreakPrompt => app.mode = Mode::Prompt(PromptKind::Break, String::new()),
         Message::NextLine => {
             let to = next_in(&app.index.line_changes, app.cursor);
             jump_or_say(app, to, "no later line change");
@@ -65,16 +150,16 @@ pub fn update(app: &mut App, msg: Message) {
                 Mode::Help
             };
         }
-        Message::OpenPrompt => app.mode = Mode::JumpPrompt(String::new()),
+        Message::OpenPrompt => app.mode = Mode::Prompt(PromptKind::Jump, String::new()),
         Message::PromptInput(c) => {
-            if let Mode::JumpPrompt(text) = &mut app.mode
+            if let Mode::Prompt(_, text) = &mut app.mode
                 && text.len() < 32
             {
                 text.push(c);
             }
         }
         Message::PromptBackspace => {
-            if let Mode::JumpPrompt(text) = &mut app.mode {
+            if let Mode::Prompt(_, text) = &mut app.mode {
                 text.pop();
             }
         }
@@ -85,13 +170,175 @@ pub fn update(app: &mut App, msg: Message) {
 }
 
 fn submit_prompt(app: &mut App) {
-    let Mode::JumpPrompt(text) = std::mem::replace(&mut app.mode, Mode::Normal) else {
+    let Mode::Prompt(kind, text) = std::mem::replace(&mut app.mode, Mode::Normal) else {
         return;
     };
+    if kind == PromptKind::Break {
+        match parse_break(&text) {
+            Ok(Break::Line(l)) => set_line_break(app, l),
+            Ok(Break::Source(s)) => toggle_source_break(app, s),
+            Err(e) => app.message = Some(e),
+        }
+        return;
+    }
     match crate::cli::parse_duration(&text) {
-        Ok(d) => update(app, Message::JumpTo(d.as_ns())),
+        Ok(d) if kind == PromptKind::Jump => update(app, Message::JumpTo(d.as_ns())),
+        Ok(d) => update(app, Message::RunTo(d.as_ns())),
         Err(e) => app.message = Some(e),
     }
+}
+
+/// A breakpoint typed into the prompt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Break {
+    /// A source line.
+    Line(u32),
+    /// An interrupt source.
+    Source(Source),
+}
+
+/// Parses `12`, `line 12`, `L12`, `pin 4`, `timer 0`, `timer -1`, `schedule`.
+pub fn parse_break(text: &str) -> Result<Break, String> {
+    let t = text.trim().to_ascii_lowercase();
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let number = |s: &str| s.parse::<i64>().ok();
+    let bad =
+        || format!("breakpoint '{text}': give a line (12, line 12) or a source (pin 4, timer 0)");
+    match words.as_slice() {
+        [n] if n.starts_with('l') => number(&n[1..])
+            .filter(|&l| l > 0)
+            .map(|l| Break::Line(l as u32)),
+        [n] if *n == "schedule" => Some(Break::Source(Source::Schedule)),
+        [n] => number(n).filter(|&l| l > 0).map(|l| Break::Line(l as u32)),
+        ["line", n] => number(n).filter(|&l| l > 0).map(|l| Break::Line(l as u32)),
+        ["pin", n] => number(n)
+            .filter(|&p| (0..=255).contains(&p))
+            .map(|p| Break::Source(Source::Pin(p as u8))),
+        ["timer", n] => number(n)
+            .filter(|&p| (-128..=127).contains(&p))
+            .map(|p| Break::Source(Source::Timer(p as i8))),
+        _ => None,
+    }
+    .ok_or_else(bad)
+}
+
+fn toggle_play(app: &mut App) {
+    if let Some(live) = &mut app.live {
+        live.paused = !live.paused;
+        live.run_to_ns = None;
+        let what = if live.paused { "paused" } else { "running" };
+        app.message = Some(what.into());
+        return;
+    }
+    app.playing = !app.playing && app.cursor + 1 < app.n_events();
+    app.playhead_ns = app.playhead_ns.max(app.cursor_ns());
+    if app.playing && app.speed() == Speed::Max {
+        // As fast as possible: straight to the end, or to the first breakpoint.
+        app.playing = false;
+        run_to(app, app.index.end);
+    }
+}
+
+fn toggle_line_break(app: &mut App) {
+    let line = app.op.as_ref().map_or(app.cursor_line(), |o| o.line);
+    if line == 0 {
+        app.message = Some("no source line at the cursor".into());
+        return;
+    }
+    if app.breakpoints.lines.remove(&line) {
+        app.message = Some(format!("breakpoint on line {line} cleared"));
+    } else {
+        set_line_break(app, line);
+    }
+}
+
+fn set_line_break(app: &mut App, line: u32) {
+    if line as usize > app.source_lines.len() {
+        app.message = Some(format!(
+            "line {line}: the program has {} lines",
+            app.source_lines.len()
+        ));
+        return;
+    }
+    app.breakpoints.lines.insert(line);
+    app.message = Some(format!("breakpoint on line {line} set"));
+}
+
+fn toggle_source_break(app: &mut App, s: Source) {
+    if app.breakpoints.sources.remove(&s) {
+        app.message = Some(format!("breakpoint on {s} cleared"));
+    } else {
+        app.breakpoints.sources.insert(s);
+        app.message = Some(format!("breakpoint on {s} set"));
+    }
+}
+
+/// The first event after `from` (`forward`) or the last before it that hits a breakpoint: the
+/// main line changes to a breakpoint line, or a breakpoint source raises an interrupt.
+pub fn next_break(app: &App, from: usize, forward: bool) -> Option<usize> {
+    let find = |list: &[u32]| {
+        if forward {
+            next_in(list, from)
+        } else {
+            prev_in(list, from)
+        }
+    };
+    let lines = app.breakpoints.lines.iter().filter_map(|l| {
+        app.index
+            .line_events
+            .get(l)
+            .and_then(|v| find(v.as_slice()))
+    });
+    let sources = app.breakpoints.sources.iter().filter_map(|s| {
+        app.index
+            .irqs_by_source
+            .get(s)
+            .and_then(|v| find(v.as_slice()))
+    });
+    let all = lines.chain(sources);
+    if forward { all.min() } else { all.max() }
+}
+
+/// What breakpoint event `i` hits, for the status bar.
+pub fn break_label(app: &App, i: usize) -> String {
+    let e = &app.trace().events[i];
+    match source_of(&e.kind) {
+        Some(s) if app.breakpoints.sources.contains(&s) => format!("breakpoint: {s} raised"),
+        _ => format!("breakpoint: line {}", e.line),
+    }
+}
+
+/// Cursor forward to the last event at or before `t`, or to the first breakpoint hit before it.
+fn run_to(app: &mut App, t: u64) {
+    if let Some(live) = &mut app.live
+        && t > live.now_ns
+    {
+        live.run_to_ns = Some(t);
+        live.paused = false;
+        return;
+    }
+    let target = app.event_at(t).max(app.cursor);
+    match next_break(app, app.cursor, true).filter(|&b| b <= target) {
+        Some(b) => {
+            move_cursor(app, b);
+            app.message = Some(break_label(app, b));
+        }
+        None => move_cursor(app, target),
+    }
+}
+
+/// Selects finding `i`: the cursor goes to the first event of its first step, the side pane to
+/// the findings.
+pub fn select_finding(app: &mut App, i: usize) {
+    app.finding = Some(i);
+    app.side = Side::Findings;
+    let at = app.findings[i].at().as_ns();
+    let first = app
+        .trace()
+        .events
+        .partition_point(|e| e.at.as_ns() < at)
+        .min(app.n_events().saturating_sub(1));
+    move_cursor(app, first);
 }
 
 fn same_source(app: &mut App, next: bool) {
@@ -138,7 +385,7 @@ pub fn source_of(kind: &Kind) -> Option<Source> {
     }
 }
 
-fn jump_or_say(app: &mut App, to: Option<usize>, otherwise: &str) {
+pub(crate) fn jump_or_say(app: &mut App, to: Option<usize>, otherwise: &str) {
     match to {
         Some(i) => move_cursor(app, i),
         None => app.message = Some(otherwise.to_string()),
@@ -146,13 +393,13 @@ fn jump_or_say(app: &mut App, to: Option<usize>, otherwise: &str) {
 }
 
 /// The first index in the sorted `list` after `cursor`.
-fn next_in(list: &[u32], cursor: usize) -> Option<usize> {
+pub(crate) fn next_in(list: &[u32], cursor: usize) -> Option<usize> {
     let k = list.partition_point(|&i| i as usize <= cursor);
     list.get(k).map(|&i| i as usize)
 }
 
 /// The last index in the sorted `list` before `cursor`.
-fn prev_in(list: &[u32], cursor: usize) -> Option<usize> {
+pub(crate) fn prev_in(list: &[u32], cursor: usize) -> Option<usize> {
     let k = list.partition_point(|&i| (i as usize) < cursor);
     k.checked_sub(1).map(|k| list[k] as usize)
 }
@@ -162,21 +409,47 @@ fn play(app: &mut App, wall_ns: u64) {
     if !app.playing {
         return;
     }
-    let span = app.span_ns();
-    let step = wall_ns as u128 * span as u128 / (PLAY_SECONDS_PER_WINDOW as u128 * 1_000_000_000);
-    app.playhead_ns = app.playhead_ns.saturating_add(step as u64);
+    let step = sim_step_ns(app, wall_ns);
+    app.playhead_ns = app.playhead_ns.saturating_add(step);
     if app.playhead_ns >= app.index.end {
         app.playhead_ns = app.index.end;
         app.playing = false;
     }
-    app.cursor = app.event_at(app.playhead_ns);
-    let t = app.playhead_ns;
+    let to = app.event_at(app.playhead_ns);
+    if let Some(b) = next_break(app, app.cursor, true).filter(|&b| b <= to) {
+        app.playing = false;
+        move_cursor(app, b);
+        app.message = Some(break_label(app, b));
+        return;
+    }
+    app.cursor = to;
+    app.op = None;
+    follow(app, app.playhead_ns);
+}
+
+/// Simulated nanoseconds that pass in `wall_ns` of wall-clock time at the app's speed.
+pub fn sim_step_ns(app: &App, wall_ns: u64) -> u64 {
+    let step = match app.speed() {
+        Speed::Window => {
+            wall_ns as u128 * app.span_ns() as u128
+                / (PLAY_SECONDS_PER_WINDOW as u128 * 1_000_000_000)
+        }
+        Speed::PerMillion(p) => wall_ns as u128 * p as u128 / 1_000_000,
+        Speed::Max => u64::MAX as u128,
+    };
+    step.min(u64::MAX as u128) as u64
+}
+
+/// Keeps time `t` in the window, paging it along (playback and live mode).
+pub fn follow(app: &mut App, t: u64) {
+    let span = app.span_ns();
     if t < app.view_start_ns || t >= app.view_start_ns + span {
         app.view_start_ns = t.saturating_sub(span / 4);
     }
 }
 
 fn move_cursor(app: &mut App, to: usize) {
+    app.op = None;
     app.cursor = to.min(app.n_events().saturating_sub(1));
     let t = app.cursor_ns();
     app.playhead_ns = t;
@@ -224,6 +497,7 @@ mod tests {
         }
         let rec = Recording {
             trace: t,
+            source: "x = 1\ny = 2\n".into(),
             ..Recording::default()
         };
         App::new(rec, false)
@@ -328,5 +602,167 @@ mod tests {
         assert_eq!(a.mode, Mode::Help);
         update(&mut a, Message::Quit);
         assert!(a.quit);
+    }
+
+    // Speeds step from 1/1 000 000× to max; from the replay's window pace `>` goes to 1×.
+    #[test]
+    fn speed_keys_step_through_the_speeds() {
+        let mut a = app();
+        assert_eq!(a.speed(), Speed::Window);
+        update(&mut a, Message::Faster);
+        assert_eq!(a.speed(), Speed::PerMillion(1_000_000));
+        assert_eq!(a.message.as_deref(), Some("speed 1×"));
+        for _ in 0..10 {
+            update(&mut a, Message::Faster);
+        }
+        assert_eq!(a.speed(), Speed::Max);
+        for _ in 0..20 {
+            update(&mut a, Message::Slower);
+        }
+        assert_eq!(a.speed(), Speed::PerMillion(1));
+        assert_eq!(a.speed().label(), "1/1000000×");
+        // At 1/1000× a wall second is a simulated millisecond.
+        a.speed = 3;
+        assert_eq!(sim_step_ns(&a, 1_000_000_000), 1_000_000);
+    }
+
+    // Playback at max speed runs to the end at once, or to the first breakpoint.
+    #[test]
+    fn max_speed_runs_to_the_end_or_a_breakpoint() {
+        let mut a = app();
+        a.speed = SPEED_WINDOW - 1;
+        update(&mut a, Message::TogglePlay);
+        assert_eq!(a.cursor, 9);
+        assert!(!a.playing);
+        update(&mut a, Message::Home);
+        update(&mut a, Message::OpenBreakPrompt);
+        for c in "line 2".chars() {
+            update(&mut a, Message::PromptInput(c));
+        }
+        update(&mut a, Message::PromptSubmit);
+        assert!(a.breakpoints.lines.contains(&2));
+        update(&mut a, Message::TogglePlay);
+        assert_eq!(a.cursor, 5, "stopped where line 2 starts");
+        assert_eq!(a.message.as_deref(), Some("breakpoint: line 2"));
+    }
+
+    // Line and source breakpoints: toggled at the cursor, hit by continue (both ways), by
+    // run-to and by playback.
+    #[test]
+    fn breakpoints_stop_continue_run_to_and_play() {
+        let mut a = app();
+        update(&mut a, Message::NextIrq); // event 3, pin 4, line 1
+        update(&mut a, Message::ToggleSourceBreak);
+        assert!(a.breakpoints.sources.contains(&Source::Pin(4)));
+        update(&mut a, Message::Home);
+        update(&mut a, Message::Continue);
+        assert_eq!(a.cursor, 3);
+        update(&mut a, Message::Continue);
+        assert_eq!(a.cursor, 7);
+        update(&mut a, Message::ReverseContinue);
+        assert_eq!(a.cursor, 3);
+        update(&mut a, Message::ToggleSourceBreak); // cleared
+        assert!(a.breakpoints.is_empty());
+        update(&mut a, Message::Continue);
+        assert_eq!(a.message.as_deref(), Some("no breakpoint hit later"));
+        // A line breakpoint from the source pane: the cursor's line.
+        update(&mut a, Message::End); // line 2
+        update(&mut a, Message::ToggleLineBreak);
+        assert!(a.breakpoints.lines.contains(&2));
+        update(&mut a, Message::Home);
+        update(&mut a, Message::RunTo(8_000_000));
+        assert_eq!(a.cursor, 5);
+        update(&mut a, Message::RunTo(8_000_000)); // past the breakpoint now
+        assert_eq!(a.cursor, 8);
+        update(&mut a, Message::Home);
+        update(&mut a, Message::TogglePlay);
+        update(&mut a, Message::Tick(100_000_000_000));
+        assert_eq!(a.cursor, 5);
+        assert!(!a.playing);
+        // Bad prompt input is a message, not a breakpoint.
+        assert_eq!(parse_break("pin 4"), Ok(Break::Source(Source::Pin(4))));
+        assert_eq!(
+            parse_break("timer -1"),
+            Ok(Break::Source(Source::Timer(-1)))
+        );
+        assert_eq!(parse_break("L12"), Ok(Break::Line(12)));
+        assert!(parse_break("banana").is_err());
+        update(&mut a, Message::OpenBreakPrompt);
+        update(&mut a, Message::PromptInput('x'));
+        update(&mut a, Message::PromptSubmit);
+        assert!(
+            a.message
+                .as_deref()
+                .is_some_and(|m| m.contains("give a line"))
+        );
+    }
+
+    // `s` asks the event loop for the op at the cursor (then after the op shown); the answer
+    // moves the cursor to the op's time and keeps the op; any other move forgets it.
+    #[test]
+    fn step_bytecode_requests_and_shows_the_op() {
+        use crate::tui::app::OpInfo;
+        let mut a = app();
+        update(&mut a, Message::JumpTo(2_000_000));
+        update(&mut a, Message::StepOp);
+        assert_eq!(a.request, Some(Request::OpAt(2_000_001)));
+        let op = OpInfo {
+            at_ns: 2_500_000,
+            ctx: crate::trace::Ctx::Main,
+            line: 1,
+            code: "<module>".into(),
+            ip: 7,
+            listing: vec!["     7    1  LOAD_NAME x".into()],
+            row: 0,
+        };
+        a.request = None;
+        update(&mut a, Message::OpFound(Ok(Box::new(op.clone()))));
+        assert_eq!(a.op.as_ref(), Some(&op));
+        assert_eq!(a.cursor, 2);
+        update(&mut a, Message::StepOp);
+        assert_eq!(a.request, Some(Request::OpAt(2_500_001)));
+        update(&mut a, Message::OpFound(Err("the run has ended".into())));
+        assert_eq!(a.message.as_deref(), Some("the run has ended"));
+        assert!(a.op.is_some());
+        update(&mut a, Message::NextEvent);
+        assert!(a.op.is_none());
+    }
+
+    // Findings: next/previous cycle through the list, select it, show the findings pane and
+    // put the cursor on the first event of its first step.
+    #[test]
+    fn finding_jump_moves_the_cursor_to_the_interleaving() {
+        use crate::analysis::findings::{Finding, Rule, Step, Who};
+        let mut a = app();
+        update(&mut a, Message::NextFinding);
+        assert_eq!(a.message.as_deref(), Some("no findings in this run"));
+        let f = |at_ms: u64| Finding {
+            rule: Rule::LostUpdate,
+            subject: "count".into(),
+            who: Who::Main,
+            line: 2,
+            other: None,
+            other_line: 0,
+            steps: vec![Step {
+                at: SimTime(at_ms * 1_000_000),
+                who: Who::Main,
+                line: 2,
+                what: "reads `count`".into(),
+            }],
+            count: 1,
+            message: "lost".into(),
+            remedy: "disable irq".into(),
+        };
+        a.findings = vec![f(6), f(2)];
+        update(&mut a, Message::NextFinding);
+        assert_eq!((a.finding, a.cursor, a.side), (Some(0), 6, Side::Findings));
+        update(&mut a, Message::NextFinding);
+        assert_eq!((a.finding, a.cursor), (Some(1), 2));
+        update(&mut a, Message::NextFinding);
+        assert_eq!(a.finding, Some(0));
+        update(&mut a, Message::PrevFinding);
+        assert_eq!(a.finding, Some(1));
+        update(&mut a, Message::ToggleSide);
+        assert_eq!(a.side, Side::Latency);
     }
 }

@@ -4,7 +4,7 @@
 //! ┌ timeline ─────────────────────────────┐   lanes, pins, time axis
 //! ├ source ───────────┬ console ──────────┤   (≥ 160 columns: source │ events │ console)
 //! ├ events ───────────┴───────────────────┤   (≥ 36 rows)
-//! ├ event ────────────┬ latency ──────────┤
+//! ├ event ────────────┬ latency or findings┤   (≥ 160 columns: event │ latency │ findings)
 //! status bar
 //! ```
 
@@ -14,12 +14,13 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
-use super::app::{App, Mode};
+use super::app::{App, Mode, PromptKind, Side};
 use super::message::KEYS;
 use super::widgets::LABEL_W;
 use super::widgets::console::Console;
 use super::widgets::detail::Detail;
 use super::widgets::events::Events;
+use super::widgets::findings::Findings;
 use super::widgets::human;
 use super::widgets::latency::Latency;
 use super::widgets::pins::Pins;
@@ -54,8 +55,10 @@ pub struct Areas {
     pub detail: Rect,
     /// Number of asyncio task lanes shown in the timeline.
     pub n_tasks: u16,
-    /// Latency pane.
-    pub latency: Rect,
+    /// Latency pane (`None` when the findings take its place on a narrow screen).
+    pub latency: Option<Rect>,
+    /// Findings pane (`None` when the latency takes its place on a narrow screen).
+    pub findings: Option<Rect>,
     /// Status bar.
     pub status: Rect,
 }
@@ -69,7 +72,7 @@ pub fn layout(app: &App, area: Rect) -> Areas {
     let n_tasks = (app.index.tasks.len() as u16).min(max_tasks);
     let timeline_h = LANE_ROWS + n_tasks + n_pins + 1 + 2;
     let rest = body.height.saturating_sub(timeline_h);
-    let bottom_h = (rest / 2).clamp(7, 9);
+    let bottom_h = (rest / 2).clamp(7, if area.height >= 50 { 13 } else { 9 });
     let [timeline, middle, bottom] = Layout::vertical([
         Constraint::Length(timeline_h),
         Constraint::Min(0),
@@ -95,8 +98,23 @@ pub fn layout(app: &App, area: Rect) -> Areas {
             .areas(middle);
         (s, c, None)
     };
-    let [detail, latency] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
+    let (detail, latency, findings) = if area.width >= 160 {
+        let [d, l, f] = Layout::horizontal([
+            Constraint::Percentage(34),
+            Constraint::Percentage(28),
+            Constraint::Percentage(38),
+        ])
+        .areas(bottom);
+        (d, Some(l), Some(f))
+    } else {
+        let [d, side] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(bottom);
+        match app.side {
+            Side::Latency => (d, Some(side), None),
+            Side::Findings => (d, None, Some(side)),
+        }
+    };
     Areas {
         timeline,
         n_tasks,
@@ -106,6 +124,7 @@ pub fn layout(app: &App, area: Rect) -> Areas {
         events,
         detail,
         latency,
+        findings,
         status,
     }
 }
@@ -143,7 +162,12 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         Events { app }.render(events, buf);
     }
     Detail { app }.render(a.detail, buf);
-    Latency { app }.render(a.latency, buf);
+    if let Some(r) = a.latency {
+        Latency { app }.render(r, buf);
+    }
+    if let Some(r) = a.findings {
+        Findings { app }.render(r, buf);
+    }
     draw_status(app, a.status, buf);
     if app.mode == Mode::Help {
         draw_help(app, area, buf);
@@ -175,40 +199,87 @@ fn draw_timeline(app: &App, area: Rect, n_tasks: u16, n_pins: u16, buf: &mut Buf
     Axis { app }.render(axis, buf);
 }
 
+/// The status bar's left part: mode, simulated time, speed, seed, board, how the run ended.
+pub fn status_text(app: &App) -> String {
+    let finished = super::live_update::finished(app).is_some();
+    let mode = match &app.live {
+        Some(_) if finished => "LIVE done",
+        Some(l) if l.paused => "LIVE ‖",
+        Some(l) if l.waiting => "LIVE …sim",
+        Some(_) => "LIVE ▶",
+        None if app.playing => "REPLAY ▶",
+        None => "REPLAY",
+    };
+    let t = match &app.live {
+        Some(_) if finished => app.cursor_ns(),
+        Some(l) => l.now_ns.max(app.cursor_ns()),
+        None if app.playing => app.playhead_ns,
+        None => app.cursor_ns(),
+    };
+    let n_breaks = app.breakpoints.lines.len() + app.breakpoints.sources.len();
+    let mut parts = vec![
+        format!(" {mode}"),
+        format!("t={}", crate::time::SimTime(t)),
+        format!("speed {}", app.speed().label()),
+        format!("seed {}", app.rec.seed),
+        app.rec.board.clone(),
+    ];
+    if n_breaks > 0 {
+        parts.push(format!("●{n_breaks}"));
+    }
+    parts.push(format!("zoom {}", human(app.span_ns())));
+    parts.push(app.rec.outcome.clone());
+    parts.join("  ")
+}
+
+/// [`status_text`] cut to `width` columns by leaving out its last parts (how the run ended,
+/// the zoom) first.
+fn status_fit(app: &App, width: usize) -> String {
+    let mut parts: Vec<String> = status_text(app).split("  ").map(str::to_owned).collect();
+    while parts.len() > 2 && parts.join("  ").chars().count() > width {
+        parts.pop();
+    }
+    parts.join("  ")
+}
+
 fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
     let th = app.theme;
     let left = match (&app.mode, &app.message) {
-        (Mode::JumpPrompt(text), _) => format!(" jump to time: {text}▏ (Enter, Esc)"),
+        (Mode::Prompt(kind, text), _) => {
+            let what = match kind {
+                PromptKind::Jump => "jump to time",
+                PromptKind::RunTo => "run to time",
+                PromptKind::Break => "breakpoint (12, pin 4, timer 0)",
+            };
+            format!(" {what}: {text}▏ (Enter, Esc)")
+        }
         (_, Some(msg)) => format!(" {msg}"),
-        _ => format!(
-            " {}t={}  zoom {}  seed {}  {}  {}",
-            if app.playing { "▶ " } else { "" },
-            crate::time::SimTime(if app.playing {
-                app.playhead_ns
-            } else {
-                app.cursor_ns()
-            }),
-            human(app.span_ns()),
-            app.rec.seed,
-            app.rec.board,
-            app.rec.outcome,
-        ),
+        _ => status_fit(app, (area.width as usize).saturating_sub(17)),
     };
-    let right = "←→ event  [] irq  ↑↓ line  +- zoom  g jump  ? help  q quit ";
+    let right = "space run/pause  <> speed  s op  f finding  b break  ? help  q quit ";
+    let short = "? help  q quit ";
     buf.set_style(area, th.status());
     buf.set_string(area.x, area.y, &left, th.status());
-    let rw = right.chars().count() as u16;
     let lw = left.chars().count() as u16;
-    if area.width > lw + rw {
-        buf.set_string(area.right() - rw, area.y, right, th.status());
-    } else if area.width >= lw + 10 {
-        buf.set_string(area.right() - 10, area.y, "? help    ", th.status());
+    for hint in [right, short] {
+        let rw = hint.chars().count() as u16;
+        if area.width > lw + rw {
+            buf.set_string(area.right() - rw, area.y, hint, th.status());
+            break;
+        }
     }
 }
 
 fn draw_help(app: &App, area: Rect, buf: &mut Buffer) {
-    let w = 56.min(area.width);
-    let h = (KEYS.len() as u16 + 4).min(area.height);
+    // One column if it fits, else two side by side.
+    let n_cols: usize = if KEYS.len() as u16 + 4 <= area.height {
+        1
+    } else {
+        2
+    };
+    let rows = KEYS.len().div_ceil(n_cols);
+    let w = if n_cols == 1 { 58 } else { area.width }.min(area.width);
+    let h = (rows as u16 + 4).min(area.height);
     let rect = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
@@ -217,13 +288,24 @@ fn draw_help(app: &App, area: Rect, buf: &mut Buffer) {
     );
     Clear.render(rect, buf);
     let block = Block::bordered().title(Span::styled(" keys ", app.theme.title()));
-    let mut lines: Vec<Line> = KEYS
-        .iter()
-        .map(|(k, what)| {
-            Line::from(vec![
-                Span::styled(format!(" {k:<18}"), app.theme.title()),
-                Span::raw(*what),
-            ])
+    let col_w = (w.saturating_sub(2) as usize) / n_cols;
+    let key_w = 13.min(col_w);
+    let cell = |(k, what): &(&str, &str)| {
+        let text: String = what.chars().take(col_w.saturating_sub(key_w + 1)).collect();
+        vec![
+            Span::styled(format!(" {k:<kw$}", kw = key_w - 1), app.theme.title()),
+            Span::raw(format!("{text:<tw$}", tw = col_w - key_w)),
+        ]
+    };
+    let mut lines: Vec<Line> = (0..rows)
+        .map(|r| {
+            let mut spans = Vec::new();
+            for c in 0..n_cols {
+                if let Some(k) = KEYS.get(c * rows + r) {
+                    spans.extend(cell(k));
+                }
+            }
+            Line::from(spans)
         })
         .collect();
     lines.push(Line::from(""));

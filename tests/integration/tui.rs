@@ -146,6 +146,18 @@ fn tui_bad_input_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no_such_program.py: cannot read"), "{err}");
+    // Live mode checks the input before it starts the simulation thread or the terminal.
+    for args in [
+        &["tui", "--live", "no_such_program.py"][..],
+        &["tui", "--until", "soon", "scenarios/bounce.yaml"][..],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_irqlab"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("run irqlab");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
 }
 
 // A trace that hit its size limit says so in the timeline's title.
@@ -199,6 +211,20 @@ fn random_message_walk_never_breaks() {
         Message::PromptBackspace,
         Message::PromptSubmit,
         Message::Cancel,
+        Message::Faster,
+        Message::Slower,
+        Message::StepOp,
+        Message::OpFound(Err("no op".into())),
+        Message::ToggleLineBreak,
+        Message::ToggleSourceBreak,
+        Message::Continue,
+        Message::ReverseContinue,
+        Message::RunTo(50_000_000),
+        Message::NextFinding,
+        Message::PrevFinding,
+        Message::ToggleSide,
+        Message::OpenRunToPrompt,
+        Message::OpenBreakPrompt,
     ];
     let mut seed: u64 = 7;
     for scenario in [
@@ -313,7 +339,7 @@ fn tui_bench_reports_figures() {
         .and_then(|v| v.to_str().and_then(|s| s.parse().ok()))
         .unwrap_or(100_000);
     let figures = measure(n, 250, 70);
-    assert_eq!(figures.len(), 6);
+    assert_eq!(figures.len(), 7);
     for f in &figures {
         println!("{:<70} {:>10.3} {}", f.what, f.value, f.unit);
         assert!(f.value.is_finite() && f.value >= 0.0, "{}", f.what);
@@ -341,5 +367,168 @@ fn asyncio_task_lanes() {
     assert!(
         responder_row.contains('░') || responder_row.contains('▒') || responder_row.contains('█'),
         "{responder_row}"
+    );
+}
+
+/// Snapshots of `app` at the two sizes the issue names: 80×24 and 200×60.
+#[track_caller]
+fn check_small_and_large(name: &str, app: &App) {
+    insta::assert_snapshot!(format!("{name}_80x24"), screen(app, 80, 24));
+    insta::assert_snapshot!(format!("{name}_200x60"), screen(app, 200, 60));
+}
+
+// count_race_pyboard.yaml after `f`: the lost update of `count` is selected, the cursor is on
+// its first step (the main loop reads `count` at line 18), the source pane numbers the
+// interleaving's lines and the findings pane lists the steps and the remedy.
+#[test]
+fn count_race_pyboard_first_finding() {
+    let mut a = app("count_race_pyboard.yaml");
+    assert!(!a.findings.is_empty());
+    update(&mut a, Message::NextFinding);
+    let f = &a.findings[0];
+    assert_eq!(f.rule.name(), "lost-update");
+    assert_eq!(a.cursor_ns(), f.at().as_ns());
+    assert_eq!(a.cursor_line(), f.steps[0].line);
+    check_small_and_large("count_race_pyboard_finding", &a);
+}
+
+// count_race_pyboard.yaml, bytecode by bytecode from the finding's first step: the main loop
+// has loaded `count` when the hard timer handler runs its own `count += 1` — the interleaving
+// the finding reports, op by op (the ops come from a deterministic re-run, tui::ops).
+#[test]
+fn count_race_pyboard_bytecode_steps_into_the_handler() {
+    let mut a = app("count_race_pyboard.yaml");
+    update(&mut a, Message::NextFinding);
+    let mut ctxs = Vec::new();
+    for _ in 0..4 {
+        update(&mut a, Message::StepOp);
+        let Some(irqlab::tui::app::Request::OpAt(t)) = a.request.take() else {
+            panic!("s asks for an op");
+        };
+        let op = irqlab::tui::ops::op_at(&a.rec.spec, t, &a.rec.trace).map(Box::new);
+        update(&mut a, Message::OpFound(op));
+        ctxs.push(a.op.as_ref().expect("an op").ctx);
+    }
+    assert_eq!(ctxs.last(), Some(&irqlab::trace::Ctx::HardIrq), "{ctxs:?}");
+    check_small_and_large("count_race_pyboard_bytecode", &a);
+}
+
+// shared_buffer_race.yaml with a breakpoint on the timer's interrupts, continued twice: the
+// cursor stops where timer 0 raised its second interrupt; the detail shows what the edge
+// preempted (the main loop's line) and the latency breakdown.
+#[test]
+fn shared_buffer_race_breakpoint_on_timer() {
+    let mut a = app("shared_buffer_race.yaml");
+    update(&mut a, Message::OpenBreakPrompt);
+    for c in "timer 0".chars() {
+        update(&mut a, Message::PromptInput(c));
+    }
+    update(&mut a, Message::PromptSubmit);
+    update(&mut a, Message::Continue);
+    update(&mut a, Message::Continue);
+    assert!(matches!(
+        a.trace().events[a.cursor].kind,
+        Kind::IrqRaised {
+            source: irqlab::trace::Source::Timer(0),
+            event: 1
+        }
+    ));
+    for _ in 0..a.zoom.saturating_sub(6) {
+        update(&mut a, Message::ZoomIn);
+    }
+    let text = screen(&a, 200, 60);
+    assert!(text.contains("during main L"), "{text}");
+    check_small_and_large("shared_buffer_race_timer_break", &a);
+}
+
+// bounce.yaml at its first drop at 200×60 too (the 80×24 screen is bounce_first_drop).
+#[test]
+fn bounce_first_drop_large() {
+    let mut a = app("bounce.yaml");
+    goto(&mut a, 1, |k| matches!(k, Kind::CallbackDropped { .. }));
+    for _ in 0..a.zoom - 6 {
+        update(&mut a, Message::ZoomIn);
+    }
+    insta::assert_snapshot!("bounce_first_drop_200x60", screen(&a, 200, 60));
+}
+
+// The findings pane alone, rendered into a Buffer: the selected finding's row, its numbered
+// interleaving (line, context, what), its sentence and remedy; an unselected list has a hint.
+#[test]
+fn findings_widget_lists_and_explains() {
+    use irqlab::analysis::findings::{Finding, Rule, Step, Who};
+    use irqlab::time::SimTime;
+    use irqlab::trace::Source;
+    use irqlab::tui::widgets::findings::Findings;
+    let mut a = synthetic_app(20);
+    let step = |ms: u64, who, line, what: &str| Step {
+        at: SimTime(ms * 1_000_000),
+        who,
+        line,
+        what: what.into(),
+    };
+    a.findings = vec![Finding {
+        rule: Rule::LostUpdate,
+        subject: "count".into(),
+        who: Who::Main,
+        line: 18,
+        other: Some(Who::Callback(Source::Timer(0))),
+        other_line: 12,
+        steps: vec![
+            step(1, Who::Main, 18, "reads `count`"),
+            step(2, Who::Callback(Source::Timer(0)), 12, "writes `count`"),
+            step(3, Who::Main, 18, "writes `count`"),
+        ],
+        count: 3,
+        message: "an update was lost".into(),
+        remedy: "disable_irq".into(),
+    }];
+    let text = render(Findings { app: &a }, 44, 8);
+    assert_eq!(
+        text,
+        [
+            "┌ findings 1 ──────────────────────────────┐",
+            "│f: select, cursor to its interleaving     │",
+            "│ E lost-update count ×3                   │",
+            "│                                          │",
+            "│                                          │",
+            "│                                          │",
+            "│                                          │",
+            "└──────────────────────────────────────────┘",
+        ]
+        .join("\n")
+    );
+    update(&mut a, Message::NextFinding);
+    let text = render(Findings { app: &a }, 44, 8);
+    assert_eq!(
+        text,
+        [
+            "┌ findings 1/1 ────────────────────────────┐",
+            "│▶E lost-update count ×3                   │",
+            "│ 1 L18  main     reads `count`            │",
+            "│ 2 L12  cb timer 0 writes `count`         │",
+            "│ 3 L18  main     writes `count`           │",
+            "│an update was lost                        │",
+            "│fix: disable_irq                          │",
+            "└──────────────────────────────────────────┘",
+        ]
+        .join("\n")
+    );
+}
+
+// asyncio_bridge_right.yaml: the pin callback sets a ThreadSafeFlag; the breakdown of its edge
+// ends with the waiting task resumed by the loop, about 5 ms after the edge (the loop's poll).
+#[test]
+fn breakdown_follows_the_callback_to_the_task_it_woke() {
+    let mut a = app("asyncio_bridge_right.yaml");
+    goto(&mut a, 1, |k| matches!(k, Kind::CallbackEnd { .. }));
+    let text = render(Detail { app: &a }, 60, 10);
+    let resumed = text
+        .lines()
+        .find(|l| l.contains("resumed"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        resumed.contains("+5.0") && resumed.contains("task #"),
+        "{text}"
     );
 }

@@ -1,6 +1,9 @@
 //! The event detail pane: the event at the cursor and, when it belongs to a numbered hardware
-//! event, that event's latency breakdown: edge → ISR → queued → callback start → end, each
-//! relative to the edge's exact time (`Trace::event_times`).
+//! event, that event's latency breakdown: what the edge preempted (the context and line it
+//! found running), edge → ISR → queued → callback start → end → the asyncio task the callback
+//! woke resumed, each relative to the edge's exact time (`Trace::event_times`). After a
+//! bytecode step (`s`) it shows the op instead: its code object, index, line, context and the
+//! disassembly around it.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -9,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
 use super::human;
-use crate::trace::{Ctx, Kind, Trace, TraceEvent};
+use crate::trace::{Ctx, Kind, TaskEv, Trace, TraceEvent, WaitOn};
 use crate::tui::app::App;
 use crate::tui::index::{EventParts, NONE};
 
@@ -79,7 +82,18 @@ pub fn breakdown(app: &App, n: u32, cursor: usize) -> Vec<Line<'static>> {
     };
     let rel = |i: u32| at(i).map(|t| format!("+{}", human(t.saturating_sub(t0))));
     let mut rows: Vec<(u32, String, String, Style)> = Vec::new();
-    rows.push((NONE, "edge".into(), human(t0), th.pin()));
+    let during = match preempted(trace, n, t0) {
+        Some((Ctx::Idle, _)) => "  during idle".to_string(),
+        Some((ctx, 0)) => format!("  during {}", ctx_name(ctx)),
+        Some((ctx, line)) => format!("  during {} L{line}", ctx_name(ctx)),
+        None => String::new(),
+    };
+    rows.push((
+        NONE,
+        "edge".into(),
+        format!("{}{during}", human(t0)),
+        th.pin(),
+    ));
     if let Some(r) = rel(parts.isr) {
         let dur = match trace.events[parts.isr as usize].kind {
             Kind::IsrRun { duration_ns, .. } => format!("  ran {}", human(duration_ns)),
@@ -108,7 +122,13 @@ pub fn breakdown(app: &App, n: u32, cursor: usize) -> Vec<Line<'static>> {
     if let (Some(r), Some(s), Some(e)) = (rel(parts.end), at(parts.start), at(parts.end)) {
         let ran = format!("{r}  ran {}", human(e.saturating_sub(s)));
         rows.push((parts.end, "end".into(), ran, th.callback()));
+        if let Some((i, task)) = task_resumed(trace, parts.start, parts.end)
+            && let Some(r) = rel(i)
+        {
+            rows.push((i, "resumed".into(), format!("{r}  task #{task}"), th.main()));
+        }
     }
+
     rows.into_iter()
         .map(|(i, label, text, style)| {
             let mark = if i as usize == cursor { "▶" } else { " " };
@@ -120,10 +140,97 @@ pub fn breakdown(app: &App, n: u32, cursor: usize) -> Vec<Line<'static>> {
         .collect()
 }
 
+/// Events looked at when following a callback to the task it woke (bounded work per frame).
+const MAX_SCAN: usize = 4096;
+
+/// The context and line hardware event `n` (raised at `t0`) interrupted: its `IrqRaised`
+/// record's own context and line.
+pub fn preempted(trace: &Trace, n: u32, t0: u64) -> Option<(Ctx, u32)> {
+    let from = trace.events.partition_point(|e| e.at.as_ns() < t0);
+    trace.events[from..]
+        .iter()
+        .take(MAX_SCAN)
+        .take_while(|e| e.at.as_ns() == t0)
+        .find(|e| matches!(e.kind, Kind::IrqRaised { event, .. } if event == n))
+        .map(|e| (e.ctx, e.line))
+}
+
+/// If the callback between events `start` and `end` set a `ThreadSafeFlag`, the event where a
+/// task woken by that flag was next resumed, and the task.
+pub fn task_resumed(trace: &Trace, start: u32, end: u32) -> Option<(u32, u32)> {
+    let (start, end) = (start as usize, end as usize);
+    let flag = trace
+        .events
+        .get(start..=end)?
+        .iter()
+        .find_map(|e| match e.kind {
+            Kind::FlagSet { flag } => Some(flag),
+            _ => None,
+        })?;
+    let mut woken = None;
+    for (i, e) in trace.events.iter().enumerate().skip(end).take(MAX_SCAN) {
+        match e.kind {
+            Kind::Task {
+                task,
+                ev: TaskEv::Woken,
+                on: WaitOn::Flag { flag: f },
+            } if woken.is_none() && (f == flag || f == 0) => woken = Some(task),
+            Kind::Task {
+                task,
+                ev: TaskEv::Resumed,
+                ..
+            } if woken == Some(task) => return Some((i as u32, task)),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The stepped op: where it is and the disassembly around it.
+fn op_lines(app: &App) -> Vec<Line<'static>> {
+    let th = app.theme;
+    let Some(op) = &app.op else {
+        return Vec::new();
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(crate::time::SimTime(op.at_ns).to_string(), th.title()),
+        Span::styled(
+            format!(
+                "  {}  L{}  op {} of {}",
+                ctx_name(op.ctx),
+                op.line,
+                op.ip,
+                op.code
+            ),
+            th.dim(),
+        ),
+    ])];
+    for (k, row) in op.listing.iter().enumerate() {
+        let (mark, style) = if k == op.row {
+            ("▶", th.cursor())
+        } else {
+            (" ", th.dim())
+        };
+        lines.push(Line::from(vec![
+            Span::raw(mark),
+            Span::styled(row.trim_start().to_string(), style),
+        ]));
+    }
+    lines
+}
+
 impl Widget for Detail<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
         let th = app.theme;
+        if app.op.is_some() {
+            let block =
+                Block::bordered().title(Span::styled(" bytecode (s: next op) ", th.title()));
+            let inner = block.inner(area);
+            block.render(area, buf);
+            Paragraph::new(op_lines(app)).render(inner, buf);
+            return;
+        }
         let title = format!(" event {}/{} ", app.cursor + 1, app.n_events());
         let block = Block::bordered().title(Span::styled(title, th.title()));
         let inner = block.inner(area);

@@ -4,6 +4,7 @@
 pub mod console;
 pub mod detail;
 pub mod events;
+pub mod findings;
 pub mod latency;
 pub mod pins;
 pub mod source;

@@ -1,5 +1,10 @@
 //! The source pane: the program's text, scrolled so that the line of the event at the cursor
-//! is in view, with that line highlighted.
+//! (or of the stepped bytecode op) is in view, with that line highlighted.
+//!
+//! The gutter after the line number (and a space) marks breakpoints (`●`) and numbers the lines of the
+//! selected finding's interleaving (`1`, `2`, … in step order; those lines are drawn in the
+//! drop style), so a race reads as "main reads here, the callback writes there, main writes
+//! here".
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -18,7 +23,12 @@ impl Widget for Source<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
         let th = app.theme;
-        let line = app.cursor_line() as usize;
+        let line = app.op.as_ref().map_or(app.cursor_line(), |o| o.line) as usize;
+        let steps = app
+            .finding
+            .and_then(|i| app.findings.get(i))
+            .map(|f| f.steps.as_slice())
+            .unwrap_or(&[]);
         let title = if line == 0 {
             " source ".to_string()
         } else {
@@ -38,14 +48,29 @@ impl Widget for Source<'_> {
             .skip(first)
             .take(h)
             .map(|(i, text)| {
+                let n = i as u32 + 1;
                 let mark = if i + 1 == line { '▶' } else { ' ' };
-                let number = Span::styled(format!("{:>3}{mark}", i + 1), th.dim());
+                let step = steps.iter().position(|s| s.line == n);
+                let gutter = match step {
+                    Some(k) => char::from_digit((k as u32 + 1).min(9), 10).unwrap_or('+'),
+                    None if app.breakpoints.lines.contains(&n) => '●',
+                    None => ' ',
+                };
+                let gutter_style = if step.is_some() || gutter == '●' {
+                    th.drop()
+                } else {
+                    th.dim()
+                };
+                let number = Span::styled(format!("{n:>3} "), th.dim());
+                let gutter = Span::styled(format!("{gutter}{mark}"), gutter_style);
                 let body = if i + 1 == line {
                     Span::styled(format!("{text:<w$}", w = inner.width as usize), th.cursor())
+                } else if step.is_some() {
+                    Span::styled(text.as_str(), th.drop())
                 } else {
                     Span::raw(text.as_str())
                 };
-                Line::from(vec![number, body])
+                Line::from(vec![number, gutter, body])
             })
             .collect();
         Paragraph::new(lines).render(inner, buf);
