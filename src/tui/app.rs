@@ -205,21 +205,49 @@ pub enum Request {
 pub struct Histogram {
     /// Samples per bin.
     pub bins: Vec<u32>,
+    /// Smallest sample (the first bin's lower edge), ns.
+    pub lo_ns: u64,
+    /// Largest sample, ns.
+    pub hi_ns: u64,
 }
 
 impl Histogram {
     /// Bins `samples` (nanoseconds) into [`HISTOGRAM_BINS`] bins between their extremes.
     pub fn of(samples: &[u64]) -> Histogram {
-        let mut bins = vec![0u32; HISTOGRAM_BINS];
+        let bins = vec![0u32; HISTOGRAM_BINS];
         let (Some(&lo), Some(&hi)) = (samples.iter().min(), samples.iter().max()) else {
-            return Histogram { bins };
+            return Histogram {
+                bins,
+                lo_ns: 0,
+                hi_ns: 0,
+            };
         };
-        let width = (hi - lo).max(1) as u128;
+        let mut h = Histogram {
+            bins,
+            lo_ns: lo,
+            hi_ns: hi,
+        };
         for &s in samples {
-            let b = ((s - lo) as u128 * HISTOGRAM_BINS as u128 / (width + 1)) as usize;
-            bins[b.min(HISTOGRAM_BINS - 1)] += 1;
+            let b = h.bin_of(s);
+            h.bins[b] += 1;
         }
-        Histogram { bins }
+        h
+    }
+
+    /// The bin a latency of `ns` falls into (clamped to the first and last bins).
+    pub fn bin_of(&self, ns: u64) -> usize {
+        let width = (self.hi_ns - self.lo_ns).max(1) as u128;
+        let b =
+            (ns.saturating_sub(self.lo_ns) as u128 * HISTOGRAM_BINS as u128 / (width + 1)) as usize;
+        b.min(HISTOGRAM_BINS - 1)
+    }
+
+    /// The latencies bin `b` holds: `[lo, hi)` in ns (the last bin includes the largest).
+    pub fn range_ns(&self, b: usize) -> (u64, u64) {
+        let width = (self.hi_ns - self.lo_ns).max(1) as u128 + 1;
+        let edge =
+            |k: usize| self.lo_ns + (k as u128 * width).div_ceil(HISTOGRAM_BINS as u128) as u64;
+        (edge(b), edge(b + 1))
     }
 }
 
@@ -267,6 +295,9 @@ pub struct App {
     pub side: Side,
     /// The bytecode op at the cursor, once stepped to (`s`).
     pub op: Option<OpInfo>,
+    /// The selected latency-histogram bar (`x`/`X`): its source and bin. While one is
+    /// selected, `}`/`{` step through the interrupts whose latency falls into it.
+    pub bar: Option<(Source, usize)>,
     /// Work for the event loop (set by `update`, taken by the loop).
     pub request: Option<Request>,
 }
@@ -335,6 +366,7 @@ impl App {
             findings,
             finding: None,
             op: None,
+            bar: None,
             request: None,
         }
     }

@@ -113,17 +113,22 @@ pub enum Message {
     PromptBackspace,
     /// Enter in the prompt: parse and jump.
     PromptSubmit,
-    /// Esc: close the prompt or the overlay.
+    /// Select the next non-empty latency-histogram bar (`x`).
+    NextBar,
+    /// Select the previous one (`X`).
+    PrevBar,
+    /// Esc: close the prompt or the overlay, or drop the selected bar.
     Cancel,
     /// Leave the TUI.
     Quit,
 }
 
 /// The key bindings, as the help overlay shows them: (keys, what they do).
-pub const KEYS: [(&str, &str); 26] = [
+pub const KEYS: [(&str, &str); 27] = [
     ("→ ← n p", "next / previous event"),
     ("] [", "next / prev interrupt"),
-    ("} {", "same source irq"),
+    ("} {", "same source irq (in bar)"),
+    ("x X", "select latency bar"),
     ("d D", "next / prev drop"),
     ("↓ ↑ j k", "next / prev source line"),
     ("s", "step one bytecode"),
@@ -141,7 +146,7 @@ pub const KEYS: [(&str, &str); 26] = [
     ("> <", "faster / slower"),
     ("t", "latency / findings pane"),
     ("?", "this help"),
-    ("Esc", "close help or prompt"),
+    ("Esc", "close help, prompt, bar"),
     ("q Ctrl-C", "quit"),
     ("mouse", "click: jump, wheel: zoom"),
     ("", ""),
@@ -218,6 +223,8 @@ fn normal_key(key: KeyEvent) -> Option<Message> {
         KeyCode::Char('t') => Message::ToggleSide,
         KeyCode::Char('>' | '.') => Message::Faster,
         KeyCode::Char('<' | ',') => Message::Slower,
+        KeyCode::Char('x') => Message::NextBar,
+        KeyCode::Char('X') => Message::PrevBar,
         KeyCode::Char('?') => Message::ToggleHelp,
         KeyCode::Esc => Message::Cancel,
         KeyCode::Char('q') => Message::Quit,

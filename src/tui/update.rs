@@ -164,7 +164,13 @@ pub fn update(app: &mut App, msg: Message) {
             }
         }
         Message::PromptSubmit => submit_prompt(app),
-        Message::Cancel => app.mode = Mode::Normal,
+        Message::Cancel => {
+            if app.mode == Mode::Normal {
+                app.bar = None;
+            }
+            app.mode = Mode::Normal;
+        }
+        Message::NextBar | Message::PrevBar => select_bar(app, msg == Message::NextBar),
         Message::Quit => app.quit = true,
     }
 }
@@ -342,6 +348,19 @@ pub fn select_finding(app: &mut App, i: usize) {
 }
 
 fn same_source(app: &mut App, next: bool) {
+    if let Some((source, bin)) = app.bar {
+        let list = in_bar(app, source, bin);
+        let to = if next {
+            next_in(&list, app.cursor)
+        } else {
+            prev_in(&list, app.cursor)
+        };
+        let otherwise = format!(
+            "no {} {source} interrupt in the selected bar",
+            if next { "later" } else { "earlier" }
+        );
+        return jump_or_say(app, to, &otherwise);
+    }
     let source = app
         .trace()
         .events
@@ -366,6 +385,71 @@ fn same_source(app: &mut App, next: bool) {
         if next { "later" } else { "earlier" }
     );
     jump_or_say(app, to, &otherwise);
+}
+
+/// The latency of the interrupt raised at event `i` (hardware event → first bytecode of its
+/// handler), if its handler ran.
+pub fn latency_at(app: &App, i: u32) -> Option<u64> {
+    let trace = app.trace();
+    let Kind::IrqRaised { event, .. } = trace.events.get(i as usize)?.kind else {
+        return None;
+    };
+    let start = app.index.parts.get(event as usize)?.start;
+    let started = trace.events.get(start as usize)?.at;
+    let raised = trace.event_times.get(event as usize)?;
+    Some(started.0.saturating_sub(raised.0))
+}
+
+/// Event indices of `source`'s interrupts whose latency falls into histogram bin `bin`.
+pub fn in_bar(app: &App, source: Source, bin: usize) -> Vec<u32> {
+    let Some(h) = app.histograms.get(&source) else {
+        return Vec::new();
+    };
+    app.index
+        .irqs_by_source
+        .get(&source)
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .copied()
+        .filter(|&i| latency_at(app, i).is_some_and(|ns| h.bin_of(ns) == bin))
+        .collect()
+}
+
+/// `x`/`X`: the next (previous) non-empty bar, over all sources in report order.
+fn select_bar(app: &mut App, next: bool) {
+    let bars: Vec<(Source, usize)> = app
+        .histograms
+        .iter()
+        .flat_map(|(s, h)| {
+            h.bins
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(move |(b, _)| (*s, b))
+        })
+        .collect();
+    if bars.is_empty() {
+        app.message = Some("no latency samples".into());
+        return;
+    }
+    let at = app.bar.and_then(|b| bars.iter().position(|x| *x == b));
+    let k = match (at, next) {
+        (None, true) => 0,
+        (None, false) => bars.len() - 1,
+        (Some(k), true) => (k + 1) % bars.len(),
+        (Some(k), false) => (k + bars.len() - 1) % bars.len(),
+    };
+    let (source, bin) = bars[k];
+    app.bar = Some((source, bin));
+    let h = &app.histograms[&source];
+    let (lo, hi) = h.range_ns(bin);
+    let us = |ns: u64| format!("{}.{}", ns / 1_000, ns % 1_000 / 100);
+    app.message = Some(format!(
+        "{source} latency {}-{} us: {} interrupts; }} {{ step through them, Esc clears",
+        us(lo),
+        us(hi),
+        h.bins[bin]
+    ));
 }
 
 /// The interrupt source an event belongs to, if any.
@@ -477,7 +561,7 @@ mod tests {
     use super::*;
     use crate::time::SimTime;
     use crate::trace::{Ctx, Trace};
-    use crate::tui::app::Recording;
+    use crate::tui::app::{HISTOGRAM_BINS, Recording};
 
     /// Ten events 1 ms apart; an IRQ at events 3 and 7; the line changes at event 5.
     fn app() -> App {
@@ -501,6 +585,69 @@ mod tests {
             ..Recording::default()
         };
         App::new(rec, false)
+    }
+
+    /// Three pin-4 interrupts whose callbacks start 10 us, 50 us and 12 us after the edge.
+    fn app_with_latencies() -> App {
+        let mut t = Trace::new(100);
+        for (k, lat_us) in [10u64, 50, 12].into_iter().enumerate() {
+            let at = SimTime(k as u64 * 1_000_000);
+            t.event_times.push(at);
+            let (source, event) = (Source::Pin(4), k as u32);
+            t.push(at, Ctx::Main, 1, Kind::IrqRaised { source, event });
+            let start = SimTime(at.0 + lat_us * 1_000);
+            t.push(
+                start,
+                Ctx::Callback,
+                2,
+                Kind::CallbackStart { source, event },
+            );
+            t.push(start, Ctx::Callback, 2, Kind::CallbackEnd { source, event });
+        }
+        App::new(
+            Recording {
+                trace: t,
+                source: "x = 1\ny = 2\n".into(),
+                ..Recording::default()
+            },
+            false,
+        )
+    }
+
+    // Selecting a histogram bar (x) makes } and { visit only the interrupts whose latency is in
+    // that bar; the next bar (x) holds the slow one; Esc drops the selection.
+    #[test]
+    fn a_latency_bar_selects_its_interrupts() {
+        let mut a = app_with_latencies();
+        update(&mut a, Message::NextBar);
+        assert_eq!(a.bar, Some((Source::Pin(4), 0)));
+        assert!(
+            a.message.as_deref().unwrap().contains("2 interrupts"),
+            "{:?}",
+            a.message
+        );
+        // The cursor starts on the first interrupt (10 us, in the bar); the next in the bar
+        // skips the 50 us one (event 3) for the 12 us one (event 6).
+        update(&mut a, Message::NextSameSource);
+        assert_eq!(a.cursor, 6, "the 50 us interrupt is skipped");
+        update(&mut a, Message::NextSameSource);
+        assert_eq!(a.cursor, 6);
+        assert!(a.message.is_some(), "says there is no later one");
+        update(&mut a, Message::PrevSameSource);
+        assert_eq!(a.cursor, 0);
+        update(&mut a, Message::NextBar);
+        let (_, bin) = a.bar.expect("a bar");
+        assert_eq!(bin, HISTOGRAM_BINS - 1);
+        update(&mut a, Message::NextSameSource);
+        assert_eq!(a.cursor, 3, "the 50 us interrupt");
+        update(&mut a, Message::Cancel);
+        assert_eq!(a.bar, None);
+        update(&mut a, Message::PrevBar);
+        assert_eq!(
+            a.bar,
+            Some((Source::Pin(4), HISTOGRAM_BINS - 1)),
+            "wraps to the last"
+        );
     }
 
     fn check(msgs: &[Message], cursor: usize) -> App {

@@ -54,12 +54,27 @@ impl Widget for Latency<'_> {
                 .map(sparkline)
                 .unwrap_or_default();
             let drop_style = if s.n_dropped > 0 { th.drop() } else { th.dim() };
-            lines.push(Line::from(vec![
+            let mut spans = vec![
                 Span::styled(format!("{:<9}", source.to_string()), th.title()),
                 Span::raw(format!("{:>5} ev ", s.n_events)),
                 Span::styled(format!("{:>4} drop ", s.n_dropped), drop_style),
-                Span::styled(hist, th.callback()),
-            ]));
+            ];
+            // The selected bar (`x`) stands out; its interrupts are what `}`/`{` visit.
+            match app.bar {
+                Some((src, bin)) if src == *source => {
+                    let chars: Vec<char> = hist.chars().collect();
+                    let part = |r: std::ops::Range<usize>| -> String {
+                        chars[r.start.min(chars.len())..r.end.min(chars.len())]
+                            .iter()
+                            .collect()
+                    };
+                    spans.push(Span::styled(part(0..bin), th.callback()));
+                    spans.push(Span::styled(part(bin..bin + 1), th.cursor()));
+                    spans.push(Span::styled(part(bin + 1..chars.len()), th.callback()));
+                }
+                _ => spans.push(Span::styled(hist, th.callback())),
+            }
+            lines.push(Line::from(spans));
             let l = &s.latency;
             lines.push(Line::from(Span::styled(
                 format!(
@@ -115,7 +130,24 @@ mod tests {
     fn sparkline_scales_to_the_largest_bin() {
         let h = Histogram {
             bins: vec![0, 1, 2, 4],
+            lo_ns: 0,
+            hi_ns: 0,
         };
         assert_eq!(sparkline(&h), " ▂▄█");
+    }
+
+    // Bins split [lo, hi] evenly: every sample lands in the bin whose range holds it, and the
+    // extremes in the first and last bins.
+    #[test]
+    fn bins_and_their_ranges_agree() {
+        let samples: Vec<u64> = (0..200).map(|k| 1_000 + k * 37).collect();
+        let h = Histogram::of(&samples);
+        assert_eq!(h.bins.iter().sum::<u32>(), 200);
+        assert_eq!(h.bin_of(h.lo_ns), 0);
+        assert_eq!(h.bin_of(h.hi_ns), crate::tui::app::HISTOGRAM_BINS - 1);
+        for &s in &samples {
+            let (lo, hi) = h.range_ns(h.bin_of(s));
+            assert!(lo <= s && s < hi, "{s} not in [{lo}, {hi})");
+        }
     }
 }
