@@ -283,6 +283,56 @@ pub struct TraceIndex {
     pub end: u64,
     /// One lane per asyncio task, in creation order: when the loop was running it.
     pub tasks: Vec<TaskLane>,
+    /// One lane per hard-handler source (Pyboard), preempting ones first.
+    pub hard: Vec<HardLane>,
+}
+
+/// The runs of one interrupt source's hard handler (boards with hard IRQs).
+#[derive(Clone, Debug, Default)]
+pub struct HardLane {
+    /// The source.
+    pub source: Option<Source>,
+    /// From each `HardStart` to its `HardEnd` (a preempted handler's span includes the time
+    /// the preempting one ran, which shows in its own lane above: nesting).
+    pub spans: Spans,
+    /// The deepest nesting it ran at (1: it interrupted code; 2: it preempted a handler).
+    pub max_depth: usize,
+}
+
+/// The hard-handler lanes of `trace`, most preempting first (the order priorities showed).
+fn hard_lanes(trace: &Trace) -> Vec<HardLane> {
+    let mut lanes: Vec<HardLane> = Vec::new();
+    let mut open: Vec<(Source, u64)> = Vec::new();
+    for e in &trace.events {
+        match e.kind {
+            Kind::HardStart { source, .. } => {
+                open.push((source, e.at.as_ns()));
+                let depth = open.len();
+                match lanes.iter_mut().find(|l| l.source == Some(source)) {
+                    Some(l) => l.max_depth = l.max_depth.max(depth),
+                    None => lanes.push(HardLane {
+                        source: Some(source),
+                        spans: Spans::default(),
+                        max_depth: depth,
+                    }),
+                }
+            }
+            Kind::HardEnd { source, .. } => {
+                if let Some(k) = open.iter().rposition(|(s, _)| *s == source) {
+                    let (_, from) = open.remove(k);
+                    if let Some(l) = lanes.iter_mut().find(|l| l.source == Some(source)) {
+                        l.spans.push(from, e.at.as_ns());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for l in &mut lanes {
+        l.spans.finish();
+    }
+    lanes.sort_by_key(|l| (std::cmp::Reverse(l.max_depth), l.source));
+    lanes
 }
 
 /// The run slices of one asyncio task.
@@ -318,6 +368,7 @@ impl TraceIndex {
         }
         ix.end = trace.events.last().map_or(0, |e| e.at.as_ns());
         ix.tasks = task_lanes(trace, ix.end);
+        ix.hard = hard_lanes(trace);
         ctx.close(&mut ix);
         for s in [&mut ix.isr, &mut ix.callback, &mut ix.main, &mut ix.idle] {
             s.finish();
@@ -464,7 +515,9 @@ impl CtxTracker {
     fn step(&mut self, ix: &mut TraceIndex, e: &TraceEvent) {
         let before = self.top();
         match e.kind {
-            Kind::CallbackStart { .. } | Kind::HardStart { .. } => self.stack.push(Ctx::Callback),
+            Kind::CallbackStart { .. } => self.stack.push(Ctx::Callback),
+            // Hard handlers have their own lanes (`hard_lanes`).
+            Kind::HardStart { .. } => self.stack.push(Ctx::HardIrq),
             Kind::IdleStart => self.stack.push(Ctx::Idle),
             Kind::CallbackEnd { .. } | Kind::HardEnd { .. } | Kind::IdleEnd
                 if self.stack.len() > 1 =>
@@ -488,7 +541,8 @@ impl CtxTracker {
     fn emit(ix: &mut TraceIndex, ctx: Ctx, from: u64, to: u64) {
         let spans = match ctx {
             Ctx::Main => &mut ix.main,
-            Ctx::Callback | Ctx::HardIrq => &mut ix.callback,
+            Ctx::Callback => &mut ix.callback,
+            Ctx::HardIrq => return,
             Ctx::Idle => &mut ix.idle,
             Ctx::Isr => &mut ix.isr,
         };
@@ -500,6 +554,64 @@ impl CtxTracker {
 mod tests {
     use super::*;
     use crate::time::SimTime;
+
+    // Hard handlers get a lane per source, the preempting one first, each span from its start
+    // to its end (the preempted one's includes the nested run); the callback lane keeps only
+    // soft callbacks.
+    #[test]
+    fn hard_handlers_nest_in_their_own_lanes() {
+        let mut t = Trace::new(100);
+        let (t4, t5) = (Source::Timer(4), Source::Timer(5));
+        let mut at = |ns: u64, kind: Kind| t.push(SimTime(ns), Ctx::HardIrq, 1, kind);
+        at(
+            0,
+            Kind::HardStart {
+                source: t4,
+                event: 0,
+            },
+        );
+        at(
+            10,
+            Kind::HardStart {
+                source: t5,
+                event: 1,
+            },
+        );
+        at(
+            20,
+            Kind::HardEnd {
+                source: t5,
+                event: 1,
+            },
+        );
+        at(
+            30,
+            Kind::HardEnd {
+                source: t4,
+                event: 0,
+            },
+        );
+        at(
+            40,
+            Kind::CallbackStart {
+                source: t4,
+                event: 2,
+            },
+        );
+        at(
+            50,
+            Kind::CallbackEnd {
+                source: t4,
+                event: 2,
+            },
+        );
+        let ix = TraceIndex::new(&t);
+        let order: Vec<_> = ix.hard.iter().map(|l| (l.source, l.max_depth)).collect();
+        assert_eq!(order, [(Some(t5), 2), (Some(t4), 1)]);
+        assert_eq!(ix.hard[0].spans.covered(0, 100), 10);
+        assert_eq!(ix.hard[1].spans.covered(0, 100), 30);
+        assert_eq!(ix.callback.covered(0, 100), 10, "only the soft callback");
+    }
 
     // Coverage clips spans at the query's edges and adds whole spans by prefix sums.
     #[test]

@@ -25,7 +25,7 @@ use super::widgets::human;
 use super::widgets::latency::Latency;
 use super::widgets::pins::Pins;
 use super::widgets::source::Source;
-use super::widgets::timeline::{Axis, LANE_ROWS, Timeline, columns};
+use super::widgets::timeline::{Axis, Timeline, columns, lane_rows};
 
 /// The smallest terminal the layout is made for.
 pub const MIN_WIDTH: u16 = 80;
@@ -70,7 +70,7 @@ pub fn layout(app: &App, area: Rect) -> Areas {
     let n_pins = (app.index.pins.len() as u16).min(max_pins);
     let max_tasks = if area.height < 30 { 2 } else { 8 };
     let n_tasks = (app.index.tasks.len() as u16).min(max_tasks);
-    let timeline_h = LANE_ROWS + n_tasks + n_pins + 1 + 2;
+    let timeline_h = lane_rows(app) + n_tasks + n_pins + 1 + 2;
     let rest = body.height.saturating_sub(timeline_h);
     let bottom_h = (rest / 2).clamp(7, if area.height >= 50 { 13 } else { 9 });
     let [timeline, middle, bottom] = Layout::vertical([
@@ -187,7 +187,7 @@ fn draw_timeline(app: &App, area: Rect, n_tasks: u16, n_pins: u16, buf: &mut Buf
     let inner = block.inner(area);
     block.render(area, buf);
     let [lanes, tasks, pins, axis] = Layout::vertical([
-        Constraint::Length(LANE_ROWS),
+        Constraint::Length(lane_rows(app)),
         Constraint::Length(n_tasks),
         Constraint::Length(n_pins),
         Constraint::Length(1),

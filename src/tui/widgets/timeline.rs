@@ -11,11 +11,21 @@ use ratatui::style::Style;
 use ratatui::widgets::Widget;
 
 use super::{Columns, LABEL_W, draw_label, human};
+use crate::trace::Source;
 use crate::tui::app::App;
 use crate::tui::index::{Lane, NONE, Spans, Steps};
 
-/// Rows the lanes take.
+/// Rows the context lanes take (without hard-handler lanes).
 pub const LANE_ROWS: u16 = 5;
+
+/// At most this many hard-handler lanes are drawn.
+pub const MAX_HARD_LANES: u16 = 4;
+
+/// Rows the lanes of `app` take: one per hard-handler source (Pyboard), then the five context
+/// lanes.
+pub fn lane_rows(app: &App) -> u16 {
+    LANE_ROWS + (app.index.hard.len() as u16).min(MAX_HARD_LANES)
+}
 
 /// The context lanes (without the axis).
 pub struct Timeline<'a> {
@@ -63,6 +73,27 @@ impl Widget for Timeline<'_> {
         let app = self.app;
         let th = app.theme;
         let cols = columns(app, area);
+        // Hard handlers on top, preempting ones first (their nesting shows priority).
+        let n_hard = (app.index.hard.len() as u16).min(MAX_HARD_LANES);
+        for (row, lane) in app.index.hard.iter().take(n_hard as usize).enumerate() {
+            let y = area.y + row as u16;
+            if y >= area.bottom() {
+                break;
+            }
+            let label = match lane.source {
+                Some(Source::Timer(n)) => format!("hard t{n}"),
+                Some(Source::Pin(n)) => format!("hard p{n}"),
+                _ => "hard".to_string(),
+            };
+            draw_label(buf, area, y, &label, th.dim());
+            draw_spans(buf, area, y, cols, &lane.spans, th.isr());
+        }
+        let full = area;
+        let area = Rect {
+            y: area.y + n_hard,
+            height: area.height.saturating_sub(n_hard),
+            ..area
+        };
         let lanes: [(&str, Option<Lane>, Style); 5] = [
             ("isr", Some(Lane::Isr), th.isr()),
             ("queue", None, th.queue()),
@@ -88,7 +119,7 @@ impl Widget for Timeline<'_> {
                 None => draw_queue(buf, area, y, cols, app),
             }
         }
-        mark_cursor(buf, area, cols, app.cursor_ns(), app);
+        mark_cursor(buf, full, cols, app.cursor_ns(), app);
     }
 }
 
