@@ -177,6 +177,10 @@ pub struct Runtime {
     pub pyb_soft_timers: u16,
     /// Access tracking state (used only when the VM's `track_access` is on).
     pub tracker: tracker::Tracker,
+    /// Watches the trace as it grows (the TUI's live mode; see [`Runtime::set_observer`]).
+    observer: Option<Observer>,
+    /// The observer is called before the first event at or after this time is recorded.
+    observer_next: SimTime,
     /// asyncio functions not to be called from interrupt context, by code address (set when
     /// asyncio is imported).
     pub asyncio_unsafe: Vec<(usize, &'static str)>,
@@ -196,6 +200,10 @@ pub struct Runtime {
     /// The cycle count of the next hardware event or the limit.
     event_deadline_cycles: u64,
 }
+
+/// A watcher of the growing trace: gets the trace so far and the time of the event about to be
+/// recorded, returns when it wants to be called next.
+pub type Observer = Box<dyn FnMut(&Trace, SimTime) -> SimTime>;
 
 /// A model of the esp32 port's cost per op, through the board profile.
 pub struct ProfileCost(pub Rc<CostModel>);
@@ -245,6 +253,8 @@ impl Runtime {
             leds: [false; 4],
             pyb_soft_timers: 0,
             tracker: tracker::Tracker::default(),
+            observer: None,
+            observer_next: SimTime(u64::MAX),
             irq_frame_base: Vec::new(),
             asyncio_unsafe: Vec::new(),
             isr_priority: Vec::new(),
@@ -376,7 +386,23 @@ impl Runtime {
         self.tracker.flush(&mut self.trace, clock);
         self.tracker.epoch += 1;
         let at = self.trace.events.last().map_or(at, |l| at.max(l.at));
+        if at >= self.observer_next
+            && let Some(observe) = self.observer.as_mut()
+        {
+            // Every event recorded so far is earlier than `at` or at it, and every later one
+            // will be at `at` or later: the trace so far is final before `at`.
+            self.observer_next = observe(&self.trace, at);
+        }
         self.trace.push(at, ctx, line, kind);
+    }
+
+    /// Calls `observe(trace, t)` before recording the first event at or after `first`, then
+    /// before the first event at or after the time it returns, and so on. It only reads the
+    /// trace, so a watched run records exactly what an unwatched one does (the TUI's live mode
+    /// hands these prefixes to its UI thread).
+    pub fn set_observer(&mut self, first: SimTime, observe: Observer) {
+        self.observer = Some(observe);
+        self.observer_next = first;
     }
 
     fn new_event(&mut self, at: SimTime) -> u32 {

@@ -1,14 +1,13 @@
 //! Live mode: the simulation runs on its own thread and hands trace chunks to the UI over a
 //! bounded channel; the UI reveals them paced to wall clock × speed.
 //!
-//! The simulation core cannot be suspended between two ops from outside (the VM's dispatch
-//! loop returns only at the end of the program or at an abort), and the TUI must not change it.
-//! So the simulation thread runs the program to growing *horizons*: 1 ms, 2 ms, 4 ms, … of
-//! simulated time (each run is exactly `irqlab run --findings --until H`), and finally the full
-//! run (exactly `irqlab run --findings`, the trace the replay shows). Every run is
-//! deterministic, so a run to `H` records the same events before `H` as the full run; each
-//! chunk carries the whole trace up to its horizon and replaces the previous one. Doubling the
-//! horizon bounds the total work by about twice one full run.
+//! The simulation thread runs the program once, exactly as `irqlab run --findings` does, with
+//! a trace observer installed ([`crate::rt::Runtime::set_observer`]): when simulated time
+//! first passes 1 ms, 2 ms, 4 ms, … the observer copies the trace so far into a chunk — final
+//! up to the time of the event about to be recorded, its *horizon* — and sends it. The
+//! observer only reads the trace, so the run is the one the replay shows; the last chunk is the
+//! finished run. Each chunk replaces the previous one; doubling the horizons bounds the copying
+//! to about twice one trace.
 //!
 //! Back-pressure is the channel: it holds [`CHANNEL_CAPACITY`] chunks; when the UI has not
 //! taken them (it takes the next chunk only when its live clock reaches the current horizon),
@@ -18,9 +17,10 @@
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 
 use super::app::Recording;
-use super::{RunSpec, full_limit, simulate};
+use super::{RunSpec, meta, simulate_with};
 use crate::cli::CliError;
-use crate::time::SimDuration;
+use crate::sim::Machine;
+use crate::time::{SimDuration, SimTime};
 
 /// Chunks the channel holds before the simulation thread waits.
 pub const CHANNEL_CAPACITY: usize = 2;
@@ -48,17 +48,6 @@ pub enum Feed {
     Failed(String),
 }
 
-/// The horizons of a run whose full limit is `full`: 1 ms doubling, each below `full`.
-pub fn horizons(full: SimDuration) -> Vec<SimDuration> {
-    let mut out = Vec::new();
-    let mut h = FIRST_HORIZON;
-    while h < full {
-        out.push(h);
-        h = SimDuration(h.as_ns().saturating_mul(2));
-    }
-    out
-}
-
 /// Starts the simulation thread for `spec`; its chunks arrive on the returned receiver.
 pub fn spawn(spec: RunSpec) -> Result<Receiver<Feed>, CliError> {
     let (tx, rx) = bounded(CHANNEL_CAPACITY);
@@ -71,39 +60,38 @@ pub fn spawn(spec: RunSpec) -> Result<Receiver<Feed>, CliError> {
     Ok(rx)
 }
 
-/// The simulation thread's body: the horizon runs, then the full run. Returns when done or when
-/// the UI has gone (a `send` fails).
+/// The simulation thread's body: one run, its trace handed over in growing prefixes, then the
+/// finished run. When the UI has gone (a `send` fails) the observer stops sending.
 pub fn produce(spec: &RunSpec, tx: &Sender<Feed>) {
-    let full = match full_limit(spec) {
-        Ok(f) => f,
+    let meta = match meta(spec) {
+        Ok(m) => m,
         Err(e) => {
             let _ = tx.send(Feed::Failed(e.0));
             return;
         }
     };
-    for h in horizons(full) {
-        let sim = match simulate(spec, Some(h)) {
-            Ok(s) => s,
-            Err(e) => {
-                let _ = tx.send(Feed::Failed(e.0));
-                return;
-            }
-        };
-        let ended_early = sim.rec.outcome != "time-limit";
-        let chunk = Chunk {
-            rec: sim.into_recording(),
-            horizon_ns: h.as_ns(),
-            last: false,
-        };
-        if tx.send(Feed::Chunk(Box::new(chunk))).is_err() {
-            return;
-        }
-        if ended_early {
-            // The program ended before the horizon: the full run is next.
-            break;
-        }
-    }
-    let feed = match simulate(spec, None) {
+    let prepare = |m: &mut Machine| {
+        let (tx, meta) = (tx.clone(), meta.clone_meta());
+        m.rt.set_observer(
+            SimTime::ZERO + FIRST_HORIZON,
+            Box::new(move |trace, at| {
+                let chunk = Chunk {
+                    rec: Recording {
+                        trace: trace.clone(),
+                        ..meta.clone_meta()
+                    },
+                    horizon_ns: at.as_ns(),
+                    last: false,
+                };
+                // Waits while the channel is full: the UI sets the pace.
+                if tx.send(Feed::Chunk(Box::new(chunk))).is_err() {
+                    return SimTime(u64::MAX);
+                }
+                SimTime(at.as_ns().saturating_mul(2))
+            }),
+        );
+    };
+    let feed = match simulate_with(spec, None, Some(&prepare)) {
         Ok(sim) => Feed::Chunk(Box::new(Chunk {
             rec: sim.into_recording(),
             horizon_ns: u64::MAX,
@@ -178,17 +166,6 @@ mod tests {
         }
     }
 
-    // Horizons double from 1 ms and stay below the full limit.
-    #[test]
-    fn horizons_double_below_the_limit() {
-        let h: Vec<u64> = horizons(SimDuration::from_ms(10))
-            .iter()
-            .map(|d| d.as_ns() / 1_000_000)
-            .collect();
-        assert_eq!(h, vec![1, 2, 4, 8]);
-        assert!(horizons(SimDuration::from_ms(1)).is_empty());
-    }
-
     // The channel is bounded: with nobody receiving, the producer's chunks stop at its
     // capacity (a third `offer` is refused, i.e. `send` would wait), and the receiving side's
     // `try_recv` returns at once whether or not a chunk is there.
@@ -206,8 +183,8 @@ mod tests {
     }
 
     // The real simulation thread fills the channel and then waits: while the UI takes nothing,
-    // exactly CHANNEL_CAPACITY chunks are queued; taking them lets it go on to the full run,
-    // whose trace is the replay's, and every horizon chunk is a prefix of it.
+    // exactly CHANNEL_CAPACITY chunks are queued; taking them lets it go on to the end of its
+    // one run, whose trace is the replay's, and every chunk before is a prefix of it.
     #[test]
     fn producer_waits_on_a_full_channel_and_ends_with_the_full_run() {
         let s = spec("bounce.yaml");
@@ -247,7 +224,11 @@ mod tests {
                 break;
             }
         }
-        // bounce.yaml runs 300 ms: horizons 1, 2, …, 256 ms, then the full run.
-        assert_eq!(n_chunks, 10);
+        // bounce.yaml runs 300 ms: a chunk at the first event past 1 ms, then past twice that
+        // event's time, and so on (an idle gap skips boundaries), then the finished run.
+        assert!(
+            (CHANNEL_CAPACITY + 1..=10).contains(&n_chunks),
+            "{n_chunks} chunks"
+        );
     }
 }

@@ -36,7 +36,6 @@ use crate::cli::{CliError, DEFAULT_LIMIT};
 use crate::hw::BoardKind;
 use crate::py::compiler::compile_module;
 use crate::scenario::Scenario;
-use crate::scenario::runner::run_scenario_with;
 use crate::sim::{Machine, Outcome, RunConfig};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{Ctx, Kind, Source, Trace};
@@ -181,48 +180,77 @@ pub fn full_limit(spec: &RunSpec) -> Result<SimDuration, CliError> {
     Ok(DEFAULT_LIMIT)
 }
 
-/// Runs `spec`, stopping at `until` if given (else at its own limit), with access tracking on
-/// (as `irqlab run --findings`: the race findings need it). Deterministic: the same spec and
-/// `until` give the same trace, and a shorter `until` gives a prefix of a longer one's events.
+/// Runs `spec` (to `until`, else its own limit) and keeps the machine and the metadata.
 pub fn simulate(spec: &RunSpec, until: Option<SimDuration>) -> Result<Simulated, CliError> {
+    simulate_with(spec, until, None)
+}
+
+/// [`simulate`], with `prepare` called on the powered-on machine before the program starts
+/// (live mode installs its trace observer there).
+pub fn simulate_with(
+    spec: &RunSpec,
+    until: Option<SimDuration>,
+    prepare: Option<&dyn Fn(&mut Machine)>,
+) -> Result<Simulated, CliError> {
     let limit = until.or(spec.until);
+    let mut rec = meta(spec)?;
     if is_scenario(&spec.file) {
         let sc = Scenario::load(&spec.file).map_err(|e| CliError(e.to_string()))?;
-        let run = run_scenario_with(&sc, spec.seed, limit, false, true)?;
+        let run = crate::scenario::runner::run_scenario_opts(
+            &sc,
+            &crate::scenario::runner::RunOptions {
+                seed: spec.seed,
+                limit,
+                quiet_errors: false,
+                track_access: true,
+                prepare,
+            },
+        )?;
+        rec.outcome = outcome_name(&run.outcome).to_string();
         return Ok(Simulated {
             machine: run.machine,
-            rec: Recording {
-                trace: Trace::default(),
-                source: sc.program.map(|p| p.source).unwrap_or_default(),
-                name: sc.name,
-                seed: run.seed,
-                board: sc.board.name().to_string(),
-                outcome: outcome_name(&run.outcome).to_string(),
-                spec: spec.clone(),
-            },
+            rec,
+        });
+    }
+    let code = compile_module(&rec.source, &rec.name).map_err(|d| CliError(d.render_cli()))?;
+    let mut cfg = RunConfig::esp32(limit.unwrap_or(DEFAULT_LIMIT));
+    cfg.seed = rec.seed;
+    cfg.track_access = true;
+    let mut m = Machine::new(&cfg);
+    if let Some(prepare) = prepare {
+        prepare(&mut m);
+    }
+    let outcome = m.run_program(code);
+    rec.outcome = outcome_name(&outcome).to_string();
+    Ok(Simulated { machine: m, rec })
+}
+
+/// What a run of `spec` shows besides its trace: program text, name, seed, board (the outcome
+/// is `running` until the run ends).
+pub fn meta(spec: &RunSpec) -> Result<Recording, CliError> {
+    if is_scenario(&spec.file) {
+        let sc = Scenario::load(&spec.file).map_err(|e| CliError(e.to_string()))?;
+        return Ok(Recording {
+            trace: Trace::default(),
+            source: sc.program.map(|p| p.source).unwrap_or_default(),
+            name: sc.name,
+            seed: spec.seed.unwrap_or(sc.seed),
+            board: sc.board.name().to_string(),
+            outcome: "running".into(),
+            spec: spec.clone(),
         });
     }
     let file = &spec.file;
     let source = std::fs::read_to_string(file)
         .map_err(|e| CliError(format!("{}: cannot read: {e}", file.display())))?;
-    let name = file.to_string_lossy().into_owned();
-    let code = compile_module(&source, &name).map_err(|d| CliError(d.render_cli()))?;
-    let mut cfg = RunConfig::esp32(limit.unwrap_or(DEFAULT_LIMIT));
-    cfg.seed = spec.seed.unwrap_or(0);
-    cfg.track_access = true;
-    let mut m = Machine::new(&cfg);
-    let outcome = m.run_program(code);
-    Ok(Simulated {
-        machine: m,
-        rec: Recording {
-            trace: Trace::default(),
-            source,
-            name,
-            seed: cfg.seed,
-            board: BoardKind::Esp32.name().to_string(),
-            outcome: outcome_name(&outcome).to_string(),
-            spec: spec.clone(),
-        },
+    Ok(Recording {
+        trace: Trace::default(),
+        source,
+        name: file.to_string_lossy().into_owned(),
+        seed: spec.seed.unwrap_or(0),
+        board: BoardKind::Esp32.name().to_string(),
+        outcome: "running".into(),
+        spec: spec.clone(),
     })
 }
 

@@ -601,3 +601,44 @@ fn asyncio_from_callback_is_found_and_threadsafeflag_is_clean() {
     );
     assert!(findings_of("asyncio_from_irq_right.yaml").is_empty());
 }
+
+// A trace observer (the TUI's live mode) only reads: a watched run records exactly what an
+// unwatched one does, and each prefix it saw is the start of the final trace, final before the
+// time it was handed over at.
+#[test]
+fn a_watched_run_records_the_same_trace() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use irqlab::scenario::runner::{RunOptions, run_scenario_opts};
+    use irqlab::time::SimTime;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/count_race_pyboard.yaml");
+    let sc = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let seen: Rc<RefCell<Vec<(usize, u64)>>> = Rc::default();
+    let prepare = |m: &mut irqlab::sim::Machine| {
+        let seen = seen.clone();
+        m.rt.set_observer(
+            SimTime(1_000_000),
+            Box::new(move |trace, at| {
+                seen.borrow_mut().push((trace.events.len(), at.0));
+                SimTime(at.0 * 2)
+            }),
+        );
+    };
+    let opts = |prepare| RunOptions {
+        track_access: true,
+        prepare,
+        ..RunOptions::default()
+    };
+    let watched =
+        run_scenario_opts(&sc, &opts(Some(&prepare))).unwrap_or_else(|e| panic!("{}", e.0));
+    let plain = run_scenario_opts(&sc, &opts(None)).unwrap_or_else(|e| panic!("{}", e.0));
+    let (w, p) = (watched.machine.trace(), plain.machine.trace());
+    assert_eq!(w.hash(), p.hash());
+    let seen = seen.borrow();
+    assert!(seen.len() >= 5, "{seen:?}");
+    for &(n, at) in seen.iter() {
+        assert!(p.events[..n].iter().all(|e| e.at.0 <= at));
+        assert!(p.events[n..].iter().all(|e| e.at.0 >= at));
+    }
+}
