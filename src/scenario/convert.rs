@@ -32,6 +32,8 @@ type Result<T> = std::result::Result<T, ScenarioError>;
 struct Ctx<'a> {
     text: &'a str,
     path: &'a Path,
+    /// The scenario's board (which timers exist).
+    board: BoardKind,
 }
 
 impl Ctx<'_> {
@@ -136,7 +138,11 @@ fn is_syntax_error(message: &str) -> bool {
 
 /// Parses and validates a whole scenario (see [`Scenario::parse`]).
 pub(super) fn parse(text: &str, path: &Path) -> Result<Scenario> {
-    let ctx = Ctx { text, path };
+    let mut ctx = Ctx {
+        text,
+        path,
+        board: BoardKind::Esp32,
+    };
     if text.trim().is_empty() {
         let message = "the scenario is empty; it needs at least `name` and `version: 1`";
         return Err(ctx.error(
@@ -165,6 +171,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Scenario> {
             )
         })?,
     };
+    ctx.board = board;
     let timeout = match dto.timeout {
         None => DEFAULT_TIMEOUT,
         Some(DurationText(d)) if d == SimDuration::ZERO => {
@@ -298,7 +305,7 @@ fn convert_stimuli(ctx: &Ctx, dtos: &[StimulusDto]) -> Result<Vec<StimulusSpec>>
                         &format!("another stimulus is already named `{name}`"),
                     ));
                 }
-                if parse_source_ref(name).is_some() {
+                if parse_source_ref(name, ctx.board).is_some() {
                     return Err(ctx.invalid(&at.key("name"), &format!("`{name}` names a source; choose a name that is not `pin N` or `timer N`")));
                 }
                 name.clone()
@@ -525,8 +532,12 @@ fn convert_poisson(ctx: &Ctx, at: &YamlPath, dto: &PoissonDto) -> Result<Poisson
     })
 }
 
-/// `pin N`, `timer N` (0..=3) or `timer -1`; `None` if `text` is not such a reference.
-fn parse_source_ref(text: &str) -> Option<std::result::Result<IrqSource, String>> {
+/// `pin N`, `timer N` (esp32 0..=3, pyboard the STM32F405's 1..=14) or `timer -1`; `None` if
+/// `text` is not such a reference.
+fn parse_source_ref(
+    text: &str,
+    board: BoardKind,
+) -> Option<std::result::Result<IrqSource, String>> {
     let mut words = text.split_whitespace();
     let (kind, number, rest) = (words.next()?, words.next()?, words.next());
     let number: i64 = number.parse().ok()?;
@@ -538,10 +549,18 @@ fn parse_source_ref(text: &str) -> Option<std::result::Result<IrqSource, String>
             .map(IrqSource::Pin)
             .map_err(|_| format!("no GPIO {number} on the ESP32")),
         "timer" if number == -1 => Ok(IrqSource::VirtualTimers),
-        "timer" => match u8::try_from(number) {
-            Ok(n) if usize::from(n) < N_HARDWARE_TIMERS => Ok(IrqSource::Timer(n)),
-            _ => Err(format!(
+        "timer" => match (board, u8::try_from(number)) {
+            (BoardKind::Esp32, Ok(n)) if usize::from(n) < N_HARDWARE_TIMERS => {
+                Ok(IrqSource::Timer(n))
+            }
+            (BoardKind::Pyboard, Ok(n)) if crate::hw::stm32::timer_priority(n).is_some() => {
+                Ok(IrqSource::Timer(n))
+            }
+            (BoardKind::Esp32, _) => Err(format!(
                 "no timer {number}: hardware timers are 0-3, virtual timers -1"
+            )),
+            (BoardKind::Pyboard, _) => Err(format!(
+                "no timer {number}: the pyboard's timers are 1-14, machine.Timer's -1"
             )),
         },
         _ => return None,
@@ -556,7 +575,7 @@ fn convert_source_names(
     let root = YamlPath::root().key("sources");
     let mut names: Vec<(String, IrqSource)> = Vec::new();
     for (name, reference) in dtos {
-        if parse_source_ref(name).is_some() {
+        if parse_source_ref(name, ctx.board).is_some() {
             let message = format!("`{name}` cannot be a name: it already means a source");
             return Err(ctx.error(
                 &root.key(name),
@@ -565,7 +584,7 @@ fn convert_source_names(
                 &message,
             ));
         }
-        let source = match parse_source_ref(reference) {
+        let source = match parse_source_ref(reference, ctx.board) {
             Some(Ok(source)) => source,
             Some(Err(why)) => return Err(ctx.invalid(&root.key(name), &why)),
             None => {
@@ -747,7 +766,7 @@ fn resolve_source(
     key: &str,
     names: &[(String, IrqSource)],
 ) -> Result<IrqSource> {
-    match parse_source_ref(key) {
+    match parse_source_ref(key, ctx.board) {
         Some(Ok(source)) => return Ok(source),
         Some(Err(why)) => return Err(ctx.error(at, Target::Key, ScenarioErrorKind::Invalid, &why)),
         None => {}

@@ -345,3 +345,21 @@ fn extreme_values_do_not_panic() {
         }
     }
 }
+
+// Timer numbers follow the board: the pyboard's pyb.Timer 1-14 (timer 4 in the ISR guide), the
+// esp32's hardware timers 0-3; the other board's numbers are errors located at the key.
+#[test]
+fn timer_sources_follow_the_board() {
+    let text = |board: &str, timer: &str| {
+        format!(
+            "name: t\nversion: 1\nboard: {board}\nexpect:\n  irq:\n    {timer}: {{dropped: 0}}\n"
+        )
+    };
+    let pyb = parse(&text("pyboard", "timer 4")).expect("pyboard has timer 4");
+    assert_eq!(pyb.expect.irq[0].source, IrqSource::Timer(4));
+    let err = parse(&text("pyboard", "timer 0")).expect_err("no TIM0 on the STM32F405");
+    assert!(err.to_string().contains("6:5"), "{err}");
+    assert!(err.to_string().contains("1-14"), "{err}");
+    let err = parse(&text("esp32", "timer 4")).expect_err("the esp32 has timers 0-3");
+    assert!(err.to_string().contains("0-3"), "{err}");
+}
