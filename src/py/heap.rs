@@ -15,7 +15,6 @@
 //! as live at collection time (16 bytes each); fragmentation is not modelled.
 
 use std::collections::BTreeSet;
-use std::rc::Rc;
 
 use super::value::Value;
 
@@ -155,7 +154,7 @@ pub fn mark_live_bytes(roots: &[Value]) -> usize {
     let mut todo: Vec<Value> = roots.to_vec();
     let mut total = 0usize;
     while let Some(v) = todo.pop() {
-        let Some(addr) = rc_addr(&v) else { continue };
+        let Some(addr) = v.rc_addr() else { continue };
         if !seen.insert(addr) {
             continue;
         }
@@ -163,32 +162,6 @@ pub fn mark_live_bytes(roots: &[Value]) -> usize {
         children(&v, &mut todo);
     }
     total
-}
-
-fn rc_addr(v: &Value) -> Option<usize> {
-    Some(match v {
-        Value::BigInt(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Str(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Bytes(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::ByteArray(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Array(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::List(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Tuple(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Dict(r) | Value::Set(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Range(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Slice(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Function(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::BoundMethod(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Class(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Instance(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Native(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Module(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Cell(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Generator(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Iterator(r) => Rc::as_ptr(r) as *const u8 as usize,
-        Value::Wrapper(r) => Rc::as_ptr(r) as *const u8 as usize,
-        _ => return None,
-    })
 }
 
 fn children(v: &Value, todo: &mut Vec<Value>) {

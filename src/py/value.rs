@@ -432,13 +432,42 @@ impl Value {
     /// The address of a shared mutable object's allocation (list, bytearray, array, dict, set,
     /// instance, class), which identifies it while it lives; `None` for other values.
     pub fn heap_addr(&self) -> Option<usize> {
+        match self {
+            Value::List(_)
+            | Value::ByteArray(_)
+            | Value::Array(_)
+            | Value::Dict(_)
+            | Value::Set(_)
+            | Value::Instance(_)
+            | Value::Class(_) => self.rc_addr(),
+            _ => None,
+        }
+    }
+
+    /// The address of the value's heap allocation (what `id()` would tell apart), `None` for
+    /// immediates (`None`, bools, small ints, floats, builtins).
+    pub fn rc_addr(&self) -> Option<usize> {
         Some(match self {
-            Value::List(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::BigInt(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Str(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Bytes(r) => Rc::as_ptr(r) as *const u8 as usize,
             Value::ByteArray(r) => Rc::as_ptr(r) as *const u8 as usize,
             Value::Array(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::List(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Tuple(r) => Rc::as_ptr(r) as *const u8 as usize,
             Value::Dict(r) | Value::Set(r) => Rc::as_ptr(r) as *const u8 as usize,
-            Value::Instance(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Range(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Slice(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Function(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::BoundMethod(r) => Rc::as_ptr(r) as *const u8 as usize,
             Value::Class(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Instance(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Native(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Module(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Cell(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Generator(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Iterator(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Wrapper(r) => Rc::as_ptr(r) as *const u8 as usize,
             _ => return None,
         })
     }

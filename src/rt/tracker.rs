@@ -17,7 +17,6 @@
 //! first access, so the trace stays deterministic.
 
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 use crate::py::value::Value;
 use crate::py::vm::AccessKind;
@@ -129,10 +128,6 @@ struct Obj {
     whole: Option<u32>,
 }
 
-fn obj_addr(v: &Value) -> Option<usize> {
-    v.heap_addr()
-}
-
 /// True for values that are code or types rather than data (never raced on).
 fn is_code(v: &Value) -> bool {
     matches!(
@@ -163,7 +158,7 @@ impl Tracker {
                 if !matches!(obj, Value::Instance(_) | Value::Class(_)) || is_code(value) {
                     return None;
                 }
-                let o = obj_addr(obj)?;
+                let o = obj.heap_addr()?;
                 let n = self.attr_name_id(name);
                 let loc = match self.attrs.get(&(o, n)) {
                     Some(&l) => l,
@@ -179,7 +174,7 @@ impl Tracker {
                 Some(loc)
             }
             AccessAt::Item(obj, key) => {
-                let o = obj_addr(obj)?;
+                let o = obj.heap_addr()?;
                 let Some(k) = item_key(key) else {
                     return self.whole(trace, obj);
                 };
@@ -289,7 +284,7 @@ impl Tracker {
     }
 
     fn whole(&mut self, trace: &mut Trace, obj: &Value) -> Option<u32> {
-        let o = obj_addr(obj)?;
+        let o = obj.heap_addr()?;
         if let Some(l) = self.objects.get(&o).and_then(|x| x.whole) {
             return Some(l);
         }
@@ -304,13 +299,13 @@ impl Tracker {
 
     /// The object's label: the first name it was seen under, else its type.
     fn object_label(&mut self, obj: &Value) -> String {
-        let o = obj_addr(obj).expect("only objects have labels");
+        let o = obj.heap_addr().expect("only objects have labels");
         if let Some(x) = self.objects.get(&o) {
             return x.label.clone();
         }
         let label = match obj {
-            Value::Instance(i) => str_text_of(&i.class.name),
-            Value::Class(c) => str_text_of(&c.name),
+            Value::Instance(i) => i.class.name.text.to_string(),
+            Value::Class(c) => c.name.text.to_string(),
             Value::List(_) => "<list>".into(),
             Value::ByteArray(_) => "<bytearray>".into(),
             Value::Array(_) => "<array>".into(),
@@ -329,7 +324,7 @@ impl Tracker {
 
     /// Names a container or instance after the variable it was first reached through.
     fn label_object(&mut self, value: &Value, label: impl FnOnce() -> String) {
-        if let Some(o) = obj_addr(value)
+        if let Some(o) = value.heap_addr()
             && !matches!(value, Value::Class(_))
             && !self.objects.contains_key(&o)
         {
@@ -359,10 +354,7 @@ impl Tracker {
 }
 
 fn name_addr(name: &Value) -> usize {
-    match name {
-        Value::Str(s) => Rc::as_ptr(s) as *const u8 as usize,
-        _ => 0,
-    }
+    name.rc_addr().unwrap_or(0)
 }
 
 /// A key that identifies an element: small ints as themselves, strings by a hash.
@@ -388,10 +380,6 @@ fn key_text(key: &Value) -> String {
         Value::Bool(b) => (*b as i64).to_string(),
         _ => "?".into(),
     }
-}
-
-fn str_text_of(s: &Rc<crate::py::value::PyStr>) -> String {
-    str_text(&Value::Str(s.clone())).to_string()
 }
 
 /// Appends access `a` to the trace (its time clamped so the trace stays ordered).

@@ -82,21 +82,18 @@ pub fn find(trace: &Trace, th: &Thresholds) -> Vec<Finding> {
                 });
             }
             Kind::Print { .. } if matches!(who, Who::HardIrq(_)) => {
-                put(Rule::PrintInHardIrq, String::new(), &|| Finding {
-                    rule: Rule::PrintInHardIrq,
-                    subject: "print".into(),
-                    who,
-                    line,
-                    other: None,
-                    other_line: 0,
-                    steps: vec![here("prints to the UART inside the interrupt".into())],
-                    count: 1,
-                    message: "a hard interrupt handler printed: UART output is slow and every \
+                put(Rule::PrintInHardIrq, String::new(), &|| {
+                    Finding::one(
+                        Rule::PrintInHardIrq,
+                        "print".into(),
+                        here("prints to the UART inside the interrupt".into()),
+                        "a hard interrupt handler printed: UART output is slow and every \
                               other interrupt waits for it"
-                        .into(),
-                    remedy: "set a flag or counter in the handler and print from the main \
+                            .into(),
+                        "set a flag or counter in the handler and print from the main \
                              program (or a scheduled callback)"
-                        .into(),
+                            .into(),
+                    )
                 });
             }
             Kind::CallbackStart { source, event } | Kind::HardStart { source, event } => {
@@ -238,54 +235,46 @@ pub fn find(trace: &Trace, th: &Thresholds) -> Vec<Finding> {
                     )
                 };
                 let subject = source.to_string();
-                put(Rule::IrqLostWhileMasked, subject.clone(), &|| Finding {
-                    rule: Rule::IrqLostWhileMasked,
-                    subject: subject.clone(),
-                    who,
-                    line,
-                    other: None,
-                    other_line: 0,
-                    steps: vec![here(format!(
-                        "{source} raised again while its first event still waits for \
+                put(Rule::IrqLostWhileMasked, subject.clone(), &|| {
+                    Finding::one(
+                        Rule::IrqLostWhileMasked,
+                        subject.clone(),
+                        here(format!(
+                            "{source} raised again while its first event still waits for \
                          {waits_for}: merged, one callback lost"
-                    ))],
-                    count: 1,
-                    message: format!(
-                        "{held_by} so long that {source} fired twice: the second event was \
+                        )),
+                        format!(
+                            "{held_by} so long that {source} fired twice: the second event was \
                          merged into the pending one and lost"
-                    ),
-                    remedy: if masked {
-                        "keep disable_irq()/enable_irq() sections much shorter than the \
+                        ),
+                        if masked {
+                            "keep disable_irq()/enable_irq() sections much shorter than the \
                          interrupt's period"
-                            .into()
-                    } else {
-                        "keep hard handlers short (much shorter than the period of every \
+                                .into()
+                        } else {
+                            "keep hard handlers short (much shorter than the period of every \
                          interrupt they hold), or give the fast source a higher priority"
-                            .into()
-                    },
+                                .into()
+                        },
+                    )
                 });
             }
             Kind::CallbackDropped { source, .. } => {
                 let subject = source.to_string();
-                put(Rule::QueueOverflow, subject.clone(), &|| Finding {
-                    rule: Rule::QueueOverflow,
-                    subject: subject.clone(),
-                    who,
-                    line,
-                    other: None,
-                    other_line: 0,
-                    steps: vec![here(format!(
-                        "{source}'s ISR found the schedule queue full (8 callbacks): the \
+                put(Rule::QueueOverflow, subject.clone(), &|| {
+                    Finding::one(
+                        Rule::QueueOverflow,
+                        subject.clone(),
+                        here(format!(
+                            "{source}'s ISR found the schedule queue full (8 callbacks): the \
                          event is dropped silently"
-                    ))],
-                    count: 1,
-                    message: format!(
-                        "callbacks of {source} were dropped: the schedule queue was full"
-                    ),
-                    remedy: "make callbacks shorter, keep the main program reaching pending \
+                        )),
+                        format!("callbacks of {source} were dropped: the schedule queue was full"),
+                        "make callbacks shorter, keep the main program reaching pending \
                              checks (loops, sleeps), or debounce/rate-limit the source; count \
                              events in the handler instead of one callback per event"
-                        .into(),
+                            .into(),
+                    )
                 });
             }
             Kind::Exception { offset, len } if who.is_interrupt() => {
@@ -294,24 +283,21 @@ pub fn find(trace: &Trace, th: &Thresholds) -> Vec<Finding> {
                 }
                 let text = trace.text_of(offset, len);
                 let last = text.trim_end().lines().last().unwrap_or("").to_string();
-                put(Rule::CallbackException, last.clone(), &|| Finding {
-                    rule: Rule::CallbackException,
-                    subject: last.clone(),
-                    who,
-                    line,
-                    other: None,
-                    other_line: 0,
-                    steps: vec![here(format!("raises {last}"))],
-                    count: 1,
-                    message: format!("a callback raised {last}"),
-                    remedy: match who {
-                        Who::HardIrq(_) => "a hard handler's exception disables its IRQ: \
+                put(Rule::CallbackException, last.clone(), &|| {
+                    Finding::one(
+                        Rule::CallbackException,
+                        last.clone(),
+                        here(format!("raises {last}")),
+                        format!("a callback raised {last}"),
+                        match who {
+                            Who::HardIrq(_) => "a hard handler's exception disables its IRQ: \
                                             catch it inside the handler, and run \
                                             micropython.alloc_emergency_exception_buf(100) at \
                                             start-up to see its message"
-                            .into(),
-                        _ => "catch the exception inside the callback".into(),
-                    },
+                                .into(),
+                            _ => "catch the exception inside the callback".into(),
+                        },
+                    )
                 });
             }
             Kind::Reentered { func, outer_line } => {
@@ -342,23 +328,20 @@ pub fn find(trace: &Trace, th: &Thresholds) -> Vec<Finding> {
             }
             Kind::AsyncioFromIrq { func } => {
                 let name = trace.loc_label(func).to_string();
-                put(Rule::AsyncioFromIrq, name.clone(), &|| Finding {
-                    rule: Rule::AsyncioFromIrq,
-                    subject: name.clone(),
-                    who,
-                    line,
-                    other: None,
-                    other_line: 0,
-                    steps: vec![here(format!("calls asyncio's `{name}`"))],
-                    count: 1,
-                    message: format!(
-                        "`{name}` was called from interrupt context: asyncio is not \
+                put(Rule::AsyncioFromIrq, name.clone(), &|| {
+                    Finding::one(
+                        Rule::AsyncioFromIrq,
+                        name.clone(),
+                        here(format!("calls asyncio's `{name}`")),
+                        format!(
+                            "`{name}` was called from interrupt context: asyncio is not \
                          thread-safe and its queues may be half-updated by the code the \
                          interrupt preempted"
-                    ),
-                    remedy: "set an asyncio.ThreadSafeFlag in the handler and do the asyncio \
+                        ),
+                        "set an asyncio.ThreadSafeFlag in the handler and do the asyncio \
                              work in a task that waits on it"
-                        .into(),
+                            .into(),
+                    )
                 });
             }
             _ => {}

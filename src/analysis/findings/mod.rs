@@ -208,6 +208,22 @@ impl Finding {
         self.rule.severity()
     }
 
+    /// A finding about one context at one moment (`step`), seen once so far.
+    pub fn one(rule: Rule, subject: String, step: Step, message: String, remedy: String) -> Self {
+        Finding {
+            rule,
+            subject,
+            who: step.who,
+            line: step.line,
+            other: None,
+            other_line: 0,
+            steps: vec![step],
+            count: 1,
+            message,
+            remedy,
+        }
+    }
+
     /// When it first happened (the first step).
     pub fn at(&self) -> SimTime {
         self.steps.first().map_or(SimTime(0), |s| s.at)
