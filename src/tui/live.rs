@@ -153,17 +153,10 @@ impl Recording {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
 
     fn spec(name: &str) -> RunSpec {
-        RunSpec {
-            file: Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("scenarios")
-                .join(name),
-            ..RunSpec::default()
-        }
+        RunSpec::shipped(name)
     }
 
     // The channel is bounded: with nobody receiving, the producer's chunks stop at its

@@ -144,6 +144,19 @@ pub struct RunSpec {
     pub until: Option<SimDuration>,
 }
 
+#[cfg(test)]
+impl RunSpec {
+    /// The shipped scenario `name` (`scenarios/NAME`) with its own seed and timeout (tests).
+    pub fn shipped(name: &str) -> RunSpec {
+        RunSpec {
+            file: std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("scenarios")
+                .join(name),
+            ..RunSpec::default()
+        }
+    }
+}
+
 /// A finished (or stopped) simulation and what the TUI shows about it.
 pub struct Simulated {
     /// The machine after the run (the bytecode inspector reads its frames).

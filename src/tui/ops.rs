@@ -140,18 +140,11 @@ pub fn op_at(spec: &RunSpec, at_ns: u64, recorded: &Trace) -> Result<OpInfo, Str
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
     use crate::trace::Ctx;
 
     fn spec(name: &str) -> RunSpec {
-        RunSpec {
-            file: Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("scenarios")
-                .join(name),
-            ..RunSpec::default()
-        }
+        RunSpec::shipped(name)
     }
 
     // Stepping moves op by op: each step is a later time, and on the Pyboard count race the
