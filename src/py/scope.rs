@@ -18,6 +18,7 @@
 //! The compiler drives this module while it walks the AST; this module knows nothing of the AST
 //! or of bytecode and must not emit anything.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// Index of a scope in a [`ScopeTable`].
@@ -127,6 +128,9 @@ pub struct Scope {
     pub first_line: u32,
     /// Identifiers in first-mention order.
     pub ids: Vec<IdInfo>,
+    /// Where each name sits in `ids` (MicroPython's `scope_find` searches the list; a map keeps
+    /// a scope of 100 000 names linear to compile).
+    index: BTreeMap<Rc<str>, usize>,
     /// Generator, varargs, ... flags.
     pub flags: ScopeFlags,
     /// Positional parameters (1 for a comprehension: its iterator).
@@ -182,6 +186,7 @@ impl ScopeTable {
             name,
             first_line,
             ids: Vec::new(),
+            index: BTreeMap::new(),
             flags: ScopeFlags::default(),
             num_pos_args: 0,
             num_kwonly_args: 0,
@@ -193,7 +198,7 @@ impl ScopeTable {
 
     /// Index of `name` in the scope's identifiers.
     pub fn find(&self, s: ScopeId, name: &str) -> Option<usize> {
-        self.scopes[s].ids.iter().position(|id| &*id.name == name)
+        self.scopes[s].index.get(name).copied()
     }
 
     /// Index of `name`, adding it with `kind` if the scope does not mention it yet.
@@ -201,15 +206,18 @@ impl ScopeTable {
         if let Some(i) = self.find(s, name) {
             return i;
         }
-        self.scopes[s].ids.push(IdInfo {
-            name: Rc::from(name),
+        let name: Rc<str> = Rc::from(name);
+        let scope = &mut self.scopes[s];
+        scope.index.insert(name.clone(), scope.ids.len());
+        scope.ids.push(IdInfo {
+            name,
             kind,
             is_param: false,
             is_star_param: false,
             is_dbl_star_param: false,
             local_num: 0,
         });
-        self.scopes[s].ids.len() - 1
+        scope.ids.len() - 1
     }
 
     /// The identifier at index `i` of scope `s`.
@@ -364,7 +372,11 @@ impl ScopeTable {
             }
         }
         let mut n_free: u32 = 0;
-        if let Some(p) = parent {
+        let has_free = self.scopes[s].ids.iter().any(|id| id.kind == IdKind::Free);
+        if let Some(p) = parent.filter(|_| has_free) {
+            // Free variables take the parent's cell/free order (scope.c
+            // `scope_compute_things`); the parent is scanned only when there are any, so a
+            // module of many plain functions stays linear to compile.
             let outer: Vec<Rc<str>> = self.scopes[p]
                 .ids
                 .iter()
@@ -393,16 +405,18 @@ impl ScopeTable {
         if !self.scopes[s].flags.varargs {
             return;
         }
-        let ids = &mut self.scopes[s].ids;
+        let scope = &mut self.scopes[s];
         let mut last_plain: Option<usize> = None;
-        for i in (0..ids.len()).rev() {
-            if ids[i].is_star_param {
+        for i in (0..scope.ids.len()).rev() {
+            if scope.ids[i].is_star_param {
                 if let Some(j) = last_plain {
-                    ids.swap(i, j);
+                    scope.ids.swap(i, j);
+                    scope.index.insert(scope.ids[i].name.clone(), i);
+                    scope.index.insert(scope.ids[j].name.clone(), j);
                 }
                 return;
             }
-            if last_plain.is_none() && ids[i].is_plain_param() {
+            if last_plain.is_none() && scope.ids[i].is_plain_param() {
                 last_plain = Some(i);
             }
         }
