@@ -73,7 +73,27 @@ pub fn compile_repl_input(source: &str) -> Result<Rc<CodeObject>, Diagnostic> {
     compile_source(source, "<stdin>", true)
 }
 
+/// Stack given to parsing and compiling one module, whatever thread asks (explore's workers
+/// and the TUI's simulation thread have small stacks).
+///
+/// ruff's parser and the tree's destructor recurse once per level of nesting, about 1 KiB per
+/// level; the pre-scan of [`parse::parse_module`] bounds the depth
+/// ([`parse::MAX_BRACKET_DEPTH`] brackets, [`parse::MAX_SEGMENT_TOKENS`] tokens per run), so
+/// this leaves a wide margin.
+pub const COMPILE_STACK_BYTES: usize = 64 << 20;
+
 fn compile_source(
+    source: &str,
+    filename: &str,
+    is_repl: bool,
+) -> Result<Rc<CodeObject>, Diagnostic> {
+    // The parsed tree is dropped inside the closure too: its destructor recurses as deep.
+    stacker::grow(COMPILE_STACK_BYTES, || {
+        compile_on_this_stack(source, filename, is_repl)
+    })
+}
+
+fn compile_on_this_stack(
     source: &str,
     filename: &str,
     is_repl: bool,
@@ -122,6 +142,8 @@ struct Compiler<'a> {
     nodes: Vec<ScopeNode<'a>>,
     /// Child scopes of each scope, in the order their definitions are met.
     created: Vec<Vec<ScopeId>>,
+    /// Each scope's position in its parent's `created` list (0 for the module).
+    index_in_parent: Vec<usize>,
     pass: Pass,
     cur: ScopeId,
     /// How many child definitions of the current scope were met in this pass.
@@ -153,6 +175,7 @@ impl<'a> Compiler<'a> {
             table: ScopeTable::default(),
             nodes: Vec::new(),
             created: Vec::new(),
+            index_in_parent: Vec::new(),
             pass: Pass::Scope,
             cur: 0,
             child_cursor: 0,
@@ -181,6 +204,7 @@ impl<'a> Compiler<'a> {
         let id = self.table.add(kind, parent, name, line);
         self.nodes.push(node);
         self.created.push(Vec::new());
+        self.index_in_parent.push(0);
         id
     }
 
@@ -191,6 +215,7 @@ impl<'a> Compiler<'a> {
             Pass::Scope => {
                 let id = self.scope_of(node, Some(self.cur), name, line);
                 self.created[self.cur].push(id);
+                self.index_in_parent[id] = self.created[self.cur].len() - 1;
                 id
             }
             Pass::Emit => self.created[self.cur][self.child_cursor],
@@ -201,10 +226,12 @@ impl<'a> Compiler<'a> {
 
     /// Index of the child scope `id` among the current scope's children.
     fn child_index(&self, id: ScopeId) -> CResult<u16> {
-        let i = self.created[self.cur]
-            .iter()
-            .position(|&c| c == id)
-            .expect("child scope belongs to the current scope");
+        let i = self.index_in_parent[id];
+        assert_eq!(
+            self.created[self.cur].get(i),
+            Some(&id),
+            "child scope belongs to the current scope"
+        );
         u16::try_from(i).map_err(|_| self.error_at("too many functions in one scope", 0.into()))
     }
 

@@ -28,6 +28,14 @@ use ruff_text_size::{Ranged, TextSize};
 /// the Rust stack limit. MicroPython itself has no such limit, but no real program comes close.
 pub const MAX_BRACKET_DEPTH: usize = 200;
 
+/// Most tokens accepted in one run without a comma, bracket or line end between them.
+///
+/// ruff's parser recurses once per operator of a chain such as `1+1+…+1` or `not not … x`
+/// and the tree it builds is that deep, so a run this long needs several megabytes of stack
+/// (compiling runs on a grown stack, [`crate::py::compiler::COMPILE_STACK_BYTES`]). No real
+/// program writes an expression of this many tokens.
+pub const MAX_SEGMENT_TOKENS: usize = 10_000;
+
 /// What kind of problem a [`Diagnostic`] reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DiagnosticKind {
@@ -217,6 +225,34 @@ impl SourceInfo {
     }
 }
 
+/// Decodes a program file's bytes as UTF-8, MicroPython's source encoding.
+///
+/// Errors: a [`DiagnosticKind::SyntaxError`] "invalid UTF-8" at the line and column of the
+/// first byte that is not UTF-8 (the column counts the characters before it, plus one).
+pub fn decode_source(bytes: &[u8], filename: &str) -> Result<String, Diagnostic> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            let col = std::str::from_utf8(&good[line_start..]).map_or(0, |s| s.chars().count()) + 1;
+            Err(Diagnostic {
+                kind: DiagnosticKind::SyntaxError,
+                message: "invalid UTF-8".to_string(),
+                detail: Some(format!(
+                    "byte 0x{:02x} is not UTF-8",
+                    bytes[e.valid_up_to()]
+                )),
+                filename: Rc::from(filename),
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                col: u32::try_from(col).unwrap_or(u32::MAX),
+                block: None,
+            })
+        }
+    }
+}
+
 /// Parses `source` as a module (file input).
 ///
 /// Errors are [`Diagnostic`]s for the first parse error ruff reports, with the message and
@@ -225,11 +261,13 @@ impl SourceInfo {
 /// and its compiler rejects it) and ruff's text as the detail.
 pub fn parse_module(source: &str, filename: &str) -> Result<ParsedModule, Diagnostic> {
     let info = SourceInfo::new(source, filename);
-    if let Some(offset) = too_deep_bracket(source) {
-        let mut diag = info.diagnostic(DiagnosticKind::SyntaxError, "too deeply nested", offset);
-        diag.detail = Some(format!(
-            "brackets nested deeper than {MAX_BRACKET_DEPTH} levels"
-        ));
+    if let Some(deep) = too_deep(source) {
+        let mut diag = info.diagnostic(
+            DiagnosticKind::SyntaxError,
+            "too deeply nested",
+            deep.offset,
+        );
+        diag.detail = Some(deep.detail);
         return Err(diag);
     }
     let parsed =
@@ -271,7 +309,11 @@ fn parse_error_diagnostic(info: &SourceInfo, err: &ruff_python_parser::ParseErro
         diag.line = line;
         diag.col = 1;
     }
-    diag.detail = Some(err.error.to_string());
+    // ruff's wording is kept as the detail where it says more than MicroPython's message;
+    // for indentation MicroPython's own words are the whole story.
+    if kind != DiagnosticKind::IndentationError {
+        diag.detail = Some(err.error.to_string());
+    }
     diag.block = block;
     diag
 }
@@ -459,38 +501,93 @@ fn line_ends_rev(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .map(move |(start, end)| (start, &text[start..end]))
 }
 
-/// Offset of the first bracket that opens nesting deeper than [`MAX_BRACKET_DEPTH`], if any.
+/// What the pre-scan found too deep: where, and which limit.
+struct TooDeep {
+    offset: TextSize,
+    detail: String,
+}
+
+/// The first place where `source` nests deeper than the parser may recurse: a bracket opening
+/// past [`MAX_BRACKET_DEPTH`], or a run of more than [`MAX_SEGMENT_TOKENS`] tokens with no
+/// comma, bracket or line end between them (`1+1+…+1`, `- - - 1`, `a.b.c…`, `f()()…`: each
+/// token can add a level to the tree).
 ///
-/// A rough scan: it skips comments and string literals (with their escapes) so that brackets
-/// inside them do not count. It only needs to be right for programs that nest absurdly deep.
-fn too_deep_bracket(source: &str) -> Option<TextSize> {
+/// A rough scan: it skips comments and string literals (with their escapes) so that what is
+/// inside them does not count, and counts a word or number as one token. It only needs to be
+/// right for programs that nest absurdly deep.
+fn too_deep(source: &str) -> Option<TooDeep> {
     let bytes = source.as_bytes();
-    let mut depth = 0usize;
+    // Tokens since the last comma or line end at each open bracket level (innermost last).
+    let mut runs = vec![0usize];
+    let at = |i: usize| TextSize::new(u32::try_from(i).unwrap_or(u32::MAX));
     let mut i = 0;
     while i < bytes.len() {
-        match bytes[i] {
+        let b = bytes[i];
+        match b {
             b'#' => {
                 while i < bytes.len() && bytes[i] != b'\n' {
                     i += 1;
                 }
                 continue;
             }
-            q @ (b'\'' | b'"') => {
-                i = skip_string(bytes, i, q);
-                continue;
+            b'\'' | b'"' => {
+                i = skip_string(bytes, i, b);
+                bump(&mut runs);
             }
             b'(' | b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_BRACKET_DEPTH {
-                    return Some(TextSize::new(u32::try_from(i).unwrap_or(u32::MAX)));
+                bump(&mut runs);
+                runs.push(0);
+                if runs.len() > MAX_BRACKET_DEPTH + 1 {
+                    return Some(TooDeep {
+                        offset: at(i),
+                        detail: format!("brackets nested deeper than {MAX_BRACKET_DEPTH} levels"),
+                    });
                 }
+                i += 1;
             }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
+            b')' | b']' | b'}' => {
+                if runs.len() > 1 {
+                    runs.pop();
+                }
+                i += 1;
+            }
+            b',' | b';' => {
+                *runs.last_mut().expect("never empty") = 0;
+                i += 1;
+            }
+            b'\n' if runs.len() == 1 => {
+                runs[0] = 0;
+                i += 1;
+            }
+            b if b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80 => {
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] >= 0x80)
+                {
+                    i += 1;
+                }
+                bump(&mut runs);
+            }
+            b if b.is_ascii_whitespace() || b == b'\\' => i += 1,
+            _ => {
+                bump(&mut runs);
+                i += 1;
+            }
         }
-        i += 1;
+        if runs.last().is_some_and(|&n| n > MAX_SEGMENT_TOKENS) {
+            return Some(TooDeep {
+                offset: at(i.saturating_sub(1)),
+                detail: format!(
+                    "more than {MAX_SEGMENT_TOKENS} tokens in one expression without a comma or bracket"
+                ),
+            });
+        }
     }
     None
+}
+
+/// Counts one token in the innermost open bracket level.
+fn bump(runs: &mut [usize]) {
+    *runs.last_mut().expect("never empty") += 1;
 }
 
 /// Index just past the string literal whose opening quote `q` is at `start`.
@@ -689,5 +786,35 @@ mod tests {
         assert!(!repl_continue_with_input("iffy = 1"));
         assert!(repl_continue_with_input("@dec"));
         assert!(!repl_continue_with_input("s = '(' "));
+    }
+
+    // A program that is not UTF-8 is refused at the first bad byte's line and column.
+    #[test]
+    fn invalid_utf8_names_line_and_col() {
+        let err = decode_source(b"print(1)\nx = '\xc3\xa9\xff'\n", "m.py").unwrap_err();
+        assert_eq!((err.line, err.col), (2, 7));
+        assert_eq!(
+            err.render_cli(),
+            "m.py:2:7: SyntaxError: byte 0xff is not UTF-8"
+        );
+        assert_eq!(decode_source("é".as_bytes(), "m.py").unwrap(), "é");
+    }
+
+    // Expressions that would nest past the parser's stack are refused before parsing: long
+    // operator chains and unary runs as well as deep brackets; commas and brackets reset the
+    // count, so long data tables pass.
+    #[test]
+    fn absurd_nesting_is_a_syntax_error() {
+        for src in [
+            format!("x = {}1", "-".repeat(MAX_SEGMENT_TOKENS + 1)),
+            format!("x = 1{}", "+1".repeat(MAX_SEGMENT_TOKENS)),
+            format!("x = a{}", ".b".repeat(MAX_SEGMENT_TOKENS)),
+            format!("x = {}", "(".repeat(MAX_BRACKET_DEPTH + 1)),
+        ] {
+            let err = parse_module(&src, "m.py").err().expect("refused");
+            assert_eq!(err.message, "too deeply nested", "{}", &src[..20]);
+        }
+        let table = format!("x = [{}]", "-1, ".repeat(3 * MAX_SEGMENT_TOKENS));
+        assert!(parse_module(&table, "m.py").is_ok());
     }
 }
