@@ -152,6 +152,18 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Scenario> {
             message,
         ));
     }
+    if let Some((line, col)) = super::depth::too_deep(text) {
+        return Err(ScenarioError {
+            path: path.to_path_buf(),
+            line,
+            col,
+            kind: ScenarioErrorKind::Syntax,
+            message: format!(
+                "nested deeper than {} levels (a limit of irqlab's)",
+                super::depth::MAX_YAML_DEPTH
+            ),
+        });
+    }
     let dto: ScenarioFile = serde_norway::from_str(text).map_err(|e| ctx.yaml_error(&e))?;
     let root = YamlPath::root();
     if dto.version != 1 {

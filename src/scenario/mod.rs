@@ -15,6 +15,7 @@
 //! checks [`Expect`].
 
 mod convert;
+mod depth;
 pub mod file;
 pub mod locate;
 pub mod runner;
