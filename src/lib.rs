@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod bench;
 pub mod cli;
 pub mod explore;
+pub mod fuzz;
 pub mod hw;
 pub mod limits;
 pub mod py;
