@@ -61,7 +61,7 @@ pub struct Recording {
     /// How the run ended (`finished`, `time-limit`, ...).
     pub outcome: String,
     /// What was run (to run it again, e.g. for the bytecode inspector).
-    pub spec: super::RunSpec,
+    pub spec: crate::run::RunSpec,
 }
 
 /// What keys mean right now.
@@ -373,9 +373,12 @@ impl App {
 
     /// An empty live view of `spec` (whose full run lasts `limit_ns`), waiting for the
     /// simulation thread's first chunk; the window shows the whole run as it fills in.
-    pub fn live(spec: super::RunSpec, limit_ns: u64, color: bool) -> App {
+    pub fn live(spec: crate::run::RunSpec, limit_ns: u64, color: bool) -> App {
         let rec = Recording {
-            name: spec.file.to_string_lossy().into_owned(),
+            name: spec
+                .path()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             outcome: "running".into(),
             spec,
             ..Recording::default()

@@ -159,7 +159,7 @@ mod tests {
     }
 
     fn live_app() -> App {
-        App::live(super::super::RunSpec::default(), 10_000_000, false)
+        App::live(crate::run::RunSpec::default(), 10_000_000, false)
     }
 
     // The live clock follows wall time × speed, reveals only what happened by then, stops at

@@ -187,7 +187,7 @@ fn submit_prompt(app: &mut App) {
         }
         return;
     }
-    match crate::cli::parse_duration(&text) {
+    match crate::scenario::units::parse_duration(&text) {
         Ok(d) if kind == PromptKind::Jump => update(app, Message::JumpTo(d.as_ns())),
         Ok(d) => update(app, Message::RunTo(d.as_ns())),
         Err(e) => app.message = Some(e),
