@@ -6,7 +6,7 @@
 //! steps it runs until the program and its callbacks are done, or the scenario's timeout.
 //! Whole-run expectations (`expect:`) are then checked against the trace's summary.
 //!
-//! This module provides the pieces; [`crate::run`] builds the machine and runs it.
+//! This module provides the pieces; the run module (`src/run/`) builds the machine and runs it.
 
 use std::cell::RefCell;
 use std::path::Path;
