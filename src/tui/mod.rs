@@ -14,6 +14,7 @@
 
 pub mod app;
 pub mod index;
+pub mod layout;
 pub mod live;
 pub mod live_update;
 pub mod message;

@@ -4,8 +4,7 @@
 //! and keep the cursor inside the visible window by re-centring the window when it leaves.
 
 use super::app::{
-    App, Mode, PLAY_SECONDS_PER_WINDOW, PromptKind, Request, SPEED_REAL_TIME, SPEED_WINDOW, Side,
-    Speed, ZOOM_LEVELS_NS,
+    App, Mode, PromptKind, Request, SPEED_REAL_TIME, SPEED_WINDOW, Side, Speed, ZOOM_LEVELS_NS,
 };
 use super::message::Message;
 use crate::trace::{Kind, Source};
@@ -493,7 +492,7 @@ fn play(app: &mut App, wall_ns: u64) {
     if !app.playing {
         return;
     }
-    let step = sim_step_ns(app, wall_ns);
+    let step = app.sim_step_ns(wall_ns);
     app.playhead_ns = app.playhead_ns.saturating_add(step);
     if app.playhead_ns >= app.index.end {
         app.playhead_ns = app.index.end;
@@ -508,28 +507,7 @@ fn play(app: &mut App, wall_ns: u64) {
     }
     app.cursor = to;
     app.op = None;
-    follow(app, app.playhead_ns);
-}
-
-/// Simulated nanoseconds that pass in `wall_ns` of wall-clock time at the app's speed.
-pub fn sim_step_ns(app: &App, wall_ns: u64) -> u64 {
-    let step = match app.speed() {
-        Speed::Window => {
-            wall_ns as u128 * app.span_ns() as u128
-                / (PLAY_SECONDS_PER_WINDOW as u128 * 1_000_000_000)
-        }
-        Speed::PerMillion(p) => wall_ns as u128 * p as u128 / 1_000_000,
-        Speed::Max => u64::MAX as u128,
-    };
-    step.min(u64::MAX as u128) as u64
-}
-
-/// Keeps time `t` in the window, paging it along (playback and live mode).
-pub fn follow(app: &mut App, t: u64) {
-    let span = app.span_ns();
-    if t < app.view_start_ns || t >= app.view_start_ns + span {
-        app.view_start_ns = t.saturating_sub(span / 4);
-    }
+    app.follow(app.playhead_ns);
 }
 
 fn move_cursor(app: &mut App, to: usize) {
@@ -770,7 +748,7 @@ mod tests {
         assert_eq!(a.speed().label(), "1/1000000×");
         // At 1/1000× a wall second is a simulated millisecond.
         a.speed = 3;
-        assert_eq!(sim_step_ns(&a, 1_000_000_000), 1_000_000);
+        assert_eq!(a.sim_step_ns(1_000_000_000), 1_000_000);
     }
 
     // Playback at max speed runs to the end at once, or to the first breakpoint.
