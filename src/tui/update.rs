@@ -9,32 +9,87 @@ use super::app::{
 use super::message::Message;
 use crate::trace::{Kind, Source};
 
-/// Applies `msg` to `app`.
+/// Applies `msg` to `app`: each group of messages has its own function.
 pub fn update(app: &mut App, msg: Message) {
     app.message = None;
     match msg {
-        Message::NextEvent => move_cursor(app, app.cursor + 1),
-        Message::PrevEvent => move_cursor(app, app.cursor.saturating_sub(1)),
-        Message::NextIrq => {
-            let to = next_in(&app.index.irqs, app.cursor);
-            jump_or_say(app, to, "no later interrupt");
-        }
-        Message::PrevIrq => {
-            let to = prev_in(&app.index.irqs, app.cursor);
-            jump_or_say(app, to, "no earlier interrupt");
-        }
+        Message::NextEvent
+        | Message::PrevEvent
+        | Message::NextIrq
+        | Message::PrevIrq
+        | Message::NextSameSource
+        | Message::PrevSameSource
+        | Message::NextDrop
+        | Message::PrevDrop
+        | Message::NextLine
+        | Message::PrevLine
+        | Message::Home
+        | Message::End
+        | Message::JumpTo(_) => navigate(app, &msg),
+        Message::TogglePlay
+        | Message::Tick(_)
+        | Message::Faster
+        | Message::Slower
+        | Message::Chunk(_)
+        | Message::LiveFailed(_)
+        | Message::StepOp
+        | Message::OpFound(_) => playback(app, msg),
+        Message::ToggleLineBreak
+        | Message::ToggleSourceBreak
+        | Message::Continue
+        | Message::ReverseContinue
+        | Message::RunTo(_)
+        | Message::NextFinding
+        | Message::PrevFinding
+        | Message::NextBar
+        | Message::PrevBar => breakpoints(app, &msg),
+        Message::ZoomIn
+        | Message::ZoomOut
+        | Message::PanLeft
+        | Message::PanRight
+        | Message::ToggleSide
+        | Message::ToggleHelp
+        | Message::OpenRunToPrompt
+        | Message::OpenBreakPrompt
+        | Message::OpenPrompt
+        | Message::PromptInput(_)
+        | Message::PromptBackspace
+        | Message::PromptSubmit
+        | Message::Cancel
+        | Message::Quit => screen(app, &msg),
+    }
+}
+
+/// Cursor moves: by event, interrupt, source, drop, line; to the ends; to a time.
+fn navigate(app: &mut App, msg: &Message) {
+    let (list, next, none) = match msg {
+        Message::NextEvent => return move_cursor(app, app.cursor + 1),
+        Message::PrevEvent => return move_cursor(app, app.cursor.saturating_sub(1)),
         Message::NextSameSource | Message::PrevSameSource => {
-            let next = msg == Message::NextSameSource;
-            same_source(app, next);
+            return same_source(app, *msg == Message::NextSameSource);
         }
-        Message::NextDrop => {
-            let to = next_in(&app.index.drop_events, app.cursor);
-            jump_or_say(app, to, "no later drop");
-        }
-        Message::PrevDrop => {
-            let to = prev_in(&app.index.drop_events, app.cursor);
-            jump_or_say(app, to, "no earlier drop");
-        }
+        Message::Home => return move_cursor(app, 0),
+        Message::End => return move_cursor(app, app.n_events().saturating_sub(1)),
+        Message::JumpTo(t) => return move_cursor(app, app.event_at(*t)),
+        Message::NextIrq => (&app.index.irqs, true, "no later interrupt"),
+        Message::PrevIrq => (&app.index.irqs, false, "no earlier interrupt"),
+        Message::NextDrop => (&app.index.drop_events, true, "no later drop"),
+        Message::PrevDrop => (&app.index.drop_events, false, "no earlier drop"),
+        Message::NextLine => (&app.index.line_changes, true, "no later line change"),
+        Message::PrevLine => (&app.index.line_changes, false, "no earlier line change"),
+        _ => return, // another group's message (`update` routes each to its group)
+    };
+    let to = if next {
+        next_in(list, app.cursor)
+    } else {
+        prev_in(list, app.cursor)
+    };
+    jump_or_say(app, to, none);
+}
+
+/// Playback and live mode: play/pause, the clock tick, speed, live chunks, bytecode steps.
+fn playback(app: &mut App, msg: Message) {
+    match msg {
         Message::TogglePlay => toggle_play(app),
         Message::Tick(wall_ns) => {
             if app.live.is_some() {
@@ -69,16 +124,21 @@ pub fn update(app: &mut App, msg: Message) {
             let from = app.op.as_ref().map_or(app.cursor_ns(), |o| o.at_ns);
             app.request = Some(Request::OpAt(from + 1));
         }
-        Message::OpFound(res) => match res {
-            Ok(op) => {
-                let at = op.at_ns;
-                app.op = Some(*op);
-                let keep = app.op.take();
-                move_cursor(app, app.event_at(at));
-                app.op = keep;
-            }
-            Err(e) => app.message = Some(e),
-        },
+        Message::OpFound(Ok(op)) => {
+            let at = op.at_ns;
+            app.op = Some(*op);
+            let keep = app.op.take();
+            move_cursor(app, app.event_at(at));
+            app.op = keep;
+        }
+        Message::OpFound(Err(e)) => app.message = Some(e),
+        _ => {} // another group's message
+    }
+}
+
+/// Breakpoints, continuing to them, findings and latency bars.
+fn breakpoints(app: &mut App, msg: &Message) {
+    match *msg {
         Message::ToggleLineBreak => toggle_line_break(app),
         Message::ToggleSourceBreak => {
             match app
@@ -105,7 +165,7 @@ pub fn update(app: &mut App, msg: Message) {
             if n == 0 {
                 app.message = Some("no findings in this run".into());
             } else {
-                let i = match (app.finding, msg == Message::NextFinding) {
+                let i = match (app.finding, *msg == Message::NextFinding) {
                     (None, true) => 0,
                     (None, false) => n - 1,
                     (Some(i), true) => (i + 1) % n,
@@ -114,33 +174,25 @@ pub fn update(app: &mut App, msg: Message) {
                 select_finding(app, i);
             }
         }
-        Message::ToggleSide => {
-            app.side = match app.side {
-                Side::Latency => Side::Findings,
-                Side::Findings => Side::Latency,
-            };
-        }
-        Message::OpenRunToPrompt => app.mode = Mode::Prompt(PromptKind::RunTo, String::new()),
-        Message::OpenBreakPrompt => app.mode = Mode::Prompt(PromptKind::Break, String::new()),
-        Message::NextLine => {
-            let to = next_in(&app.index.line_changes, app.cursor);
-            jump_or_say(app, to, "no later line change");
-        }
-        Message::PrevLine => {
-            let to = prev_in(&app.index.line_changes, app.cursor);
-            jump_or_say(app, to, "no earlier line change");
-        }
-        Message::Home => move_cursor(app, 0),
-        Message::End => move_cursor(app, app.n_events().saturating_sub(1)),
-        Message::JumpTo(t) => {
-            let i = app.event_at(t);
-            move_cursor(app, i);
-        }
+        Message::NextBar | Message::PrevBar => select_bar(app, *msg == Message::NextBar),
+        _ => {} // another group's message
+    }
+}
+
+/// The screen: zoom, pan, panes, help, the prompt, quitting.
+fn screen(app: &mut App, msg: &Message) {
+    match *msg {
         Message::ZoomIn => zoom(app, app.zoom.saturating_sub(1)),
         Message::ZoomOut => zoom(app, (app.zoom + 1).min(ZOOM_LEVELS_NS.len() - 1)),
         Message::PanLeft => app.view_start_ns = app.view_start_ns.saturating_sub(app.span_ns() / 4),
         Message::PanRight => {
             app.view_start_ns = (app.view_start_ns + app.span_ns() / 4).min(app.index.end);
+        }
+        Message::ToggleSide => {
+            app.side = match app.side {
+                Side::Latency => Side::Findings,
+                Side::Findings => Side::Latency,
+            };
         }
         Message::ToggleHelp => {
             app.mode = if app.mode == Mode::Help {
@@ -149,6 +201,8 @@ pub fn update(app: &mut App, msg: Message) {
                 Mode::Help
             };
         }
+        Message::OpenRunToPrompt => app.mode = Mode::Prompt(PromptKind::RunTo, String::new()),
+        Message::OpenBreakPrompt => app.mode = Mode::Prompt(PromptKind::Break, String::new()),
         Message::OpenPrompt => app.mode = Mode::Prompt(PromptKind::Jump, String::new()),
         Message::PromptInput(c) => {
             if let Mode::Prompt(_, text) = &mut app.mode
@@ -169,8 +223,8 @@ pub fn update(app: &mut App, msg: Message) {
             }
             app.mode = Mode::Normal;
         }
-        Message::NextBar | Message::PrevBar => select_bar(app, msg == Message::NextBar),
         Message::Quit => app.quit = true,
+        _ => {} // another group's message
     }
 }
 
