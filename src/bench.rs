@@ -124,6 +124,15 @@ pub fn run_all(scenarios_dir: &Path, iterations: u64) -> Result<Vec<Figure>, Run
             unit: "x",
         });
     }
+    scenario_figures(&mut out, scenarios_dir)?;
+    asyncio_figures(&mut out, 60)?;
+    tracking_figures(&mut out, scenarios_dir)?;
+    explore_figures(&mut out, scenarios_dir, 200)?;
+    Ok(out)
+}
+
+/// Simulated time per host time and bytecode rates for a busy and a mostly idle scenario.
+fn scenario_figures(out: &mut Vec<Figure>, scenarios_dir: &Path) -> Result<(), RunError> {
     for name in ["busy_loop_long.yaml", "two_leds.yaml"] {
         let spec = RunSpec::scenario(Arc::new(Scenario::load(&scenarios_dir.join(name))?));
         let mut simulated = SimDuration::ZERO;
@@ -151,10 +160,7 @@ pub fn run_all(scenarios_dir: &Path, iterations: u64) -> Result<Vec<Figure>, Run
             unit: "M/s (host)",
         });
     }
-    asyncio_figures(&mut out, 60)?;
-    tracking_figures(&mut out, scenarios_dir)?;
-    explore_figures(&mut out, scenarios_dir, 200)?;
-    Ok(out)
+    Ok(())
 }
 
 /// Runs [`ASYNCIO_PROGRAM`] for `seconds` of simulated time (best of one: it is long).

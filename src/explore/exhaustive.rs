@@ -229,38 +229,43 @@ impl Exhaustive {
         ));
         s.push_str(&format!("lost data: {} interleaving(s)\n", self.n_lost()));
         if let Some((inj, r)) = self.first_lost() {
-            let what: Vec<String> = r
-                .findings
-                .iter()
-                .filter(|k| {
-                    matches!(
-                        k.rule,
-                        crate::analysis::findings::Rule::LostUpdate
-                            | crate::analysis::findings::Rule::TornRead
-                    )
-                })
-                .map(|k| {
-                    format!(
-                        "{} `{}` lines {}/{}",
-                        k.rule.name(),
-                        k.subject,
-                        k.line,
-                        k.other_line
-                    )
-                })
-                .chain(r.failed.iter().map(|f| format!("expectation failed: {f}")))
-                .collect();
-            s.push_str(&format!(
-                "first: {}\n  {}\n  replay: {}\n",
-                inj.iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" + "),
-                what.join("\n  "),
-                self.replay(inj)
-            ));
+            s.push_str(&self.first_lost_text(inj, r));
         }
         s
+    }
+
+    /// The report's lines about the first interleaving that lost data.
+    fn first_lost_text(&self, inj: &[Injection], r: &RunRecord) -> String {
+        let what: Vec<String> = r
+            .findings
+            .iter()
+            .filter(|k| {
+                matches!(
+                    k.rule,
+                    crate::analysis::findings::Rule::LostUpdate
+                        | crate::analysis::findings::Rule::TornRead
+                )
+            })
+            .map(|k| {
+                format!(
+                    "{} `{}` lines {}/{}",
+                    k.rule.name(),
+                    k.subject,
+                    k.line,
+                    k.other_line
+                )
+            })
+            .chain(r.failed.iter().map(|f| format!("expectation failed: {f}")))
+            .collect();
+        format!(
+            "first: {}\n  {}\n  replay: {}\n",
+            inj.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" + "),
+            what.join("\n  "),
+            self.replay(inj)
+        )
     }
 
     /// The JSON report.
