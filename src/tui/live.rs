@@ -17,7 +17,7 @@
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 
 use super::app::Recording;
-use super::{meta, recording};
+use super::runs::{meta, recording, tracked};
 use crate::run::{RunError, RunSpec};
 use crate::sim::Machine;
 use crate::time::{SimDuration, SimTime};
@@ -63,7 +63,7 @@ pub fn spawn(spec: RunSpec) -> Result<Receiver<Feed>, RunError> {
 /// The simulation thread's body: one run, its trace handed over in growing prefixes, then the
 /// finished run. When the UI has gone (a `send` fails) the observer stops sending.
 pub fn produce(spec: &RunSpec, tx: &Sender<Feed>) {
-    let spec = &super::tracked(spec);
+    let spec = &tracked(spec);
     let loaded = match crate::run::load(spec) {
         Ok(l) => l,
         Err(e) => {
@@ -190,7 +190,7 @@ mod tests {
         assert_eq!(rx.len(), CHANNEL_CAPACITY);
         std::thread::sleep(std::time::Duration::from_millis(50));
         assert_eq!(rx.len(), CHANNEL_CAPACITY, "the producer waited");
-        let full = super::super::simulate(&s).expect("runs");
+        let full = crate::tui::runs::simulate(&s).expect("runs");
         let mut n_chunks = 0;
         for feed in rx.iter() {
             let Feed::Chunk(c) = feed else {

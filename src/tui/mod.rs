@@ -19,6 +19,7 @@ pub mod live;
 pub mod live_update;
 pub mod message;
 pub mod ops;
+pub mod runs;
 pub mod terminal;
 pub mod theme;
 pub mod update;
@@ -26,18 +27,19 @@ pub mod view;
 pub mod widgets;
 
 use std::io;
-use std::path::Path;
+
 use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event, KeyEventKind};
 use ratatui::layout::Rect;
 
 use crate::bench::Figure;
-use crate::run::{Loaded, Run, RunError, RunSpec};
+use crate::run::{RunError, RunSpec};
 use crate::time::SimTime;
 use crate::trace::{Ctx, Kind, Source, Trace};
 use app::{App, Recording};
 use message::{ChunkMsg, Message};
+pub use runs::{load, simulate, tracked};
 
 /// `irqlab tui`: replay (`live = false`: run `spec` to completion, then browse its trace) or
 /// live mode (the simulation runs on its own thread while the screen follows it). Returns the
@@ -125,56 +127,6 @@ fn event_loop(
         }
     }
     Ok(())
-}
-
-/// `spec` as the TUI runs it: always with access tracking, for the findings pane (the same
-/// run as `irqlab run --findings`).
-pub fn tracked(spec: &RunSpec) -> RunSpec {
-    RunSpec {
-        track_access: true,
-        ..spec.clone()
-    }
-}
-
-/// What a run of `spec` shows besides its trace: program text, name, seed, board (the outcome
-/// is `running` until the run ends).
-pub fn meta(loaded: &Loaded, spec: &RunSpec) -> Recording {
-    Recording {
-        trace: Trace::default(),
-        source: loaded.source.clone(),
-        name: loaded.name.clone(),
-        seed: loaded.seed(),
-        board: loaded.board().name().to_string(),
-        outcome: "running".into(),
-        spec: spec.clone(),
-    }
-}
-
-/// The finished `run` of `spec` as the TUI shows it (its trace moved out of the machine).
-pub fn recording(mut run: Run, spec: &RunSpec) -> Recording {
-    Recording {
-        trace: std::mem::take(&mut run.machine.rt.trace),
-        source: run.source,
-        name: run.name,
-        seed: run.seed,
-        board: run.board.name().to_string(),
-        outcome: run.outcome.name().to_string(),
-        spec: spec.clone(),
-    }
-}
-
-/// Runs `spec` (with access tracking) to its end and keeps what the TUI shows.
-pub fn simulate(spec: &RunSpec) -> Result<Recording, RunError> {
-    let spec = tracked(spec);
-    Ok(recording(crate::run::run(&spec)?, &spec))
-}
-
-/// Runs a scenario (`.yaml`/`.yml`) or a program to completion and keeps what the TUI needs.
-pub fn load(file: &Path, seed: Option<u64>) -> Result<Recording, RunError> {
-    simulate(&RunSpec {
-        seed,
-        ..RunSpec::file(file)
-    })
 }
 
 /// A synthetic trace of `n_events` events: a bouncing pin every 100 µs whose ISR queues a

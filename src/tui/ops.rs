@@ -87,7 +87,7 @@ pub fn op_at(spec: &RunSpec, at_ns: u64, recorded: &Trace) -> Result<OpInfo, Str
     // The recorded run without its steps (the step hook is the inspector's).
     let spec = RunSpec {
         skip_steps: true,
-        ..super::tracked(spec)
+        ..super::runs::tracked(spec)
     };
     let seen: Rc<RefCell<Option<Result<OpInfo, String>>>> = Rc::default();
     let prepare = |m: &mut Machine| {
@@ -132,7 +132,7 @@ mod tests {
     #[test]
     fn steps_go_op_by_op() {
         let s = spec("count_race_pyboard.yaml");
-        let rec = super::super::simulate(&s).expect("runs");
+        let rec = crate::tui::runs::simulate(&s).expect("runs");
         let mut at = 1_000_000; // 1 ms: the main loop is running
         let mut seen = Vec::new();
         for _ in 0..12 {
@@ -162,7 +162,7 @@ mod tests {
     #[test]
     fn no_op_after_the_end() {
         let s = spec("bounce.yaml");
-        let rec = super::super::simulate(&s).expect("runs");
+        let rec = crate::tui::runs::simulate(&s).expect("runs");
         let e = op_at(&s, 10_000_000_000, &rec.trace).expect_err("ended");
         assert!(e.contains("ends at"), "{e}");
         // While the program sleeps, the op is the call into `time.sleep*`, in the idle context.
