@@ -27,7 +27,6 @@ pub mod view;
 pub mod widgets;
 
 use std::io;
-
 use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event, KeyEventKind};
