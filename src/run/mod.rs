@@ -303,3 +303,105 @@ impl Loaded {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A program runs on the board the spec names, with its seed and limit; the run says what
+    // it ran.
+    #[test]
+    fn a_program_runs_on_the_named_board() {
+        let spec = RunSpec {
+            board: Some(BoardKind::Pyboard),
+            seed: Some(7),
+            until: Some(SimDuration::from_ms(5)),
+            ..RunSpec::source("main.py", "import pyb\nprint(pyb.freq()[0])\n")
+        };
+        let loaded = load(&spec).expect("compiles");
+        assert_eq!(
+            (loaded.board(), loaded.seed(), loaded.limit()),
+            (BoardKind::Pyboard, 7, SimDuration::from_ms(5))
+        );
+        let run = run(&spec).expect("runs");
+        assert_eq!(run.machine.trace().console(), "168000000\n");
+        assert_eq!(run.outcome, Outcome::Finished);
+        assert_eq!(
+            (run.board, run.seed, run.name.as_str()),
+            (BoardKind::Pyboard, 7, "main.py")
+        );
+        assert!(run.expectations.is_empty());
+    }
+
+    // Bad input is a typed error: its kind, the message a front end prints, and the place.
+    #[test]
+    fn bad_input_is_a_typed_error() {
+        let e = load(&RunSpec::source("bad.py", "print(1)\nx = = 1\n"))
+            .err()
+            .expect("syntax error");
+        assert_eq!(e.kind, RunErrorKind::Syntax);
+        assert!(e.message.starts_with("bad.py:"), "{}", e.message);
+        let at = e.location.expect("located");
+        assert_eq!((at.file.to_str(), at.line), (Some("bad.py"), 2));
+        assert!(
+            e.micropython
+                .expect("MicroPython's text")
+                .contains("SyntaxError")
+        );
+
+        let e = load(&RunSpec::file("no/such/file.py"))
+            .err()
+            .expect("unreadable");
+        assert_eq!(e.kind, RunErrorKind::Io);
+        assert!(e.message.starts_with("no/such/file.py: cannot read"), "{e}");
+        assert_eq!(e.location, None);
+
+        let e = load(&RunSpec {
+            inject: vec!["timer 4".into()],
+            ..RunSpec::source("main.py", "pass\n")
+        })
+        .err()
+        .expect("bad --inject");
+        assert_eq!(e.kind, RunErrorKind::BadOption);
+        assert!(e.message.contains("SOURCE@op N"), "{e}");
+
+        let sc = Scenario::parse("name: x\nversion: 1\n", Path::new("x.yaml")).expect("valid");
+        let e = load(&RunSpec::scenario(Arc::new(sc)))
+            .err()
+            .expect("no program");
+        assert_eq!(e.kind, RunErrorKind::Scenario);
+        assert_eq!(e.message, "x.yaml: the scenario names no program");
+
+        let e = load(&RunSpec::file("no/such/scenario.yaml"))
+            .err()
+            .expect("unreadable");
+        assert_eq!(e.kind, RunErrorKind::Io);
+    }
+
+    // A scenario run checks its expectations; with `skip_steps` its steps are left out (and
+    // with them their expectation), the rest of the run is the same.
+    #[test]
+    fn scenario_runs_check_expectations_and_may_skip_steps() {
+        let text = "name: s\nversion: 1\ntimeout: 50ms\nprogram: {inline: \"print('hi')\"}\n\
+                    steps:\n  - wait-serial: hi\nexpect:\n  serial:\n    contains: hi\n";
+        let sc = Arc::new(Scenario::parse(text, Path::new("s.yaml")).expect("valid"));
+        let with = run(&RunSpec::scenario(sc.clone())).expect("runs");
+        let what: Vec<_> = with
+            .expectations
+            .iter()
+            .map(|e| (e.what.as_str(), e.ok))
+            .collect();
+        assert_eq!(
+            what,
+            [("1 steps complete", true), ("serial contains \"hi\"", true)]
+        );
+        assert_eq!(with.outcome, Outcome::Finished);
+        let without = run(&RunSpec {
+            skip_steps: true,
+            ..RunSpec::scenario(sc)
+        })
+        .expect("runs");
+        assert_eq!(without.expectations.len(), 1);
+        assert_eq!(without.machine.trace().console(), "hi\n");
+    }
+}
