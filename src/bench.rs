@@ -13,12 +13,11 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::sync::Arc;
 use std::time::Instant;
 
-use crate::py::compiler::compile_module;
+use crate::run::{RunError, RunSpec};
 use crate::scenario::Scenario;
-use crate::scenario::runner::run_scenario;
-use crate::sim::{Machine, RunConfig};
 use crate::time::SimDuration;
 
 /// The pure-Python loop both interpreters run (prints its result so work cannot be skipped).
@@ -79,15 +78,18 @@ fn best_of(runs: usize, mut f: impl FnMut()) -> f64 {
 }
 
 /// Runs every benchmark; `scenarios_dir` holds the shipped scenarios.
-pub fn run_all(scenarios_dir: &Path, iterations: u64) -> Result<Vec<Figure>, String> {
+pub fn run_all(scenarios_dir: &Path, iterations: u64) -> Result<Vec<Figure>, RunError> {
     let mut out = Vec::new();
     let program = LOOP_PROGRAM.replace('N', &iterations.to_string());
-    let code = compile_module(&program, "bench.py").map_err(|d| d.render_cli())?;
+    let spec = RunSpec {
+        until: Some(SimDuration::from_secs(100_000)),
+        ..RunSpec::source("bench.py", program.clone())
+    };
+    crate::run::load(&spec)?; // bad input is an error here, not a panic while timing
     let mut n_ops = 0;
     let vm_s = best_of(3, || {
-        let mut m = Machine::new(&RunConfig::esp32(SimDuration::from_secs(100_000)));
-        m.run_program(code.clone());
-        n_ops = m.vm.n_ops;
+        let run = crate::run::run(&spec).expect("loaded above");
+        n_ops = run.machine.vm.n_ops;
     });
     out.push(Figure {
         what: format!("VM: pure-Python loop, {iterations} iterations"),
@@ -100,7 +102,8 @@ pub fn run_all(scenarios_dir: &Path, iterations: u64) -> Result<Vec<Figure>, Str
         unit: "M bytecodes/s",
     });
     let script = std::env::temp_dir().join(format!("irqlab-bench-{}.py", std::process::id()));
-    std::fs::write(&script, &program).map_err(|e| e.to_string())?;
+    std::fs::write(&script, &program)
+        .map_err(|e| RunError::io(format!("{}: cannot write: {e}", script.display())))?;
     let mut cpython_ok = true;
     let py_s = best_of(3, || {
         cpython_ok &= Command::new("python3")
@@ -121,12 +124,21 @@ pub fn run_all(scenarios_dir: &Path, iterations: u64) -> Result<Vec<Figure>, Str
             unit: "x",
         });
     }
+    scenario_figures(&mut out, scenarios_dir)?;
+    asyncio_figures(&mut out, 60)?;
+    tracking_figures(&mut out, scenarios_dir)?;
+    explore_figures(&mut out, scenarios_dir, 200)?;
+    Ok(out)
+}
+
+/// Simulated time per host time and bytecode rates for a busy and a mostly idle scenario.
+fn scenario_figures(out: &mut Vec<Figure>, scenarios_dir: &Path) -> Result<(), RunError> {
     for name in ["busy_loop_long.yaml", "two_leds.yaml"] {
-        let sc = Scenario::load(&scenarios_dir.join(name)).map_err(|e| e.to_string())?;
+        let spec = RunSpec::scenario(Arc::new(Scenario::load(&scenarios_dir.join(name))?));
         let mut simulated = SimDuration::ZERO;
         let mut n_ops = 0;
         let host_s = best_of(3, || {
-            let r = run_scenario(&sc, None, None, false).expect("shipped scenarios run");
+            let r = crate::run::run(&spec).expect("shipped scenarios run");
             simulated = SimDuration(r.machine.now().as_ns());
             n_ops = r.machine.vm.n_ops;
         });
@@ -148,21 +160,23 @@ pub fn run_all(scenarios_dir: &Path, iterations: u64) -> Result<Vec<Figure>, Str
             unit: "M/s (host)",
         });
     }
-    asyncio_figures(&mut out, 60)?;
-    tracking_figures(&mut out, scenarios_dir)?;
-    explore_figures(&mut out, scenarios_dir, 200)?;
-    Ok(out)
+    Ok(())
 }
 
 /// Runs [`ASYNCIO_PROGRAM`] for `seconds` of simulated time (best of one: it is long).
-fn asyncio_figures(out: &mut Vec<Figure>, seconds: u64) -> Result<(), String> {
+fn asyncio_figures(out: &mut Vec<Figure>, seconds: u64) -> Result<(), RunError> {
     let program = ASYNCIO_PROGRAM.replace("SECONDS", &seconds.to_string());
-    let code = compile_module(&program, "asyncio_bench.py").map_err(|d| d.render_cli())?;
-    let mut m = Machine::new(&RunConfig::esp32(SimDuration::from_secs(seconds + 1)));
-    let mut switches = 0u64;
+    let spec = RunSpec {
+        until: Some(SimDuration::from_secs(seconds + 1)),
+        ..RunSpec::source("asyncio_bench.py", program)
+    };
+    crate::run::load(&spec)?; // bad input is an error here, not a panic while timing
+    let mut run = None;
     let host_s = best_of(1, || {
-        m.run_program(code.clone());
+        run = Some(crate::run::run(&spec).expect("loaded above"));
     });
+    let m = run.expect("ran once").machine;
+    let mut switches = 0u64;
     let console = m.trace().console();
     if let Some(n) = console
         .split_whitespace()
@@ -199,18 +213,21 @@ fn asyncio_figures(out: &mut Vec<Figure>, seconds: u64) -> Result<(), String> {
 
 /// Access tracking overhead: the same scenario with and without `track_access`, best of five,
 /// and the share of that overhead spent building the findings afterwards.
-fn tracking_figures(out: &mut Vec<Figure>, scenarios_dir: &Path) -> Result<(), String> {
-    use crate::scenario::runner::run_scenario_with;
+fn tracking_figures(out: &mut Vec<Figure>, scenarios_dir: &Path) -> Result<(), RunError> {
     for name in ["busy_loop_long.yaml", "count_race_pyboard.yaml"] {
-        let sc = Scenario::load(&scenarios_dir.join(name)).map_err(|e| e.to_string())?;
+        let sc = Arc::new(Scenario::load(&scenarios_dir.join(name))?);
+        let spec = |track_access: bool| RunSpec {
+            track_access,
+            ..RunSpec::scenario(sc.clone())
+        };
         let run = |track: bool| {
             best_of(5, || {
-                run_scenario_with(&sc, None, None, false, track).expect("shipped scenarios run");
+                crate::run::run(&spec(track)).expect("shipped scenarios run");
             })
         };
         let plain_s = run(false);
         let tracked_s = run(true);
-        let r = run_scenario_with(&sc, None, None, false, true).expect("shipped scenarios run");
+        let r = crate::run::run(&spec(true)).expect("shipped scenarios run");
         let findings_s = best_of(5, || {
             let f = crate::analysis::findings::all(
                 r.machine.trace(),
@@ -245,13 +262,18 @@ fn tracking_figures(out: &mut Vec<Figure>, scenarios_dir: &Path) -> Result<(), S
 
 /// `irqlab explore` of the Pyboard count race: `runs` seeds on every core (run + findings +
 /// trace hash per seed, as the command does).
-fn explore_figures(out: &mut Vec<Figure>, scenarios_dir: &Path, runs: usize) -> Result<(), String> {
+fn explore_figures(
+    out: &mut Vec<Figure>,
+    scenarios_dir: &Path,
+    runs: usize,
+) -> Result<(), RunError> {
     use crate::explore::{pool, run_one};
-    let sc = Scenario::load(&scenarios_dir.join("count_race_pyboard.yaml"))
-        .map_err(|e| e.to_string())?;
+    let sc = Arc::new(Scenario::load(
+        &scenarios_dir.join("count_race_pyboard.yaml"),
+    )?);
     let jobs = pool::default_jobs();
     let host_s = best_of(1, || {
-        let records = pool::map(runs, jobs, "runs", |i| run_one(&sc, i as u64, None));
+        let records = pool::map(runs, jobs, "runs", |i| run_one(&sc, i as u64, &[], None));
         assert!(records.iter().all(Result::is_ok), "shipped scenario runs");
     });
     out.push(Figure {
@@ -260,7 +282,7 @@ fn explore_figures(out: &mut Vec<Figure>, scenarios_dir: &Path, runs: usize) -> 
         unit: "runs/min",
     });
     let single_s = best_of(3, || {
-        run_one(&sc, 0, None).expect("shipped scenario runs");
+        run_one(&sc, 0, &[], None).expect("shipped scenario runs");
     });
     out.push(Figure {
         what: "explore count_race_pyboard.yaml: one run (run + findings + hash)".into(),

@@ -15,6 +15,7 @@ pub mod limits;
 pub mod py;
 pub mod rng;
 pub mod rt;
+pub mod run;
 pub mod scenario;
 pub mod sim;
 pub mod time;

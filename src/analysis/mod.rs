@@ -13,7 +13,7 @@ pub mod tasks;
 use std::collections::BTreeMap;
 
 use crate::time::{SimDuration, SimTime};
-use crate::trace::{Ctx, Kind, Source, Trace};
+use crate::trace::{Ctx, Kind, Source, Trace, TraceEvent};
 
 /// Statistics of a set of durations (nanoseconds).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -124,57 +124,7 @@ pub fn summarize(trace: &Trace) -> Summary {
             Kind::IdleLoop => stack[0] = Ctx::Idle,
             _ => {}
         }
-        match e.kind {
-            Kind::IrqRaised { source, .. } => s.sources.entry(source).or_default().n_events += 1,
-            Kind::CallbackQueued {
-                source: Source::Schedule,
-                depth,
-                ..
-            } => {
-                s.sources.entry(Source::Schedule).or_default().n_events += 1;
-                s.max_queue_depth = s.max_queue_depth.max(depth);
-            }
-            Kind::CallbackQueued { depth, .. } => s.max_queue_depth = s.max_queue_depth.max(depth),
-            Kind::CallbackDropped { source, .. } => {
-                let ss = s.sources.entry(source).or_default();
-                ss.n_dropped += 1;
-                if source == Source::Schedule {
-                    ss.n_events += 1;
-                }
-            }
-            Kind::IrqMasked { source, .. } => s.sources.entry(source).or_default().n_masked += 1,
-            Kind::IrqCoalesced { source, .. } => {
-                let ss = s.sources.entry(source).or_default();
-                ss.n_masked += 1;
-                ss.n_coalesced += 1;
-                ss.n_dropped += 1;
-            }
-            Kind::CallbackStart { source, event } | Kind::HardStart { source, event } => {
-                let ss = s.sources.entry(source).or_default();
-                ss.n_callbacks += 1;
-                if let Some(t0) = trace.event_times.get(event as usize) {
-                    ss.latency_samples_ns
-                        .push(e.at.saturating_since(*t0).as_ns());
-                }
-                starts.insert(event, e.at);
-            }
-            Kind::CallbackEnd { source, event } | Kind::HardEnd { source, event } => {
-                if let Some(t0) = starts.remove(&event) {
-                    s.sources
-                        .entry(source)
-                        .or_default()
-                        .duration_samples_ns
-                        .push(e.at.saturating_since(t0).as_ns());
-                }
-            }
-            Kind::IsrRun { duration_ns, .. } => s.isr_ns += duration_ns,
-            Kind::Gc { pause_ns, .. } => {
-                s.n_gc += 1;
-                s.gc_ns += pause_ns;
-            }
-            Kind::Exception { .. } => s.n_exceptions += 1,
-            _ => {}
-        }
+        count(&mut s, trace, e, &mut starts);
     }
     s.end = last;
     for ss in s.sources.values_mut() {
@@ -192,6 +142,62 @@ pub fn summarize(trace: &Trace) -> Summary {
     s.main_ns = s.main_ns.saturating_sub(isr - from_idle);
     s.tasks = tasks::summarize(trace);
     s
+}
+
+/// Adds event `e` to the per-source counts and samples of `s`; `starts` holds the start time
+/// of each running callback by hardware event.
+fn count(s: &mut Summary, trace: &Trace, e: &TraceEvent, starts: &mut BTreeMap<u32, SimTime>) {
+    match e.kind {
+        Kind::IrqRaised { source, .. } => s.sources.entry(source).or_default().n_events += 1,
+        Kind::CallbackQueued {
+            source: Source::Schedule,
+            depth,
+            ..
+        } => {
+            s.sources.entry(Source::Schedule).or_default().n_events += 1;
+            s.max_queue_depth = s.max_queue_depth.max(depth);
+        }
+        Kind::CallbackQueued { depth, .. } => s.max_queue_depth = s.max_queue_depth.max(depth),
+        Kind::CallbackDropped { source, .. } => {
+            let ss = s.sources.entry(source).or_default();
+            ss.n_dropped += 1;
+            if source == Source::Schedule {
+                ss.n_events += 1;
+            }
+        }
+        Kind::IrqMasked { source, .. } => s.sources.entry(source).or_default().n_masked += 1,
+        Kind::IrqCoalesced { source, .. } => {
+            let ss = s.sources.entry(source).or_default();
+            ss.n_masked += 1;
+            ss.n_coalesced += 1;
+            ss.n_dropped += 1;
+        }
+        Kind::CallbackStart { source, event } | Kind::HardStart { source, event } => {
+            let ss = s.sources.entry(source).or_default();
+            ss.n_callbacks += 1;
+            if let Some(t0) = trace.event_times.get(event as usize) {
+                ss.latency_samples_ns
+                    .push(e.at.saturating_since(*t0).as_ns());
+            }
+            starts.insert(event, e.at);
+        }
+        Kind::CallbackEnd { source, event } | Kind::HardEnd { source, event } => {
+            if let Some(t0) = starts.remove(&event) {
+                s.sources
+                    .entry(source)
+                    .or_default()
+                    .duration_samples_ns
+                    .push(e.at.saturating_since(t0).as_ns());
+            }
+        }
+        Kind::IsrRun { duration_ns, .. } => s.isr_ns += duration_ns,
+        Kind::Gc { pause_ns, .. } => {
+            s.n_gc += 1;
+            s.gc_ns += pause_ns;
+        }
+        Kind::Exception { .. } => s.n_exceptions += 1,
+        _ => {}
+    }
 }
 
 /// Formats nanoseconds as microseconds with three decimals (`12.345`).

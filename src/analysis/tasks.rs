@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use super::Stats;
 use crate::time::SimTime;
-use crate::trace::{Kind, TaskEv, Trace, WaitOn};
+use crate::trace::{Kind, TaskEv, Trace, TraceEvent, WaitOn};
 
 /// What made a task runnable again, for grouping wake latencies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -93,20 +93,34 @@ struct Live {
 
 /// Task statistics of a trace (empty when the program used no asyncio).
 pub fn summarize(trace: &Trace) -> TasksSummary {
-    let mut live: BTreeMap<u32, Live> = BTreeMap::new();
-    // First unconsumed `set()` of each ThreadSafeFlag.
-    let mut flag_set: BTreeMap<u32, SimTime> = BTreeMap::new();
-    let mut by_cause: BTreeMap<WakeCause, Vec<u64>> = BTreeMap::new();
-    // Hardware-event times of the callbacks (soft or hard) running now, innermost last.
-    let mut callbacks: Vec<SimTime> = Vec::new();
-    // Hardware event behind the first unconsumed `set()` of each flag.
-    let mut flag_origin: BTreeMap<u32, SimTime> = BTreeMap::new();
-    let mut irq_to_task: Vec<u64> = Vec::new();
-    let mut n = 0;
+    let mut scan = Scan::default();
     for e in &trace.events {
+        scan.event(trace, e);
+    }
+    scan.finish()
+}
+
+/// The state of one pass over the trace.
+#[derive(Default)]
+struct Scan {
+    live: BTreeMap<u32, Live>,
+    /// First unconsumed `set()` of each ThreadSafeFlag.
+    flag_set: BTreeMap<u32, SimTime>,
+    by_cause: BTreeMap<WakeCause, Vec<u64>>,
+    /// Hardware-event times of the callbacks (soft or hard) running now, innermost last.
+    callbacks: Vec<SimTime>,
+    /// Hardware event behind the first unconsumed `set()` of each flag.
+    flag_origin: BTreeMap<u32, SimTime>,
+    irq_to_task: Vec<u64>,
+    /// Tasks seen so far.
+    n: usize,
+}
+
+impl Scan {
+    fn event(&mut self, trace: &Trace, e: &TraceEvent) {
         match e.kind {
             Kind::CallbackStart { event, .. } | Kind::HardStart { event, .. } => {
-                callbacks.push(
+                self.callbacks.push(
                     trace
                         .event_times
                         .get(event as usize)
@@ -115,105 +129,113 @@ pub fn summarize(trace: &Trace) -> TasksSummary {
                 );
             }
             Kind::CallbackEnd { .. } | Kind::HardEnd { .. } => {
-                callbacks.pop();
+                self.callbacks.pop();
             }
             Kind::FlagSet { flag } => {
-                flag_set.entry(flag).or_insert(e.at);
-                if let Some(origin) = callbacks.last() {
-                    flag_origin.entry(flag).or_insert(*origin);
+                self.flag_set.entry(flag).or_insert(e.at);
+                if let Some(origin) = self.callbacks.last() {
+                    self.flag_origin.entry(flag).or_insert(*origin);
                 }
             }
             Kind::TaskName { task, offset, len } => {
-                if let Some(l) = live.get_mut(&task) {
+                if let Some(l) = self.live.get_mut(&task) {
                     l.summary.name = trace.text_of(offset, len).to_string();
                 }
             }
-            Kind::Task { task, ev, on } => {
-                let l = live.entry(task).or_insert_with(|| {
-                    n += 1;
-                    Live {
-                        summary: TaskSummary {
-                            index: n,
-                            outcome: "pending",
-                            ..TaskSummary::default()
-                        },
-                        ..Live::default()
-                    }
-                });
-                match ev {
-                    TaskEv::Created => {}
-                    TaskEv::Resumed => {
-                        l.running_since = Some(e.at);
-                        l.summary.n_slices += 1;
-                        if let Some((cause, due)) = l.wake.take() {
-                            let lat = e.at.saturating_since(due).as_ns();
-                            l.latencies.push(lat);
-                            by_cause.entry(cause).or_default().push(lat);
-                        }
-                        if let Some(origin) = l.irq_origin.take() {
-                            irq_to_task.push(e.at.saturating_since(origin).as_ns());
-                        }
-                    }
-                    TaskEv::Suspended => {
-                        end_slice(l, e.at);
-                        if let WaitOn::Sleep { ms } = on {
-                            // The deadline is a ticks_ms value: whole milliseconds.
-                            let now_ms = e.at.as_ns() / 1_000_000;
-                            let due = SimTime((now_ms + ms as u64) * 1_000_000);
-                            l.wake = Some((WakeCause::Deadline, due));
-                        }
-                    }
-                    TaskEv::Woken => {
-                        let cause = match on {
-                            WaitOn::Event => Some(WakeCause::Event),
-                            WaitOn::Lock => Some(WakeCause::Lock),
-                            WaitOn::Task => Some(WakeCause::Task),
-                            WaitOn::Gather => Some(WakeCause::Gather),
-                            WaitOn::Flag { flag } => {
-                                let due = flag_set.remove(&flag).unwrap_or(e.at);
-                                l.wake = Some((WakeCause::Flag, due));
-                                l.irq_origin = flag_origin.remove(&flag);
-                                None
-                            }
-                            WaitOn::Ready | WaitOn::Sleep { .. } => None,
-                        };
-                        if let Some(c) = cause {
-                            l.wake = Some((c, e.at));
-                        }
-                    }
-                    TaskEv::Finished | TaskEv::Failed | TaskEv::Cancelled => {
-                        end_slice(l, e.at);
-                        l.wake = None;
-                        l.summary.outcome = match ev {
-                            TaskEv::Finished => "finished",
-                            TaskEv::Failed => "failed",
-                            _ => "cancelled",
-                        };
-                    }
-                    TaskEv::CancelRequested => {
-                        // Thrown in at its next run: not a wake-up to measure.
-                        l.wake = None;
-                    }
-                }
-            }
+            Kind::Task { task, ev, on } => self.task(task, ev, on, e.at),
             _ => {}
         }
     }
-    let mut out = TasksSummary::default();
-    for (_, mut l) in live {
-        out.worst_wake_ns = out
-            .worst_wake_ns
-            .max(l.latencies.iter().copied().max().unwrap_or(0));
-        l.summary.wake_latency = Stats::of(l.latencies);
-        out.tasks.push(l.summary);
+
+    /// A task event of `task` at `at`.
+    fn task(&mut self, task: u32, ev: TaskEv, on: WaitOn, at: SimTime) {
+        let n = &mut self.n;
+        let l = self.live.entry(task).or_insert_with(|| {
+            *n += 1;
+            Live {
+                summary: TaskSummary {
+                    index: *n,
+                    outcome: "pending",
+                    ..TaskSummary::default()
+                },
+                ..Live::default()
+            }
+        });
+        match ev {
+            TaskEv::Created => {}
+            TaskEv::Resumed => {
+                l.running_since = Some(at);
+                l.summary.n_slices += 1;
+                if let Some((cause, due)) = l.wake.take() {
+                    let lat = at.saturating_since(due).as_ns();
+                    l.latencies.push(lat);
+                    self.by_cause.entry(cause).or_default().push(lat);
+                }
+                if let Some(origin) = l.irq_origin.take() {
+                    self.irq_to_task.push(at.saturating_since(origin).as_ns());
+                }
+            }
+            TaskEv::Suspended => {
+                end_slice(l, at);
+                if let WaitOn::Sleep { ms } = on {
+                    // The deadline is a ticks_ms value: whole milliseconds.
+                    let now_ms = at.as_ns() / 1_000_000;
+                    let due = SimTime((now_ms + ms as u64) * 1_000_000);
+                    l.wake = Some((WakeCause::Deadline, due));
+                }
+            }
+            TaskEv::Woken => {
+                let cause = match on {
+                    WaitOn::Event => Some(WakeCause::Event),
+                    WaitOn::Lock => Some(WakeCause::Lock),
+                    WaitOn::Task => Some(WakeCause::Task),
+                    WaitOn::Gather => Some(WakeCause::Gather),
+                    WaitOn::Flag { flag } => {
+                        let due = self.flag_set.remove(&flag).unwrap_or(at);
+                        l.wake = Some((WakeCause::Flag, due));
+                        l.irq_origin = self.flag_origin.remove(&flag);
+                        None
+                    }
+                    WaitOn::Ready | WaitOn::Sleep { .. } => None,
+                };
+                if let Some(c) = cause {
+                    l.wake = Some((c, at));
+                }
+            }
+            TaskEv::Finished | TaskEv::Failed | TaskEv::Cancelled => {
+                end_slice(l, at);
+                l.wake = None;
+                l.summary.outcome = match ev {
+                    TaskEv::Finished => "finished",
+                    TaskEv::Failed => "failed",
+                    _ => "cancelled",
+                };
+            }
+            TaskEv::CancelRequested => {
+                // Thrown in at its next run: not a wake-up to measure.
+                l.wake = None;
+            }
+        }
     }
-    out.tasks.sort_by_key(|t| t.index);
-    out.wakes = by_cause
-        .into_iter()
-        .map(|(c, v)| (c, Stats::of(v)))
-        .collect();
-    out.irq_to_task = Stats::of(irq_to_task);
-    out
+
+    fn finish(self) -> TasksSummary {
+        let mut out = TasksSummary::default();
+        for (_, mut l) in self.live {
+            out.worst_wake_ns = out
+                .worst_wake_ns
+                .max(l.latencies.iter().copied().max().unwrap_or(0));
+            l.summary.wake_latency = Stats::of(l.latencies);
+            out.tasks.push(l.summary);
+        }
+        out.tasks.sort_by_key(|t| t.index);
+        out.wakes = self
+            .by_cause
+            .into_iter()
+            .map(|(c, v)| (c, Stats::of(v)))
+            .collect();
+        out.irq_to_task = Stats::of(self.irq_to_task);
+        out
+    }
 }
 
 fn end_slice(l: &mut Live, at: SimTime) {

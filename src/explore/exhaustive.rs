@@ -4,8 +4,8 @@
 //! preemptions at the right places.
 //!
 //! A reference run (no injection) lists the main-program op numbers inside the window
-//! ([`inject::install_counter`]). Then each interleaving is a run of the same seed with
-//! [`inject::Injection`]s at those op numbers; it *loses data* if it has a lost-update or
+//! ([`window::install_counter`]). Then each interleaving is a run of the same seed with
+//! [`Injection`]s at those op numbers; it *loses data* if it has a lost-update or
 //! torn-read finding or fails an expectation. Pairs are run nearest first (boundaries `k` and
 //! `k + 1`, then `k + 2`, …), since an atomicity violation needs both interrupts inside the
 //! same short sequence; `--limit` bounds the total and the report says when it cut (single
@@ -19,10 +19,12 @@
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
+use std::sync::Arc;
 
-use super::inject::{self, Boundaries, Injection, Window};
+use super::window::{self, Boundaries, Window};
 use super::{ExploreArgs, RunRecord, pool, replay_command, run_one, shard_items};
-use crate::cli::CliError;
+use crate::run::inject::parse_source;
+use crate::run::{Injection, RunError};
 use crate::scenario::Scenario;
 use crate::sim::Machine;
 use crate::trace::{Kind, Source};
@@ -50,22 +52,22 @@ pub struct Exhaustive {
 /// Runs the exhaustive mode of `irqlab explore`.
 pub fn explore(
     args: &ExploreArgs,
-    sc: &Scenario,
+    sc: &Arc<Scenario>,
     shard: (u64, u64),
     jobs: usize,
-) -> Result<Exhaustive, CliError> {
+) -> Result<Exhaustive, RunError> {
     let seed = args.seed_base.unwrap_or(sc.seed);
     let window = match (&args.window, &args.function) {
-        (Some(w), _) => inject::parse_window(w).map_err(CliError)?,
+        (Some(w), _) => window::parse_window(w).map_err(RunError::bad_option)?,
         (None, Some(f)) => Window::Function(f.clone()),
         (None, None) => Window::All,
     };
     let (boundaries, raised, hash) = reference(sc, seed, &window)?;
     let source = match &args.source {
-        Some(s) => inject::parse_source(Some(sc), s).map_err(CliError)?,
+        Some(s) => parse_source(Some(sc), s).map_err(RunError::bad_option)?,
         None => default_source(&raised)?,
     };
-    let reference = run_one(sc, seed, None)?;
+    let reference = run_one(sc, seed, &[], None)?;
     assert_eq!(
         hash, reference.fingerprint,
         "seed {seed}: counting op boundaries changed the run"
@@ -96,9 +98,7 @@ pub fn explore(
     let limited = (plan.len() as u64) < total;
     let plan = shard_items(plan.into_iter(), shard);
     let records = pool::map(plan.len(), jobs, "interleavings", |i| {
-        let injections = plan[i].clone();
-        let prepare = move |m: &mut Machine| inject::install_injections(m, &injections);
-        run_one(sc, seed, Some(&prepare))
+        run_one(sc, seed, &plan[i], None)
     });
     let records = records.into_iter().collect::<Result<Vec<_>, _>>()?;
     let runs = records.len();
@@ -120,24 +120,16 @@ pub fn explore(
 
 /// The reference run: the window's boundaries, and the interrupt sources raised.
 fn reference(
-    sc: &Scenario,
+    sc: &Arc<Scenario>,
     seed: u64,
     window: &Window,
-) -> Result<(Boundaries, Vec<Source>, u64), CliError> {
+) -> Result<(Boundaries, Vec<Source>, u64), RunError> {
     let out = Rc::new(RefCell::new(Boundaries::default()));
     let hook_out = out.clone();
     let window = window.clone();
     let prepare =
-        move |m: &mut Machine| inject::install_counter(m, window.clone(), hook_out.clone());
-    let run = crate::scenario::runner::run_scenario_opts(
-        sc,
-        &crate::scenario::runner::RunOptions {
-            seed: Some(seed),
-            track_access: true,
-            prepare: Some(&prepare),
-            ..Default::default()
-        },
-    )?;
+        move |m: &mut Machine| window::install_counter(m, window.clone(), hook_out.clone());
+    let run = crate::run::run_with(&super::spec(sc, seed), &prepare)?;
     let mut raised: Vec<Source> = run
         .machine
         .trace()
@@ -156,13 +148,13 @@ fn reference(
     Ok((b, raised, hash))
 }
 
-fn default_source(raised: &[Source]) -> Result<Source, CliError> {
+fn default_source(raised: &[Source]) -> Result<Source, RunError> {
     match raised {
         [one] => Ok(*one),
-        [] => Err(CliError(
-            "--exhaustive: the reference run raised no interrupt; name one with --source".into(),
+        [] => Err(RunError::bad_option(
+            "--exhaustive: the reference run raised no interrupt; name one with --source",
         )),
-        many => Err(CliError(format!(
+        many => Err(RunError::bad_option(format!(
             "--exhaustive: the reference run raised several interrupts ({}); choose one with --source",
             many.iter()
                 .map(ToString::to_string)
@@ -237,38 +229,43 @@ impl Exhaustive {
         ));
         s.push_str(&format!("lost data: {} interleaving(s)\n", self.n_lost()));
         if let Some((inj, r)) = self.first_lost() {
-            let what: Vec<String> = r
-                .findings
-                .iter()
-                .filter(|k| {
-                    matches!(
-                        k.rule,
-                        crate::analysis::findings::Rule::LostUpdate
-                            | crate::analysis::findings::Rule::TornRead
-                    )
-                })
-                .map(|k| {
-                    format!(
-                        "{} `{}` lines {}/{}",
-                        k.rule.name(),
-                        k.subject,
-                        k.line,
-                        k.other_line
-                    )
-                })
-                .chain(r.failed.iter().map(|f| format!("expectation failed: {f}")))
-                .collect();
-            s.push_str(&format!(
-                "first: {}\n  {}\n  replay: {}\n",
-                inj.iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" + "),
-                what.join("\n  "),
-                self.replay(inj)
-            ));
+            s.push_str(&self.first_lost_text(inj, r));
         }
         s
+    }
+
+    /// The report's lines about the first interleaving that lost data.
+    fn first_lost_text(&self, inj: &[Injection], r: &RunRecord) -> String {
+        let what: Vec<String> = r
+            .findings
+            .iter()
+            .filter(|k| {
+                matches!(
+                    k.rule,
+                    crate::analysis::findings::Rule::LostUpdate
+                        | crate::analysis::findings::Rule::TornRead
+                )
+            })
+            .map(|k| {
+                format!(
+                    "{} `{}` lines {}/{}",
+                    k.rule.name(),
+                    k.subject,
+                    k.line,
+                    k.other_line
+                )
+            })
+            .chain(r.failed.iter().map(|f| format!("expectation failed: {f}")))
+            .collect();
+        format!(
+            "first: {}\n  {}\n  replay: {}\n",
+            inj.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" + "),
+            what.join("\n  "),
+            self.replay(inj)
+        )
     }
 
     /// The JSON report.

@@ -17,18 +17,16 @@
 //! is the same for any `--jobs`.
 
 pub mod exhaustive;
-pub mod inject;
 pub mod pool;
+pub mod window;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-
-pub use inject::{install_injections, parse_injections};
+use std::sync::Arc;
 
 use crate::analysis::findings::{self, Rule, Severity, Thresholds};
-use crate::cli::CliError;
-use crate::scenario::Scenario;
-use crate::scenario::runner::{RunOptions, run_scenario_opts};
+use crate::run::{Injection, RunError, RunSpec};
+use crate::scenario::{Scenario, is_scenario};
 use crate::sim::Machine;
 use crate::trace::Source;
 
@@ -74,23 +72,51 @@ pub struct ExploreArgs {
     pub limit: usize,
 }
 
-/// `irqlab explore`: returns the exit code (0 clean, 1 failures found).
-pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
-    if !matches!(
-        args.file.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
-    ) {
-        return Err(CliError(format!(
+/// What an exploration found, ready to print.
+pub struct Report {
+    /// The exit code: 0 clean, 1 failures found.
+    pub exit_code: i32,
+    /// The text report (stdout).
+    pub text: String,
+    /// The JSON report (`--json`).
+    pub json: serde_json::Value,
+    /// Runs made.
+    pub runs: usize,
+    /// Worker threads used.
+    pub jobs: usize,
+    /// Host seconds the runs took (wall clock, for the speed line only).
+    pub host_secs: f64,
+}
+
+impl Report {
+    /// The speed line printed on stderr: runs, host time, threads, runs per minute.
+    pub fn speed_line(&self) -> String {
+        format!(
+            "irqlab: {} runs in {:.2} s on {} thread{} ({:.0} runs per minute)",
+            self.runs,
+            self.host_secs,
+            self.jobs,
+            if self.jobs == 1 { "" } else { "s" },
+            self.runs as f64 * 60.0 / self.host_secs.max(1e-9)
+        )
+    }
+}
+
+/// `irqlab explore`: runs the exploration `args` describe and returns its report.
+pub fn explore(args: &ExploreArgs) -> Result<Report, RunError> {
+    if !is_scenario(&args.file) {
+        return Err(RunError::bad_option(format!(
             "{}: explore needs a scenario file (.yaml)",
             args.file.display()
         )));
     }
-    let sc = Scenario::load(&args.file).map_err(|e| CliError(e.to_string()))?;
-    check_program(&sc)?;
-    let shard = parse_shard(args.shard.as_deref()).map_err(CliError)?;
+    let sc = Arc::new(Scenario::load(&args.file)?);
+    // A bad program is reported once, not once per run.
+    crate::run::load(&RunSpec::scenario(sc.clone()))?;
+    let shard = parse_shard(args.shard.as_deref()).map_err(RunError::bad_option)?;
     let jobs = args.jobs.unwrap_or_else(pool::default_jobs).max(1);
     let t0 = wall_now();
-    let (code, text, json, n) = if args.exhaustive {
+    let (exit_code, text, json, runs) = if args.exhaustive {
         let r = exhaustive::explore(args, &sc, shard, jobs)?;
         (r.exit_code(), r.text(), r.json(), r.runs)
     } else {
@@ -98,25 +124,22 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
             (0..args.runs).map(|i| args.seed_base.unwrap_or(sc.seed).wrapping_add(i)),
             shard,
         );
-        let records = pool::map(seeds.len(), jobs, "runs", |i| run_one(&sc, seeds[i], None));
+        let records = pool::map(seeds.len(), jobs, "runs", |i| {
+            run_one(&sc, seeds[i], &[], None)
+        });
         let records = records.into_iter().collect::<Result<Vec<_>, _>>()?;
         let mut r = Exploration::of(&args.file, &sc, shard, records);
         r.add_replay_hashes(&sc)?;
         (r.exit_code(), r.text(), r.json(), r.records.len())
     };
-    print!("{text}");
-    let secs = t0.elapsed().as_secs_f64();
-    eprintln!(
-        "irqlab: {n} runs in {secs:.2} s on {jobs} thread{} ({:.0} runs per minute)",
-        if jobs == 1 { "" } else { "s" },
-        n as f64 * 60.0 / secs.max(1e-9)
-    );
-    if let Some(path) = &args.json {
-        let text = serde_json::to_string_pretty(&json).expect("JSON values serialise");
-        std::fs::write(path, text + "\n")
-            .map_err(|e| CliError(format!("{}: cannot write: {e}", path.display())))?;
-    }
-    Ok(code)
+    Ok(Report {
+        exit_code,
+        text,
+        json,
+        runs,
+        jobs,
+        host_secs: t0.elapsed().as_secs_f64(),
+    })
 }
 
 #[expect(
@@ -125,20 +148,6 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
 )]
 fn wall_now() -> std::time::Instant {
     std::time::Instant::now()
-}
-
-/// Fails with exit code 2 (and the compiler's file:line:col) if the program does not compile,
-/// so a bad program is reported once, not once per run.
-fn check_program(sc: &Scenario) -> Result<(), CliError> {
-    let program = sc.program.as_ref().ok_or_else(|| {
-        CliError(format!(
-            "{}: the scenario names no program",
-            sc.origin.path.display()
-        ))
-    })?;
-    crate::py::compiler::compile_module(&program.source, "main.py")
-        .map(|_| ())
-        .map_err(|d| CliError(d.render_cli()))
 }
 
 /// `--shard i/n` as `(i, n)`; `(0, 1)` without it.
@@ -206,21 +215,30 @@ impl RunRecord {
     }
 }
 
-/// Runs `sc` with `seed` and access tracking on; `prepare` may install hooks.
+/// The run of `sc` with `seed` and access tracking on, as every exploration run is.
+pub fn spec(sc: &Arc<Scenario>, seed: u64) -> RunSpec {
+    RunSpec {
+        seed: Some(seed),
+        track_access: true,
+        ..RunSpec::scenario(sc.clone())
+    }
+}
+
+/// Runs `sc` with `seed`, access tracking on and `injections`; `prepare` may install hooks.
 pub fn run_one(
-    sc: &Scenario,
+    sc: &Arc<Scenario>,
     seed: u64,
+    injections: &[Injection],
     prepare: Option<&dyn Fn(&mut Machine)>,
-) -> Result<RunRecord, CliError> {
-    let run = run_scenario_opts(
-        sc,
-        &RunOptions {
-            seed: Some(seed),
-            track_access: true,
-            prepare,
-            ..RunOptions::default()
-        },
-    )?;
+) -> Result<RunRecord, RunError> {
+    let spec = RunSpec {
+        injections: injections.to_vec(),
+        ..spec(sc, seed)
+    };
+    let run = match prepare {
+        Some(prepare) => crate::run::run_with(&spec, prepare)?,
+        None => crate::run::run(&spec)?,
+    };
     let trace = run.machine.trace();
     let found = findings::all(trace, &Thresholds::default());
     let expected = |r: Rule| sc.expect.findings.as_ref().is_some_and(|v| v.contains(&r));
@@ -349,17 +367,10 @@ impl Exploration {
 
     /// Re-runs each seed a finding names to record its full trace hash, so a replay can be
     /// checked against `irqlab run --seed S --findings --json`.
-    pub fn add_replay_hashes(&mut self, sc: &Scenario) -> Result<(), CliError> {
+    pub fn add_replay_hashes(&mut self, sc: &Arc<Scenario>) -> Result<(), RunError> {
         let seeds: BTreeSet<u64> = self.findings.values().map(|(_, seed)| *seed).collect();
         for seed in seeds {
-            let run = run_scenario_opts(
-                sc,
-                &RunOptions {
-                    seed: Some(seed),
-                    track_access: true,
-                    ..RunOptions::default()
-                },
-            )?;
+            let run = crate::run::run(&spec(sc, seed))?;
             self.replay_hashes.insert(seed, run.machine.trace().hash());
         }
         Ok(())

@@ -173,16 +173,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Scenario> {
         );
         return Err(ctx.invalid(&root.key("version"), &message));
     }
-    let board = match dto.board.as_deref() {
-        None => BoardKind::Esp32,
-        Some(name) => BoardKind::from_name(name).ok_or_else(|| {
-            let known = BoardKind::NAMES.join(", ");
-            ctx.invalid(
-                &root.key("board"),
-                &format!("unknown board `{name}`; irqlab models: {known}"),
-            )
-        })?,
-    };
+    let board = convert_board(&ctx, dto.board.as_deref())?;
     ctx.board = board;
     let timeout = match dto.timeout {
         None => DEFAULT_TIMEOUT,
@@ -220,6 +211,20 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Scenario> {
             path: path.to_owned(),
             text: text.to_owned(),
         },
+    })
+}
+
+/// `board:` (esp32 when absent).
+fn convert_board(ctx: &Ctx<'_>, name: Option<&str>) -> Result<BoardKind> {
+    let Some(name) = name else {
+        return Ok(BoardKind::Esp32);
+    };
+    BoardKind::from_name(name).ok_or_else(|| {
+        let known = BoardKind::NAMES.join(", ");
+        ctx.invalid(
+            &YamlPath::root().key("board"),
+            &format!("unknown board `{name}`; irqlab models: {known}"),
+        )
     })
 }
 

@@ -46,6 +46,14 @@ pub const MAX_STIMULI: usize = 256;
 /// The run length when the file gives no `timeout` (Wokwi's CLI default, 30 000 ms).
 pub const DEFAULT_TIMEOUT: SimDuration = SimDuration::from_secs(30);
 
+/// True if `path` names a scenario file (`.yaml`/`.yml`); anything else is a program.
+pub fn is_scenario(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
+}
+
 /// A validated scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scenario {

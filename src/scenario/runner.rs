@@ -5,6 +5,8 @@
 //! their timeout passes. When the last step has completed the run ends (Wokwi's rule); without
 //! steps it runs until the program and its callbacks are done, or the scenario's timeout.
 //! Whole-run expectations (`expect:`) are then checked against the trace's summary.
+//!
+//! This module provides the pieces; the run module (`src/run/`) builds the machine and runs it.
 
 use std::cell::RefCell;
 use std::path::Path;
@@ -15,13 +17,11 @@ use super::{IrqSource, Scenario, StepKind};
 use crate::analysis::report::JsonExpectation;
 use crate::analysis::tasks::TaskSummary;
 use crate::analysis::{Stats, Summary, summarize, us};
-use crate::cli::{CliError, RunArgs, finish};
 use crate::hw::gpio::Level;
-use crate::py::compiler::compile_module;
 use crate::py::vm::{AbortReason, Flow, Vm};
 use crate::rng::Rng;
 use crate::rt::{HwEvent, Runtime};
-use crate::sim::{Machine, Outcome, RunConfig};
+use crate::sim::{Machine, Outcome};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::Source;
 
@@ -43,105 +43,30 @@ struct StepState {
     done: bool,
 }
 
-/// The result of a scenario run.
-pub struct ScenarioRun {
-    /// The machine after the run.
-    pub machine: Machine,
-    /// How the program ended.
-    pub outcome: Outcome,
-    /// Every expectation (steps included) with its result.
-    pub expectations: Vec<JsonExpectation>,
-    /// The seed used.
-    pub seed: u64,
-}
+/// The progress of a scenario's `steps:` during a run (the runtime's step hook advances it).
+pub struct Steps(Rc<RefCell<StepState>>);
 
-/// Loads, runs and checks a scenario (the `irqlab run scenario.yaml` command).
-pub fn run_scenario_cli(args: &RunArgs) -> Result<i32, CliError> {
-    let sc = Scenario::load(&args.file).map_err(|e| CliError(e.to_string()))?;
-    let limit = match &args.until {
-        Some(t) => {
-            Some(crate::cli::parse_duration(t).map_err(|e| CliError(format!("--until: {e}")))?)
-        }
-        None => None,
-    };
-    let injections = crate::explore::parse_injections(Some(&sc), &args.inject).map_err(CliError)?;
-    let prepare = |m: &mut Machine| crate::explore::install_injections(m, &injections);
-    let run = run_scenario_opts(
-        &sc,
-        &RunOptions {
-            seed: args.seed,
-            limit,
-            quiet_errors: args.quiet,
-            track_access: args.findings,
-            prepare: (!injections.is_empty()).then_some(&prepare as &dyn Fn(&mut Machine)),
-        },
-    )?;
-    finish(args, &run.machine, &run.outcome, run.seed, run.expectations)
-}
-
-/// Runs `sc`; `seed` and `limit` override the scenario's.
-pub fn run_scenario(
-    sc: &Scenario,
-    seed: Option<u64>,
-    limit: Option<SimDuration>,
-    quiet_errors: bool,
-) -> Result<ScenarioRun, CliError> {
-    run_scenario_with(sc, seed, limit, quiet_errors, false)
-}
-
-/// [`run_scenario`], optionally recording global accesses for the race findings.
-pub fn run_scenario_with(
-    sc: &Scenario,
-    seed: Option<u64>,
-    limit: Option<SimDuration>,
-    quiet_errors: bool,
-    track_access: bool,
-) -> Result<ScenarioRun, CliError> {
-    run_scenario_opts(
-        sc,
-        &RunOptions {
-            seed,
-            limit,
-            quiet_errors,
-            track_access,
-            prepare: None,
-        },
-    )
-}
-
-/// How to run a scenario (the general form of [`run_scenario_with`]).
-#[derive(Default)]
-pub struct RunOptions<'a> {
-    /// Overrides the scenario's seed.
-    pub seed: Option<u64>,
-    /// Overrides the scenario's timeout.
-    pub limit: Option<SimDuration>,
-    /// Print a syntax error MicroPython-style on stdout too (`--quiet`).
-    pub quiet_errors: bool,
-    /// Record accesses for the race findings.
-    pub track_access: bool,
-    /// Called on the powered-on machine before the program starts (e.g. to install the
-    /// interrupt-injection hook of `explore --exhaustive` and `run --inject`).
-    pub prepare: Option<&'a dyn Fn(&mut Machine)>,
-}
-
-/// A powered-on machine set up for `sc` as every run of it is: its board, `seed`, time
-/// `limit`, `vary:` timing and stimuli (not its steps, which need the runner's state).
-pub fn scenario_machine(sc: &Scenario, seed: u64, limit: SimDuration, track: bool) -> Machine {
-    let mut cfg = RunConfig::for_board(sc.board, limit);
-    cfg.seed = seed;
-    cfg.track_access = track;
-    cfg.vary = sc.vary;
-    let mut m = Machine::new(&cfg);
+/// Schedules `sc`'s stimuli on the powered-on machine `m`: their edges up to `limit`, with the
+/// jitter drawn from `seed` (as every run of `sc` does).
+pub fn add_stimuli(m: &mut Machine, sc: &Scenario, seed: u64, limit: SimDuration) {
     let root = Rng::from_seed(seed);
-    let until = SimTime::ZERO + cfg.limit;
+    let until = SimTime::ZERO + limit;
     for spec in &sc.stimuli {
         let (edges, _truncated) = expand(spec, &root, until);
         for e in edges {
             m.drive_pin(e.at, spec.pin, e.drive);
         }
     }
-    m
+}
+
+/// Installs `sc`'s steps as the runtime's step hook (none for a scenario without steps).
+pub fn install_steps(m: &mut Machine, sc: &Scenario) -> Option<Steps> {
+    if sc.steps.is_empty() {
+        return None;
+    }
+    let state = Rc::new(RefCell::new(StepState::default()));
+    install_step_hook(m, sc, state.clone());
+    Some(Steps(state))
 }
 
 /// The file name a scenario's program is compiled under (tracebacks show it).
@@ -152,43 +77,20 @@ pub fn program_name(program: &super::Program) -> String {
     }
 }
 
-/// Runs `sc` as `opts` say.
-pub fn run_scenario_opts(sc: &Scenario, opts: &RunOptions<'_>) -> Result<ScenarioRun, CliError> {
-    let (seed, limit, quiet_errors, track_access) =
-        (opts.seed, opts.limit, opts.quiet_errors, opts.track_access);
-    let program = sc.program.as_ref().ok_or_else(|| {
-        CliError(format!(
-            "{}: the scenario names no program",
-            sc.origin.path.display()
-        ))
-    })?;
-    let filename = program_name(program);
-    let code = match compile_module(&program.source, &filename) {
-        Ok(c) => c,
-        Err(d) => {
-            if quiet_errors {
-                print!("{}", d.render_micropython());
-            }
-            return Err(CliError(d.render_cli()));
-        }
-    };
-    let seed = seed.unwrap_or(sc.seed);
-    let track = track_access || sc.expect.findings.is_some();
-    let mut m = scenario_machine(sc, seed, limit.unwrap_or(sc.timeout), track);
-    let state = Rc::new(RefCell::new(StepState::default()));
-    if !sc.steps.is_empty() {
-        install_steps(&mut m, sc, state.clone());
-    }
-    if let Some(prepare) = opts.prepare {
-        prepare(&mut m);
-    }
-    let mut outcome = m.run_program(code);
-    let st = state.borrow();
-    if outcome == Outcome::Stopped && st.done {
-        outcome = Outcome::Finished;
-    }
+/// Checks `sc`'s expectations (its steps first, when `steps` ran) against the finished
+/// machine `m`. A run the completed steps stopped counts as finished: `outcome` is updated.
+pub fn check(
+    sc: &Scenario,
+    steps: Option<&Steps>,
+    m: &Machine,
+    outcome: &mut Outcome,
+) -> Vec<JsonExpectation> {
     let mut expectations = Vec::new();
-    if !sc.steps.is_empty() {
+    if let Some(Steps(state)) = steps {
+        let st = state.borrow();
+        if *outcome == Outcome::Stopped && st.done {
+            *outcome = Outcome::Finished;
+        }
         let ok = st.done && st.failure.is_none();
         let actual = match (&st.failure, st.done) {
             (Some(f), _) => f.clone(),
@@ -205,17 +107,11 @@ pub fn run_scenario_opts(sc: &Scenario, opts: &RunOptions<'_>) -> Result<Scenari
             actual,
         });
     }
-    drop(st);
     let summary = summarize(m.trace());
     check_expectations(sc, &summary, &m.trace().console(), &mut expectations);
     check_task_expectations(sc, m.trace(), &mut expectations);
     check_finding_expectations(sc, m.trace(), &mut expectations);
-    Ok(ScenarioRun {
-        machine: m,
-        outcome,
-        expectations,
-        seed,
-    })
+    expectations
 }
 
 fn program_display(p: &Path) -> String {
@@ -225,7 +121,7 @@ fn program_display(p: &Path) -> String {
     )
 }
 
-fn install_steps(m: &mut Machine, sc: &Scenario, state: Rc<RefCell<StepState>>) {
+fn install_step_hook(m: &mut Machine, sc: &Scenario, state: Rc<RefCell<StepState>>) {
     let steps = sc.steps.clone();
     m.rt.push_event(SimTime::ZERO, HwEvent::Step(0));
     m.rt.step_hook = Some(Box::new(move |rt: &mut Runtime, vm: &mut Vm, _n: u32| {

@@ -363,3 +363,13 @@ fn timer_sources_follow_the_board() {
     let err = parse(&text("esp32", "timer 4")).expect_err("the esp32 has timers 0-3");
     assert!(err.to_string().contains("0-3"), "{err}");
 }
+
+// `.yaml` and `.yml` files are scenarios (for `irqlab run`, `explore`, `tui` and the run
+// module alike); anything else is a program.
+#[test]
+fn scenario_files_by_extension() {
+    assert!(is_scenario(Path::new("scenarios/bounce.yaml")));
+    assert!(is_scenario(Path::new("b.yml")));
+    assert!(!is_scenario(Path::new("bounce.py")));
+    assert!(!is_scenario(Path::new("yaml")));
+}

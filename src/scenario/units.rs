@@ -151,6 +151,19 @@ mod tests {
         }
     }
 
+    // The command line (`--until`, the TUI's jump prompt) uses this parser too: durations
+    // need a unit and accept decimal fractions exactly, `µs` included.
+    #[test]
+    fn command_line_durations() {
+        assert_eq!(parse_duration("10ms"), Ok(SimDuration::from_ms(10)));
+        assert_eq!(parse_duration("1.5s"), Ok(SimDuration::from_ms(1500)));
+        assert_eq!(parse_duration("250us"), Ok(SimDuration::from_us(250)));
+        assert_eq!(parse_duration("250µs"), Ok(SimDuration::from_us(250)));
+        assert!(parse_duration("10").is_err());
+        assert!(parse_duration("x ms").is_err());
+        assert!(parse_duration("soon").is_err());
+    }
+
     // Percentages become parts per million; more than 100 % is refused.
     #[test]
     fn percentages() {

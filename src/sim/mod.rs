@@ -32,6 +32,19 @@ pub enum Outcome {
     Stopped,
 }
 
+impl Outcome {
+    /// The name reports use (`finished`, `uncaught-exception`, `time-limit`,
+    /// `stopped-by-scenario`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Finished => "finished",
+            Outcome::UncaughtException => "uncaught-exception",
+            Outcome::TimeLimit => "time-limit",
+            Outcome::Stopped => "stopped-by-scenario",
+        }
+    }
+}
+
 /// What a run needs besides the program.
 #[derive(Clone, Debug)]
 pub struct RunConfig {

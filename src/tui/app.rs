@@ -2,7 +2,7 @@
 //!
 //! [`App`] owns the recorded [`Trace`], its [`TraceIndex`] and summary, and the view state:
 //! the cursor (an event index), the visible time window, the mode (normal, help, prompt).
-//! Only [`super::update::update`] changes it; [`super::view::view`] reads it.
+//! Only the `update` module changes it; the `view` module reads it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -61,7 +61,7 @@ pub struct Recording {
     /// How the run ended (`finished`, `time-limit`, ...).
     pub outcome: String,
     /// What was run (to run it again, e.g. for the bytecode inspector).
-    pub spec: super::RunSpec,
+    pub spec: crate::run::RunSpec,
 }
 
 /// What keys mean right now.
@@ -373,9 +373,12 @@ impl App {
 
     /// An empty live view of `spec` (whose full run lasts `limit_ns`), waiting for the
     /// simulation thread's first chunk; the window shows the whole run as it fills in.
-    pub fn live(spec: super::RunSpec, limit_ns: u64, color: bool) -> App {
+    pub fn live(spec: crate::run::RunSpec, limit_ns: u64, color: bool) -> App {
         let rec = Recording {
-            name: spec.file.to_string_lossy().into_owned(),
+            name: spec
+                .path()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             outcome: "running".into(),
             spec,
             ..Recording::default()
@@ -431,6 +434,27 @@ impl App {
     /// Width of the visible time window, in ns.
     pub fn span_ns(&self) -> u64 {
         ZOOM_LEVELS_NS[self.zoom]
+    }
+
+    /// Simulated nanoseconds that pass in `wall_ns` of wall-clock time at the app's speed.
+    pub fn sim_step_ns(&self, wall_ns: u64) -> u64 {
+        let step = match self.speed() {
+            Speed::Window => {
+                wall_ns as u128 * self.span_ns() as u128
+                    / (PLAY_SECONDS_PER_WINDOW as u128 * 1_000_000_000)
+            }
+            Speed::PerMillion(p) => wall_ns as u128 * p as u128 / 1_000_000,
+            Speed::Max => u64::MAX as u128,
+        };
+        step.min(u64::MAX as u128) as u64
+    }
+
+    /// Keeps time `t` in the window, paging it along (playback and live mode).
+    pub fn follow(&mut self, t: u64) {
+        let span = self.span_ns();
+        if t < self.view_start_ns || t >= self.view_start_ns + span {
+            self.view_start_ns = t.saturating_sub(span / 4);
+        }
     }
 
     /// The main-program line at the cursor (0 if unknown).

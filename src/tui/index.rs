@@ -646,9 +646,9 @@ mod tests {
         }
     }
 
-    // A callback during a sleep splits the idle span and pushes/pops the queue depth.
-    #[test]
-    fn contexts_and_queue_follow_the_events() {
+    /// A pin edge during a sleep whose callback runs after the sleep: main 0-10, idle 10-30
+    /// (ISR 20-25, callback queued at 25), callback 40-50, main to 60.
+    fn sleep_with_callback() -> Trace {
         let mut t = Trace::new(100);
         let src = Source::Pin(4);
         t.event_times.push(SimTime(20));
@@ -703,7 +703,13 @@ mod tests {
         for (at, ctx, kind) in ev {
             t.push(SimTime(at), ctx, 1, kind);
         }
-        let ix = TraceIndex::new(&t);
+        t
+    }
+
+    // A callback during a sleep splits the idle span and pushes/pops the queue depth.
+    #[test]
+    fn contexts_and_queue_follow_the_events() {
+        let ix = TraceIndex::new(&sleep_with_callback());
         assert_eq!(ix.idle.covered(0, 100), 20);
         assert_eq!(ix.callback.covered(0, 100), 10);
         assert_eq!(ix.main.covered(0, 100), 30);

@@ -17,8 +17,8 @@
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 
 use super::app::Recording;
-use super::{RunSpec, meta, simulate_with};
-use crate::cli::CliError;
+use super::runs::{meta, recording, tracked};
+use crate::run::{RunError, RunSpec};
 use crate::sim::Machine;
 use crate::time::{SimDuration, SimTime};
 
@@ -49,27 +49,29 @@ pub enum Feed {
 }
 
 /// Starts the simulation thread for `spec`; its chunks arrive on the returned receiver.
-pub fn spawn(spec: RunSpec) -> Result<Receiver<Feed>, CliError> {
+pub fn spawn(spec: RunSpec) -> Result<Receiver<Feed>, RunError> {
     let (tx, rx) = bounded(CHANNEL_CAPACITY);
     // A named thread from the builder: the simulation itself stays single-threaded and
     // deterministic; this thread only owns one run at a time.
     std::thread::Builder::new()
         .name("irqlab-sim".into())
         .spawn(move || produce(&spec, &tx))
-        .map_err(|e| CliError(format!("cannot start the simulation thread: {e}")))?;
+        .map_err(|e| RunError::io(format!("cannot start the simulation thread: {e}")))?;
     Ok(rx)
 }
 
 /// The simulation thread's body: one run, its trace handed over in growing prefixes, then the
 /// finished run. When the UI has gone (a `send` fails) the observer stops sending.
 pub fn produce(spec: &RunSpec, tx: &Sender<Feed>) {
-    let meta = match meta(spec) {
-        Ok(m) => m,
+    let spec = &tracked(spec);
+    let loaded = match crate::run::load(spec) {
+        Ok(l) => l,
         Err(e) => {
-            let _ = tx.send(Feed::Failed(e.0));
+            let _ = tx.send(Feed::Failed(e.message));
             return;
         }
     };
+    let meta = meta(&loaded, spec);
     let prepare = |m: &mut Machine| {
         let (tx, meta) = (tx.clone(), meta.clone_meta());
         m.rt.set_observer(
@@ -91,15 +93,12 @@ pub fn produce(spec: &RunSpec, tx: &Sender<Feed>) {
             }),
         );
     };
-    let feed = match simulate_with(spec, None, Some(&prepare)) {
-        Ok(sim) => Feed::Chunk(Box::new(Chunk {
-            rec: sim.into_recording(),
-            horizon_ns: u64::MAX,
-            last: true,
-        })),
-        Err(e) => Feed::Failed(e.0),
-    };
-    let _ = tx.send(feed);
+    let run = loaded.run(Some(&prepare));
+    let _ = tx.send(Feed::Chunk(Box::new(Chunk {
+        rec: recording(run, spec),
+        horizon_ns: u64::MAX,
+        last: true,
+    })));
 }
 
 /// Tries to hand `feed` over without waiting: `Err` gives it back when the channel is full.
@@ -191,7 +190,7 @@ mod tests {
         assert_eq!(rx.len(), CHANNEL_CAPACITY);
         std::thread::sleep(std::time::Duration::from_millis(50));
         assert_eq!(rx.len(), CHANNEL_CAPACITY, "the producer waited");
-        let full = super::super::load(&s.file, None).expect("runs");
+        let full = crate::tui::runs::simulate(&s).expect("runs");
         let mut n_chunks = 0;
         for feed in rx.iter() {
             let Feed::Chunk(c) = feed else {

@@ -1,12 +1,11 @@
 //! `update` for live mode: the live clock, revealing events from the newest chunk, breakpoints
-//! on the way, and taking chunks. Pure like [`super::update::update`], which calls it.
+//! on the way, and taking chunks. Pure like the `update` module's `update`, which calls it.
 //!
 //! The app's recording is the *revealed* prefix of the newest chunk: every pane, the findings
 //! and the statistics describe the run up to the live clock, never beyond it.
 
 use super::app::{App, Recording, Speed};
 use super::live::{Chunk, prefix};
-use super::update::{follow, sim_step_ns};
 
 /// Revealed-event counts above this rebuild the view's index only when the count grew by a
 /// quarter (or the clock stopped), so a fast live run does not re-index every frame: the
@@ -16,7 +15,7 @@ const REBUILD_EVERY_FRAME_BELOW: usize = 20_000;
 
 /// The live clock moves by `wall_ns` × speed, up to what the simulation has delivered.
 pub fn tick(app: &mut App, wall_ns: u64) {
-    let step = sim_step_ns(app, wall_ns);
+    let step = app.sim_step_ns(wall_ns);
     let Some(live) = &mut app.live else {
         return;
     };
@@ -96,7 +95,7 @@ fn reveal(app: &mut App, mut target: u64, mut stop: Option<String>) {
     } else if finished {
         app.message = Some(format!("run {}: replay", app.rec.outcome));
     }
-    follow(app, target);
+    app.follow(target);
 }
 
 /// The simulation thread's next chunk arrived.
@@ -159,7 +158,7 @@ mod tests {
     }
 
     fn live_app() -> App {
-        App::live(super::super::RunSpec::default(), 10_000_000, false)
+        App::live(crate::run::RunSpec::default(), 10_000_000, false)
     }
 
     // The live clock follows wall time × speed, reveals only what happened by then, stops at

@@ -7,8 +7,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use ratatui::layout::Rect;
 
 use super::app::{App, Mode, OpInfo};
+use super::layout::time_at;
 use super::live::Chunk;
-use super::view::time_at;
 
 /// A chunk from the simulation thread, as a message (compared by horizon and size only).
 #[derive(Clone, Debug)]

@@ -14,10 +14,12 @@
 
 pub mod app;
 pub mod index;
+pub mod layout;
 pub mod live;
 pub mod live_update;
 pub mod message;
 pub mod ops;
+pub mod runs;
 pub mod terminal;
 pub mod theme;
 pub mod update;
@@ -25,44 +27,37 @@ pub mod view;
 pub mod widgets;
 
 use std::io;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event, KeyEventKind};
 use ratatui::layout::Rect;
 
 use crate::bench::Figure;
-use crate::cli::{CliError, DEFAULT_LIMIT};
-use crate::hw::BoardKind;
-use crate::py::compiler::compile_module;
-use crate::scenario::Scenario;
-use crate::sim::{Machine, Outcome, RunConfig};
-use crate::time::{SimDuration, SimTime};
+use crate::run::{RunError, RunSpec};
+use crate::time::SimTime;
 use crate::trace::{Ctx, Kind, Source, Trace};
 use app::{App, Recording};
 use message::{ChunkMsg, Message};
+pub use runs::{load, simulate, tracked};
 
 /// `irqlab tui`: replay (`live = false`: run `spec` to completion, then browse its trace) or
 /// live mode (the simulation runs on its own thread while the screen follows it). Returns the
 /// exit code (0), or an error for bad input or a terminal failure.
-pub fn run(spec: RunSpec, live: bool) -> Result<i32, CliError> {
+pub fn run(spec: RunSpec, live: bool) -> Result<i32, RunError> {
+    let spec = tracked(&spec);
     let (mut app, feed) = if live {
         // Bad input is reported before the terminal is touched, as in replay.
-        let limit = full_limit(&spec)?;
-        let _ = simulate(&spec, Some(SimDuration(0)))?;
+        let limit = crate::run::load(&spec)?.limit();
         let rx = live::spawn(spec.clone())?;
         (App::live(spec, limit.as_ns(), color_wanted()), Some(rx))
     } else {
-        (
-            App::new(simulate(&spec, None)?.into_recording(), color_wanted()),
-            None,
-        )
+        (App::new(simulate(&spec)?, color_wanted()), None)
     };
     let mut term =
-        terminal::init().map_err(|e| CliError(format!("cannot set up the terminal: {e}")))?;
+        terminal::init().map_err(|e| RunError::io(format!("cannot set up the terminal: {e}")))?;
     let res = event_loop(&mut term, &mut app, feed.as_ref());
     terminal::restore();
-    res.map_err(|e| CliError(format!("terminal: {e}")))?;
+    res.map_err(|e| RunError::io(format!("terminal: {e}")))?;
     Ok(0)
 }
 
@@ -131,159 +126,6 @@ fn event_loop(
         }
     }
     Ok(())
-}
-
-/// What to run: the same inputs as `irqlab run --findings FILE [--seed N] [--until T]`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RunSpec {
-    /// A scenario (`.yaml`/`.yml`) or a program (`.py`).
-    pub file: std::path::PathBuf,
-    /// Overrides the scenario's seed (programs: 0 by default).
-    pub seed: Option<u64>,
-    /// Overrides the scenario's timeout (programs: [`DEFAULT_LIMIT`]).
-    pub until: Option<SimDuration>,
-}
-
-#[cfg(test)]
-impl RunSpec {
-    /// The shipped scenario `name` (`scenarios/NAME`) with its own seed and timeout (tests).
-    pub fn shipped(name: &str) -> RunSpec {
-        RunSpec {
-            file: std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("scenarios")
-                .join(name),
-            ..RunSpec::default()
-        }
-    }
-}
-
-/// A finished (or stopped) simulation and what the TUI shows about it.
-pub struct Simulated {
-    /// The machine after the run (the bytecode inspector reads its frames).
-    pub machine: Machine,
-    /// The recording's metadata; its trace is empty until [`Simulated::into_recording`].
-    pub rec: Recording,
-}
-
-impl Simulated {
-    /// Moves the trace out of the machine into the recording.
-    pub fn into_recording(mut self) -> Recording {
-        self.rec.trace = std::mem::take(&mut self.machine.rt.trace);
-        self.rec
-    }
-}
-
-fn is_scenario(file: &Path) -> bool {
-    matches!(
-        file.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
-    )
-}
-
-/// The simulated-time limit of the full run of `spec` (`--until`, the scenario's timeout, or
-/// [`DEFAULT_LIMIT`]).
-pub fn full_limit(spec: &RunSpec) -> Result<SimDuration, CliError> {
-    if let Some(t) = spec.until {
-        return Ok(t);
-    }
-    if is_scenario(&spec.file) {
-        let sc = Scenario::load(&spec.file).map_err(|e| CliError(e.to_string()))?;
-        return Ok(sc.timeout);
-    }
-    Ok(DEFAULT_LIMIT)
-}
-
-/// Runs `spec` (to `until`, else its own limit) and keeps the machine and the metadata.
-pub fn simulate(spec: &RunSpec, until: Option<SimDuration>) -> Result<Simulated, CliError> {
-    simulate_with(spec, until, None)
-}
-
-/// [`simulate`], with `prepare` called on the powered-on machine before the program starts
-/// (live mode installs its trace observer there).
-pub fn simulate_with(
-    spec: &RunSpec,
-    until: Option<SimDuration>,
-    prepare: Option<&dyn Fn(&mut Machine)>,
-) -> Result<Simulated, CliError> {
-    let limit = until.or(spec.until);
-    let mut rec = meta(spec)?;
-    if is_scenario(&spec.file) {
-        let sc = Scenario::load(&spec.file).map_err(|e| CliError(e.to_string()))?;
-        let run = crate::scenario::runner::run_scenario_opts(
-            &sc,
-            &crate::scenario::runner::RunOptions {
-                seed: spec.seed,
-                limit,
-                quiet_errors: false,
-                track_access: true,
-                prepare,
-            },
-        )?;
-        rec.outcome = outcome_name(&run.outcome).to_string();
-        return Ok(Simulated {
-            machine: run.machine,
-            rec,
-        });
-    }
-    let code = compile_module(&rec.source, &rec.name).map_err(|d| CliError(d.render_cli()))?;
-    let mut cfg = RunConfig::esp32(limit.unwrap_or(DEFAULT_LIMIT));
-    cfg.seed = rec.seed;
-    cfg.track_access = true;
-    let mut m = Machine::new(&cfg);
-    if let Some(prepare) = prepare {
-        prepare(&mut m);
-    }
-    let outcome = m.run_program(code);
-    rec.outcome = outcome_name(&outcome).to_string();
-    Ok(Simulated { machine: m, rec })
-}
-
-/// What a run of `spec` shows besides its trace: program text, name, seed, board (the outcome
-/// is `running` until the run ends).
-pub fn meta(spec: &RunSpec) -> Result<Recording, CliError> {
-    if is_scenario(&spec.file) {
-        let sc = Scenario::load(&spec.file).map_err(|e| CliError(e.to_string()))?;
-        return Ok(Recording {
-            trace: Trace::default(),
-            source: sc.program.map(|p| p.source).unwrap_or_default(),
-            name: sc.name,
-            seed: spec.seed.unwrap_or(sc.seed),
-            board: sc.board.name().to_string(),
-            outcome: "running".into(),
-            spec: spec.clone(),
-        });
-    }
-    let file = &spec.file;
-    let source = std::fs::read_to_string(file)
-        .map_err(|e| CliError(format!("{}: cannot read: {e}", file.display())))?;
-    Ok(Recording {
-        trace: Trace::default(),
-        source,
-        name: file.to_string_lossy().into_owned(),
-        seed: spec.seed.unwrap_or(0),
-        board: BoardKind::Esp32.name().to_string(),
-        outcome: "running".into(),
-        spec: spec.clone(),
-    })
-}
-
-/// Runs a scenario (`.yaml`/`.yml`) or a program to completion and keeps what the TUI needs.
-pub fn load(file: &Path, seed: Option<u64>) -> Result<Recording, CliError> {
-    let spec = RunSpec {
-        file: file.to_path_buf(),
-        seed,
-        until: None,
-    };
-    Ok(simulate(&spec, None)?.into_recording())
-}
-
-fn outcome_name(o: &Outcome) -> &'static str {
-    match o {
-        Outcome::Finished => "finished",
-        Outcome::UncaughtException => "uncaught-exception",
-        Outcome::TimeLimit => "time-limit",
-        Outcome::Stopped => "stopped-by-scenario",
-    }
 }
 
 /// A synthetic trace of `n_events` events: a bouncing pin every 100 µs whose ISR queues a

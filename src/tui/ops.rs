@@ -22,44 +22,17 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::RunSpec;
 use super::app::OpInfo;
-use crate::hw::BoardKind;
-use crate::py::bytecode::CodeObject;
-use crate::py::compiler::compile_module;
 use crate::py::disasm::disassemble;
 use crate::py::vm::{AbortReason, Flow, Vm};
 use crate::rt::{HwEvent, Runtime};
-use crate::scenario::Scenario;
-use crate::sim::{Machine, RunConfig};
+use crate::run::RunSpec;
+use crate::sim::Machine;
 use crate::time::SimTime;
 use crate::trace::Trace;
 
 /// Disassembly rows shown around the op.
 pub const LISTING_ROWS: usize = 7;
-
-/// A machine set up as the recorded run was, and its program.
-fn machine(spec: &RunSpec) -> Result<(Machine, Rc<CodeObject>), String> {
-    let limit = super::full_limit(spec).map_err(|e| e.0)?;
-    if !super::is_scenario(&spec.file) {
-        let source = std::fs::read_to_string(&spec.file)
-            .map_err(|e| format!("{}: cannot read: {e}", spec.file.display()))?;
-        let name = spec.file.to_string_lossy().into_owned();
-        let code = compile_module(&source, &name).map_err(|d| d.render_cli())?;
-        let mut cfg = RunConfig::for_board(BoardKind::Esp32, limit);
-        cfg.seed = spec.seed.unwrap_or(0);
-        cfg.track_access = true;
-        return Ok((Machine::new(&cfg), code));
-    }
-    // As `scenario::runner::run_scenario_with` sets a run up, without the steps.
-    let sc = Scenario::load(&spec.file).map_err(|e| e.to_string())?;
-    let program = sc.program.as_ref().ok_or("the scenario names no program")?;
-    let filename = crate::scenario::runner::program_name(program);
-    let code = compile_module(&program.source, &filename).map_err(|d| d.render_cli())?;
-    let seed = spec.seed.unwrap_or(sc.seed);
-    let m = crate::scenario::runner::scenario_machine(&sc, seed, limit, true);
-    Ok((m, code))
-}
 
 /// What the hook saw.
 fn inspect(rt: &Runtime, vm: &Vm) -> Result<OpInfo, String> {
@@ -111,16 +84,23 @@ pub fn op_at(spec: &RunSpec, at_ns: u64, recorded: &Trace) -> Result<OpInfo, Str
             SimTime(end)
         ));
     }
-    let (mut m, code) = machine(spec)?;
+    // The recorded run without its steps (the step hook is the inspector's).
+    let spec = RunSpec {
+        skip_steps: true,
+        ..super::runs::tracked(spec)
+    };
     let seen: Rc<RefCell<Option<Result<OpInfo, String>>>> = Rc::default();
-    let out = seen.clone();
-    m.rt.push_event(when, HwEvent::Step(0));
-    m.rt.set_deadline(&mut m.vm);
-    m.rt.step_hook = Some(Box::new(move |rt: &mut Runtime, vm: &mut Vm, _n: u32| {
-        *out.borrow_mut() = Some(inspect(rt, vm));
-        Err(Flow::Abort(AbortReason::Stopped))
-    }));
-    m.run_program(code);
+    let prepare = |m: &mut Machine| {
+        let out = seen.clone();
+        m.rt.push_event(when, HwEvent::Step(0));
+        m.rt.set_deadline(&mut m.vm);
+        m.rt.step_hook = Some(Box::new(move |rt: &mut Runtime, vm: &mut Vm, _n: u32| {
+            *out.borrow_mut() = Some(inspect(rt, vm));
+            Err(Flow::Abort(AbortReason::Stopped))
+        }));
+    };
+    let run = crate::run::run_with(&spec, &prepare).map_err(|e| e.message)?;
+    let m = &run.machine;
     let res = seen.borrow_mut().take().unwrap_or_else(|| {
         Err(format!(
             "no bytecode runs at or after {when}: the run has ended"
@@ -152,7 +132,7 @@ mod tests {
     #[test]
     fn steps_go_op_by_op() {
         let s = spec("count_race_pyboard.yaml");
-        let rec = super::super::load(&s.file, None).expect("runs");
+        let rec = crate::tui::runs::simulate(&s).expect("runs");
         let mut at = 1_000_000; // 1 ms: the main loop is running
         let mut seen = Vec::new();
         for _ in 0..12 {
@@ -182,7 +162,7 @@ mod tests {
     #[test]
     fn no_op_after_the_end() {
         let s = spec("bounce.yaml");
-        let rec = super::super::load(&s.file, None).expect("runs");
+        let rec = crate::tui::runs::simulate(&s).expect("runs");
         let e = op_at(&s, 10_000_000_000, &rec.trace).expect_err("ended");
         assert!(e.contains("ends at"), "{e}");
         // While the program sleeps, the op is the call into `time.sleep*`, in the idle context.

@@ -4,38 +4,92 @@
 //! and keep the cursor inside the visible window by re-centring the window when it leaves.
 
 use super::app::{
-    App, Mode, PLAY_SECONDS_PER_WINDOW, PromptKind, Request, SPEED_REAL_TIME, SPEED_WINDOW, Side,
-    Speed, ZOOM_LEVELS_NS,
+    App, Mode, PromptKind, Request, SPEED_REAL_TIME, SPEED_WINDOW, Side, Speed, ZOOM_LEVELS_NS,
 };
 use super::message::Message;
 use crate::trace::{Kind, Source};
 
-/// Applies `msg` to `app`.
+/// Applies `msg` to `app`: each group of messages has its own function.
 pub fn update(app: &mut App, msg: Message) {
     app.message = None;
     match msg {
-        Message::NextEvent => move_cursor(app, app.cursor + 1),
-        Message::PrevEvent => move_cursor(app, app.cursor.saturating_sub(1)),
-        Message::NextIrq => {
-            let to = next_in(&app.index.irqs, app.cursor);
-            jump_or_say(app, to, "no later interrupt");
-        }
-        Message::PrevIrq => {
-            let to = prev_in(&app.index.irqs, app.cursor);
-            jump_or_say(app, to, "no earlier interrupt");
-        }
+        Message::NextEvent
+        | Message::PrevEvent
+        | Message::NextIrq
+        | Message::PrevIrq
+        | Message::NextSameSource
+        | Message::PrevSameSource
+        | Message::NextDrop
+        | Message::PrevDrop
+        | Message::NextLine
+        | Message::PrevLine
+        | Message::Home
+        | Message::End
+        | Message::JumpTo(_) => navigate(app, &msg),
+        Message::TogglePlay
+        | Message::Tick(_)
+        | Message::Faster
+        | Message::Slower
+        | Message::Chunk(_)
+        | Message::LiveFailed(_)
+        | Message::StepOp
+        | Message::OpFound(_) => playback(app, msg),
+        Message::ToggleLineBreak
+        | Message::ToggleSourceBreak
+        | Message::Continue
+        | Message::ReverseContinue
+        | Message::RunTo(_)
+        | Message::NextFinding
+        | Message::PrevFinding
+        | Message::NextBar
+        | Message::PrevBar => breakpoints(app, &msg),
+        Message::ZoomIn
+        | Message::ZoomOut
+        | Message::PanLeft
+        | Message::PanRight
+        | Message::ToggleSide
+        | Message::ToggleHelp
+        | Message::OpenRunToPrompt
+        | Message::OpenBreakPrompt
+        | Message::OpenPrompt
+        | Message::PromptInput(_)
+        | Message::PromptBackspace
+        | Message::PromptSubmit
+        | Message::Cancel
+        | Message::Quit => screen(app, &msg),
+    }
+}
+
+/// Cursor moves: by event, interrupt, source, drop, line; to the ends; to a time.
+fn navigate(app: &mut App, msg: &Message) {
+    let (list, next, none) = match msg {
+        Message::NextEvent => return move_cursor(app, app.cursor + 1),
+        Message::PrevEvent => return move_cursor(app, app.cursor.saturating_sub(1)),
         Message::NextSameSource | Message::PrevSameSource => {
-            let next = msg == Message::NextSameSource;
-            same_source(app, next);
+            return same_source(app, *msg == Message::NextSameSource);
         }
-        Message::NextDrop => {
-            let to = next_in(&app.index.drop_events, app.cursor);
-            jump_or_say(app, to, "no later drop");
-        }
-        Message::PrevDrop => {
-            let to = prev_in(&app.index.drop_events, app.cursor);
-            jump_or_say(app, to, "no earlier drop");
-        }
+        Message::Home => return move_cursor(app, 0),
+        Message::End => return move_cursor(app, app.n_events().saturating_sub(1)),
+        Message::JumpTo(t) => return move_cursor(app, app.event_at(*t)),
+        Message::NextIrq => (&app.index.irqs, true, "no later interrupt"),
+        Message::PrevIrq => (&app.index.irqs, false, "no earlier interrupt"),
+        Message::NextDrop => (&app.index.drop_events, true, "no later drop"),
+        Message::PrevDrop => (&app.index.drop_events, false, "no earlier drop"),
+        Message::NextLine => (&app.index.line_changes, true, "no later line change"),
+        Message::PrevLine => (&app.index.line_changes, false, "no earlier line change"),
+        _ => return, // another group's message (`update` routes each to its group)
+    };
+    let to = if next {
+        next_in(list, app.cursor)
+    } else {
+        prev_in(list, app.cursor)
+    };
+    jump_or_say(app, to, none);
+}
+
+/// Playback and live mode: play/pause, the clock tick, speed, live chunks, bytecode steps.
+fn playback(app: &mut App, msg: Message) {
+    match msg {
         Message::TogglePlay => toggle_play(app),
         Message::Tick(wall_ns) => {
             if app.live.is_some() {
@@ -70,16 +124,21 @@ pub fn update(app: &mut App, msg: Message) {
             let from = app.op.as_ref().map_or(app.cursor_ns(), |o| o.at_ns);
             app.request = Some(Request::OpAt(from + 1));
         }
-        Message::OpFound(res) => match res {
-            Ok(op) => {
-                let at = op.at_ns;
-                app.op = Some(*op);
-                let keep = app.op.take();
-                move_cursor(app, app.event_at(at));
-                app.op = keep;
-            }
-            Err(e) => app.message = Some(e),
-        },
+        Message::OpFound(Ok(op)) => {
+            let at = op.at_ns;
+            app.op = Some(*op);
+            let keep = app.op.take();
+            move_cursor(app, app.event_at(at));
+            app.op = keep;
+        }
+        Message::OpFound(Err(e)) => app.message = Some(e),
+        _ => {} // another group's message
+    }
+}
+
+/// Breakpoints, continuing to them, findings and latency bars.
+fn breakpoints(app: &mut App, msg: &Message) {
+    match *msg {
         Message::ToggleLineBreak => toggle_line_break(app),
         Message::ToggleSourceBreak => {
             match app
@@ -106,7 +165,7 @@ pub fn update(app: &mut App, msg: Message) {
             if n == 0 {
                 app.message = Some("no findings in this run".into());
             } else {
-                let i = match (app.finding, msg == Message::NextFinding) {
+                let i = match (app.finding, *msg == Message::NextFinding) {
                     (None, true) => 0,
                     (None, false) => n - 1,
                     (Some(i), true) => (i + 1) % n,
@@ -115,33 +174,25 @@ pub fn update(app: &mut App, msg: Message) {
                 select_finding(app, i);
             }
         }
-        Message::ToggleSide => {
-            app.side = match app.side {
-                Side::Latency => Side::Findings,
-                Side::Findings => Side::Latency,
-            };
-        }
-        Message::OpenRunToPrompt => app.mode = Mode::Prompt(PromptKind::RunTo, String::new()),
-        Message::OpenBreakPrompt => app.mode = Mode::Prompt(PromptKind::Break, String::new()),
-        Message::NextLine => {
-            let to = next_in(&app.index.line_changes, app.cursor);
-            jump_or_say(app, to, "no later line change");
-        }
-        Message::PrevLine => {
-            let to = prev_in(&app.index.line_changes, app.cursor);
-            jump_or_say(app, to, "no earlier line change");
-        }
-        Message::Home => move_cursor(app, 0),
-        Message::End => move_cursor(app, app.n_events().saturating_sub(1)),
-        Message::JumpTo(t) => {
-            let i = app.event_at(t);
-            move_cursor(app, i);
-        }
+        Message::NextBar | Message::PrevBar => select_bar(app, *msg == Message::NextBar),
+        _ => {} // another group's message
+    }
+}
+
+/// The screen: zoom, pan, panes, help, the prompt, quitting.
+fn screen(app: &mut App, msg: &Message) {
+    match *msg {
         Message::ZoomIn => zoom(app, app.zoom.saturating_sub(1)),
         Message::ZoomOut => zoom(app, (app.zoom + 1).min(ZOOM_LEVELS_NS.len() - 1)),
         Message::PanLeft => app.view_start_ns = app.view_start_ns.saturating_sub(app.span_ns() / 4),
         Message::PanRight => {
             app.view_start_ns = (app.view_start_ns + app.span_ns() / 4).min(app.index.end);
+        }
+        Message::ToggleSide => {
+            app.side = match app.side {
+                Side::Latency => Side::Findings,
+                Side::Findings => Side::Latency,
+            };
         }
         Message::ToggleHelp => {
             app.mode = if app.mode == Mode::Help {
@@ -150,6 +201,8 @@ pub fn update(app: &mut App, msg: Message) {
                 Mode::Help
             };
         }
+        Message::OpenRunToPrompt => app.mode = Mode::Prompt(PromptKind::RunTo, String::new()),
+        Message::OpenBreakPrompt => app.mode = Mode::Prompt(PromptKind::Break, String::new()),
         Message::OpenPrompt => app.mode = Mode::Prompt(PromptKind::Jump, String::new()),
         Message::PromptInput(c) => {
             if let Mode::Prompt(_, text) = &mut app.mode
@@ -170,8 +223,8 @@ pub fn update(app: &mut App, msg: Message) {
             }
             app.mode = Mode::Normal;
         }
-        Message::NextBar | Message::PrevBar => select_bar(app, msg == Message::NextBar),
         Message::Quit => app.quit = true,
+        _ => {} // another group's message
     }
 }
 
@@ -187,7 +240,7 @@ fn submit_prompt(app: &mut App) {
         }
         return;
     }
-    match crate::cli::parse_duration(&text) {
+    match crate::scenario::units::parse_duration(&text) {
         Ok(d) if kind == PromptKind::Jump => update(app, Message::JumpTo(d.as_ns())),
         Ok(d) => update(app, Message::RunTo(d.as_ns())),
         Err(e) => app.message = Some(e),
@@ -493,7 +546,7 @@ fn play(app: &mut App, wall_ns: u64) {
     if !app.playing {
         return;
     }
-    let step = sim_step_ns(app, wall_ns);
+    let step = app.sim_step_ns(wall_ns);
     app.playhead_ns = app.playhead_ns.saturating_add(step);
     if app.playhead_ns >= app.index.end {
         app.playhead_ns = app.index.end;
@@ -508,28 +561,7 @@ fn play(app: &mut App, wall_ns: u64) {
     }
     app.cursor = to;
     app.op = None;
-    follow(app, app.playhead_ns);
-}
-
-/// Simulated nanoseconds that pass in `wall_ns` of wall-clock time at the app's speed.
-pub fn sim_step_ns(app: &App, wall_ns: u64) -> u64 {
-    let step = match app.speed() {
-        Speed::Window => {
-            wall_ns as u128 * app.span_ns() as u128
-                / (PLAY_SECONDS_PER_WINDOW as u128 * 1_000_000_000)
-        }
-        Speed::PerMillion(p) => wall_ns as u128 * p as u128 / 1_000_000,
-        Speed::Max => u64::MAX as u128,
-    };
-    step.min(u64::MAX as u128) as u64
-}
-
-/// Keeps time `t` in the window, paging it along (playback and live mode).
-pub fn follow(app: &mut App, t: u64) {
-    let span = app.span_ns();
-    if t < app.view_start_ns || t >= app.view_start_ns + span {
-        app.view_start_ns = t.saturating_sub(span / 4);
-    }
+    app.follow(app.playhead_ns);
 }
 
 fn move_cursor(app: &mut App, to: usize) {
@@ -770,7 +802,7 @@ mod tests {
         assert_eq!(a.speed().label(), "1/1000000×");
         // At 1/1000× a wall second is a simulated millisecond.
         a.speed = 3;
-        assert_eq!(sim_step_ns(&a, 1_000_000_000), 1_000_000);
+        assert_eq!(a.sim_step_ns(1_000_000_000), 1_000_000);
     }
 
     // Playback at max speed runs to the end at once, or to the first breakpoint.

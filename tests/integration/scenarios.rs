@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use irqlab::analysis::summarize;
+use irqlab::run::{Run as ScenarioRun, RunSpec};
 use irqlab::scenario::Scenario;
-use irqlab::scenario::runner::{ScenarioRun, run_scenario};
 use irqlab::trace::{Kind, Source};
 
 fn run(name: &str) -> ScenarioRun {
@@ -13,9 +13,9 @@ fn run(name: &str) -> ScenarioRun {
         .join("scenarios")
         .join(name);
     let sc = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
-    match run_scenario(&sc, None, None, false) {
+    match irqlab::run::run(&RunSpec::scenario(sc.into())) {
         Ok(r) => r,
-        Err(e) => panic!("{name}: {}", e.0),
+        Err(e) => panic!("{name}: {e}"),
     }
 }
 
@@ -355,8 +355,11 @@ fn findings_of(name: &str) -> Vec<irqlab::analysis::findings::Finding> {
         .join("scenarios")
         .join(name);
     let sc = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
-    let r = irqlab::scenario::runner::run_scenario_with(&sc, None, None, false, true)
-        .unwrap_or_else(|e| panic!("{}", e.0));
+    let spec = RunSpec {
+        track_access: true,
+        ..RunSpec::scenario(sc.into())
+    };
+    let r = irqlab::run::run(&spec).unwrap_or_else(|e| panic!("{e}"));
     all(r.machine.trace(), &Thresholds::default())
 }
 
@@ -610,7 +613,6 @@ fn a_watched_run_records_the_same_trace() {
     use std::cell::RefCell;
     use std::rc::Rc;
 
-    use irqlab::scenario::runner::{RunOptions, run_scenario_opts};
     use irqlab::time::SimTime;
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/count_race_pyboard.yaml");
     let sc = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
@@ -625,14 +627,12 @@ fn a_watched_run_records_the_same_trace() {
             }),
         );
     };
-    let opts = |prepare| RunOptions {
+    let spec = RunSpec {
         track_access: true,
-        prepare,
-        ..RunOptions::default()
+        ..RunSpec::scenario(sc.into())
     };
-    let watched =
-        run_scenario_opts(&sc, &opts(Some(&prepare))).unwrap_or_else(|e| panic!("{}", e.0));
-    let plain = run_scenario_opts(&sc, &opts(None)).unwrap_or_else(|e| panic!("{}", e.0));
+    let watched = irqlab::run::run_with(&spec, &prepare).unwrap_or_else(|e| panic!("{e}"));
+    let plain = irqlab::run::run(&spec).unwrap_or_else(|e| panic!("{e}"));
     let (w, p) = (watched.machine.trace(), plain.machine.trace());
     assert_eq!(w.hash(), p.hash());
     let seen = seen.borrow();

@@ -25,7 +25,7 @@ fn app(scenario: &str) -> App {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios")
         .join(scenario);
-    let rec = load(&path, None).unwrap_or_else(|e| panic!("{scenario}: {}", e.0));
+    let rec = load(&path, None).unwrap_or_else(|e| panic!("{scenario}: {e}"));
     App::new(rec, false)
 }
 
@@ -158,6 +158,56 @@ fn tui_bad_input_exits_2() {
             .expect("run irqlab");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
+}
+
+// `irqlab tui prog.py --board pyboard` runs the program on the Pyboard, as `irqlab run
+// --board pyboard` does: `pyb` imports, the status bar names the board, and the trace is the
+// one `irqlab run` records. An unknown board is bad input (exit 2) before the terminal is set up.
+#[test]
+fn tui_board_option_runs_a_program_on_the_pyboard() {
+    use clap::Parser as _;
+    use irqlab::cli::{Cli, Command};
+    let dir = std::env::temp_dir().join(format!("irqlab-test-tui-board-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let prog = dir.join("prog.py");
+    std::fs::write(
+        &prog,
+        "import pyb\nprint('on', pyb.freq()[0] // 1000000, 'MHz')\n",
+    )
+    .expect("write program");
+    let prog = prog.to_str().expect("utf-8 path");
+    let args = |board: &str| {
+        let cli = Cli::try_parse_from(["irqlab", "tui", prog, "--board", board]).expect("parses");
+        let Command::Tui(args) = cli.command else {
+            panic!("a tui command")
+        };
+        args
+    };
+    let spec = irqlab::cli::tui::spec(&args("pyboard")).expect("a valid spec");
+    let rec = irqlab::tui::simulate(&spec).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rec.board, "pyboard");
+    assert_eq!(rec.outcome, "finished");
+    assert_eq!(rec.trace.console(), "on 168 MHz\n");
+    assert!(screen(&App::new(rec.clone(), false), 100, 30).contains("pyboard"));
+    let run = irqlab::run::run(&irqlab::run::RunSpec {
+        board: Some(irqlab::hw::BoardKind::Pyboard),
+        track_access: true,
+        ..irqlab::run::RunSpec::file(prog)
+    })
+    .expect("runs");
+    assert_eq!(rec.trace.hash(), run.machine.trace().hash());
+    // The default board is still the esp32, which has no `pyb`.
+    let esp32 = irqlab::tui::simulate(&irqlab::cli::tui::spec(&args("esp32")).expect("valid"))
+        .expect("runs");
+    assert_eq!(esp32.board, "esp32");
+    assert_eq!(esp32.outcome, "uncaught-exception");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_irqlab"))
+        .args(["tui", prog, "--board", "nosuch"])
+        .output()
+        .expect("run irqlab");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--board: unknown board 'nosuch'"), "{err}");
 }
 
 // A trace that hit its size limit says so in the timeline's title.

@@ -63,17 +63,7 @@ pub fn breakdown(app: &App, n: u32, cursor: usize) -> Vec<Line<'static>> {
     let Some(t0) = trace.event_times.get(n as usize).map(|t| t.as_ns()) else {
         return Vec::new();
     };
-    let parts = app
-        .index
-        .parts
-        .get(n as usize)
-        .copied()
-        .unwrap_or(EventParts {
-            isr: NONE,
-            queued: NONE,
-            start: NONE,
-            end: NONE,
-        });
+    let parts = parts_of(app, n);
     let at = |i: u32| {
         trace
             .events
@@ -128,7 +118,25 @@ pub fn breakdown(app: &App, n: u32, cursor: usize) -> Vec<Line<'static>> {
             rows.push((i, "resumed".into(), format!("{r}  task #{task}"), th.main()));
         }
     }
+    lines(rows, cursor)
+}
 
+/// The indexed parts of hardware event `n` (all [`NONE`] if it has none).
+fn parts_of(app: &App, n: u32) -> EventParts {
+    app.index
+        .parts
+        .get(n as usize)
+        .copied()
+        .unwrap_or(EventParts {
+            isr: NONE,
+            queued: NONE,
+            start: NONE,
+            end: NONE,
+        })
+}
+
+/// The breakdown's rows (event index, label, text, style) as lines, `cursor`'s row marked.
+fn lines(rows: Vec<(u32, String, String, Style)>, cursor: usize) -> Vec<Line<'static>> {
     rows.into_iter()
         .map(|(i, label, text, style)| {
             let mark = if i as usize == cursor { "▶" } else { " " };

@@ -9,8 +9,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use crate::analysis::findings::{Severity, Who};
+use crate::analysis::findings::{Finding, Severity, Who};
 use crate::tui::app::App;
+use crate::tui::theme::Theme;
 
 /// The findings list.
 pub struct Findings<'a> {
@@ -71,33 +72,7 @@ impl Widget for Findings<'_> {
                 Span::styled(row, style),
             ]));
             if selected {
-                // The interleaving first (it is what the source pane numbers), then the
-                // sentence and the remedy.
-                for (k, st) in f.steps.iter().enumerate() {
-                    let line = if st.line == 0 {
-                        "    ".to_string()
-                    } else {
-                        format!("L{:<3}", st.line)
-                    };
-                    lines.push(Line::from(vec![
-                        Span::styled(format!(" {} ", k + 1), th.drop()),
-                        Span::styled(format!("{line} {:<8} ", short_who(st.who)), th.dim()),
-                        Span::raw(st.what.clone()),
-                        Span::styled(
-                            if wide {
-                                format!("  {}", st.at)
-                            } else {
-                                String::new()
-                            },
-                            th.dim(),
-                        ),
-                    ]));
-                }
-                lines.push(Line::from(f.message.clone()));
-                lines.push(Line::from(Span::styled(
-                    format!("fix: {}", f.remedy),
-                    th.main(),
-                )));
+                selected_lines(f, th, wide, &mut lines);
             }
         }
         if sel.is_none() {
@@ -113,4 +88,34 @@ impl Widget for Findings<'_> {
             .wrap(Wrap { trim: false })
             .render(inner, buf);
     }
+}
+
+/// The selected finding's interleaving (what the source pane numbers), then its sentence and
+/// the remedy; step times only where they fit on the step's row (`wide`).
+fn selected_lines(f: &Finding, th: Theme, wide: bool, lines: &mut Vec<Line<'static>>) {
+    for (k, st) in f.steps.iter().enumerate() {
+        let line = if st.line == 0 {
+            "    ".to_string()
+        } else {
+            format!("L{:<3}", st.line)
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {} ", k + 1), th.drop()),
+            Span::styled(format!("{line} {:<8} ", short_who(st.who)), th.dim()),
+            Span::raw(st.what.clone()),
+            Span::styled(
+                if wide {
+                    format!("  {}", st.at)
+                } else {
+                    String::new()
+                },
+                th.dim(),
+            ),
+        ]));
+    }
+    lines.push(Line::from(f.message.clone()));
+    lines.push(Line::from(Span::styled(
+        format!("fix: {}", f.remedy),
+        th.main(),
+    )));
 }

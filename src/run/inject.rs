@@ -1,5 +1,5 @@
-//! Interrupts placed at chosen bytecode boundaries of the main program, and the count of those
-//! boundaries inside a window (`irqlab explore --exhaustive`, `irqlab run --inject`).
+//! Interrupts placed at chosen bytecode boundaries of the main program (`irqlab run
+//! --inject`, and each interleaving of `irqlab explore --exhaustive`).
 //!
 //! A boundary is named by the main program's op number: the ops the main program has executed
 //! so far (1 for its first op), not counting the ops of callbacks and handlers. `timer 4@op 1234`
@@ -8,19 +8,14 @@
 //! or the line stays pending while interrupts are disabled. Because a run is deterministic up to
 //! that op, the number replays the same interleaving exactly.
 //!
-//! Both work through [`crate::rt::Runtime::set_op_hook`], which rides on the VM's existing
+//! It works through [`crate::rt::Runtime::set_op_hook`], which rides on the VM's existing
 //! deadline check: plain runs install no hook and pay nothing.
 
-use std::cell::RefCell;
 use std::fmt;
-use std::rc::Rc;
 
 use crate::scenario::{IrqSource, Scenario};
 use crate::sim::Machine;
 use crate::trace::{Ctx, Source};
-
-/// The most window boundaries a reference run records.
-pub const MAX_BOUNDARIES: usize = 1 << 20;
 
 /// One extra interrupt: `source` just before the main program's op `at_op` (1-based).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -110,85 +105,6 @@ pub fn install_injections(m: &mut Machine, injections: &[Injection]) {
     );
 }
 
-/// Where interrupts are placed in exhaustive mode.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Window {
-    /// Every op of the main program.
-    All,
-    /// Ops on lines `first..=last` of the main program's file.
-    Lines(u32, u32),
-    /// Ops executed while the named function is on the main program's stack.
-    Function(String),
-}
-
-impl fmt::Display for Window {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Window::All => f.write_str("the whole main program"),
-            Window::Lines(a, b) => write!(f, "lines {a}-{b}"),
-            Window::Function(name) => write!(f, "function {name}"),
-        }
-    }
-}
-
-/// Parses `--window 12-20` (or one line, `--window 12`).
-pub fn parse_window(text: &str) -> Result<Window, String> {
-    let bad = || format!("--window `{text}`: write FIRST-LAST line numbers, e.g. 12-20");
-    let (a, b) = text.split_once('-').unwrap_or((text, text));
-    let a: u32 = a.trim().parse().map_err(|_| bad())?;
-    let b: u32 = b.trim().parse().map_err(|_| bad())?;
-    if a == 0 || a > b {
-        return Err(bad());
-    }
-    Ok(Window::Lines(a, b))
-}
-
-/// What a reference run saw: the main-program op numbers inside the window.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Boundaries {
-    /// Op numbers (1-based, ascending) of the main-program ops inside the window.
-    pub ops: Vec<u64>,
-    /// True if more than [`MAX_BOUNDARIES`] were seen (the rest are not listed).
-    pub truncated: bool,
-    /// Ops the main program executed in all.
-    pub main_ops: u64,
-}
-
-/// Installs a hook that counts main-program ops and records those inside `window`.
-pub fn install_counter(m: &mut Machine, window: Window, out: Rc<RefCell<Boundaries>>) {
-    m.rt.set_op_hook(
-        &mut m.vm,
-        Box::new(move |rt, vm| {
-            if rt.ctx() != Ctx::Main {
-                return Ok(());
-            }
-            let mut b = out.borrow_mut();
-            b.main_ops += 1;
-            let inside = match &window {
-                Window::All => true,
-                Window::Lines(first, last) => match (vm.frames.first(), vm.frames.last()) {
-                    (Some(bottom), Some(top)) => {
-                        let line = top.current_line();
-                        top.code.filename == bottom.code.filename
-                            && (*first..=*last).contains(&line)
-                    }
-                    _ => false,
-                },
-                Window::Function(name) => vm.frames.iter().any(|f| &*f.code.name == name),
-            };
-            if inside {
-                if b.ops.len() < MAX_BOUNDARIES {
-                    let n = b.main_ops;
-                    b.ops.push(n);
-                } else {
-                    b.truncated = true;
-                }
-            }
-            Ok(())
-        }),
-    );
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,15 +132,5 @@ mod tests {
         );
         assert!(parse_injection(None, "timer 4@op 0").is_err());
         assert!(parse_injection(None, "uart 1@op 3").is_err());
-    }
-
-    // Windows parse as inclusive line ranges; reversed or zero ranges are errors.
-    #[test]
-    fn windows_parse() {
-        assert_eq!(parse_window("12-20"), Ok(Window::Lines(12, 20)));
-        assert_eq!(parse_window("7"), Ok(Window::Lines(7, 7)));
-        assert!(parse_window("20-12").is_err());
-        assert!(parse_window("0-3").is_err());
-        assert!(parse_window("a-b").is_err());
     }
 }
