@@ -11,6 +11,7 @@ pub mod format;
 pub mod heap;
 pub mod map;
 pub mod methods;
+pub mod num;
 pub mod ops;
 pub mod parse;
 pub mod qstr;

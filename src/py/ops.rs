@@ -217,18 +217,13 @@ impl Vm {
                         if y == 0.0 {
                             return Err(self.zero_division());
                         }
-                        (x / y).floor()
+                        crate::py::num::float_floordiv(x, y)
                     }
                     Modulo => {
                         if y == 0.0 {
                             return Err(self.zero_division());
                         }
-                        let m = x % y;
-                        if m != 0.0 && (m < 0.0) != (y < 0.0) {
-                            m + y
-                        } else {
-                            m
-                        }
+                        crate::py::num::float_mod(x, y)
                     }
                     Power => {
                         if x == 0.0 && y < 0.0 {

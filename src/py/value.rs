@@ -407,10 +407,8 @@ pub fn reset_serials() {
     NEXT_SERIAL.with(|s| s.set(1));
 }
 
-/// Smallest and largest small int on esp32 (py/smallint.h, 31-bit).
-pub const SMALL_INT_MIN: i64 = -(1 << 30);
-/// See [`SMALL_INT_MIN`].
-pub const SMALL_INT_MAX: i64 = (1 << 30) - 1;
+/// The small-int range (py/smallint.h), defined once in [`crate::py::num`].
+pub use super::num::{SMALL_INT_MAX, SMALL_INT_MIN};
 
 impl PyStr {
     /// A new string with its hash.
