@@ -10,12 +10,14 @@ use std::rc::Rc;
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive};
 
+pub use super::args::{arg, int_arg, kw_get};
 use super::dict::{Dict, key_hash};
+use super::methods::list_sort;
 use super::ops::{bytes_of, repr, to_str};
 use super::value::*;
 use super::vm::{ExcTypes, Flow, Host, PyResult, Types, Vm, qhash, str_text};
 
-type Kw<'a> = &'a [(Value, Value)];
+use super::args::Kw;
 
 macro_rules! builtin {
     ($id:ident, $name:expr, $f:expr) => {
@@ -503,35 +505,6 @@ fn new_iter(vm: &mut Vm, it: PyIter) -> PyResult {
     Ok(Value::Iterator(Rc::new(RefCell::new(it))))
 }
 
-/// Positional argument `i`, or `TypeError` when missing.
-pub fn arg(vm: &Vm, a: &[Value], i: usize) -> PyResult {
-    match a.get(i) {
-        Some(v) => Ok(v.clone()),
-        None => Err(vm.type_error(&format!(
-            "function missing {} required positional arguments",
-            i + 1 - a.len()
-        ))),
-    }
-}
-
-/// Positional argument `i` as a small int.
-pub fn int_arg(vm: &mut Vm, a: &[Value], i: usize) -> Result<i64, Flow> {
-    match arg(vm, a, i)? {
-        Value::Int(n) => Ok(n as i64),
-        Value::Bool(b) => Ok(b as i64),
-        Value::BigInt(n) => n.to_i64().ok_or_else(|| {
-            let c = vm.exc.overflow_error.clone();
-            vm.new_exc_msg(&c, "overflow converting long int to machine word")
-        }),
-        other => Err(vm.type_error(&format!("can't convert {} to int", vm.type_name(&other)))),
-    }
-}
-
-/// The value of keyword `name`.
-pub fn kw_get<'a>(kw: Kw<'a>, name: &str) -> Option<&'a Value> {
-    kw.iter().find(|(k, _)| str_text(k) == name).map(|(_, v)| v)
-}
-
 fn to_bigint(v: &Value) -> Option<BigInt> {
     match v {
         Value::Int(n) => Some(BigInt::from(*n)),
@@ -931,19 +904,6 @@ fn dict_update_from(vm: &mut Vm, host: &mut dyn Host, d: &Value, src: &Value) ->
     Ok(())
 }
 
-/// Wraps `n` to the range of array typecode `tc` (as storing into a C array does).
-pub fn array_wrap(tc: u8, n: i64) -> i64 {
-    match tc {
-        b'b' => n as i8 as i64,
-        b'B' => n as u8 as i64,
-        b'h' => n as i16 as i64,
-        b'H' => n as u16 as i64,
-        b'i' | b'l' => n as i32 as i64,
-        b'I' | b'L' => n as u32 as i64,
-        _ => n,
-    }
-}
-
 // ---------------------------------------------------------------- attributes of builtin types
 
 /// Data attributes of builtin values (`typecode`, `real`, ...); `None` if not a data attribute.
@@ -993,72 +953,6 @@ pub fn builtin_type_method(tag: TypeTag, name: &str) -> Option<&'static BuiltinD
         _ => return None,
     };
     table.iter().copied().find(|d| d.name == name)
-}
-
-/// `list.sort(key=, reverse=)` — a stable merge sort that can call back into Python.
-pub fn list_sort(vm: &mut Vm, host: &mut dyn Host, a: &[Value], kw: Kw) -> PyResult {
-    let Value::List(l) = &a[0] else {
-        return Err(vm.type_error("sort needs a list"));
-    };
-    let items = l.borrow().clone();
-    let key = kw_get(kw, "key")
-        .cloned()
-        .filter(|k| !matches!(k, Value::None));
-    let reverse = match kw_get(kw, "reverse") {
-        Some(v) => vm.truthy(host, &v.clone())?,
-        None => false,
-    };
-    let mut keyed = Vec::with_capacity(items.len());
-    for it in items {
-        let k = match &key {
-            Some(f) => vm.call(host, f, std::slice::from_ref(&it), &[])?,
-            None => it.clone(),
-        };
-        keyed.push((k, it));
-    }
-    let sorted = merge_sort(vm, host, keyed, reverse)?;
-    *l.borrow_mut() = sorted.into_iter().map(|(_, v)| v).collect();
-    Ok(Value::None)
-}
-
-fn merge_sort(
-    vm: &mut Vm,
-    host: &mut dyn Host,
-    mut v: Vec<(Value, Value)>,
-    reverse: bool,
-) -> Result<Vec<(Value, Value)>, Flow> {
-    if v.len() <= 1 {
-        return Ok(v);
-    }
-    let right = v.split_off(v.len() / 2);
-    let left = merge_sort(vm, host, v, reverse)?;
-    let right = merge_sort(vm, host, right, reverse)?;
-    let mut out = Vec::with_capacity(left.len() + right.len());
-    let (mut i, mut j) = (0, 0);
-    while i < left.len() && j < right.len() {
-        // Take from the right only when strictly before the left: keeps the sort stable.
-        let ord = vm.ordering(
-            host,
-            &right[j].0,
-            &left[i].0,
-            super::bytecode::BinaryOp::Less,
-        )?;
-        let take_right = if reverse {
-            ord == std::cmp::Ordering::Greater
-        } else {
-            ord == std::cmp::Ordering::Less
-        };
-        if take_right {
-            out.push(right[j].clone());
-            j += 1;
-        } else {
-            out.push(left[i].clone());
-            i += 1;
-        }
-    }
-    out.extend_from_slice(&left[i..]);
-    out.extend_from_slice(&right[j..]);
-    Ok(out)
 }
 
 // ---------------------------------------------------------------- modules

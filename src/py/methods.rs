@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::builtins::{arg, int_arg, kw_get, list_sort};
+use super::args::{Kw, arg, int_arg, kw_get};
 use super::dict::key_hash;
 use super::ops::bytes_of;
 use super::value::*;
@@ -757,9 +757,7 @@ method!(A_APPEND, "append", |vm, _, a, _| {
     let mut arr = arr.borrow_mut();
     let tc = arr.typecode;
     match (&mut arr.items, &v) {
-        (ArrayItems::Int(items), Value::Int(n)) => {
-            items.push(super::builtins::array_wrap(tc, *n as i64))
-        }
+        (ArrayItems::Int(items), Value::Int(n)) => items.push(array_wrap(tc, *n as i64)),
         (ArrayItems::Float(items), Value::Float(x)) => items.push(*x as f64),
         (ArrayItems::Float(items), Value::Int(n)) => items.push(*n as f64),
         _ => {
@@ -801,7 +799,7 @@ method!(ARRAY_NEW, "array", |vm, host, a, _| {
         let mut out = Vec::with_capacity(init.len());
         for v in &init {
             match v {
-                Value::Int(n) => out.push(super::builtins::array_wrap(tc, *n as i64)),
+                Value::Int(n) => out.push(array_wrap(tc, *n as i64)),
                 Value::Bool(b) => out.push(*b as i64),
                 _ => return Err(vm.type_error("can't convert to int")),
             }
@@ -1043,3 +1041,82 @@ method!(SYS_PRINT_EXCEPTION, "print_exception", |vm, host, a, _| {
     host.write_stdout(vm, &text);
     Ok(Value::None)
 });
+
+/// Wraps `n` to the range of array typecode `tc` (as storing into a C array does).
+pub fn array_wrap(tc: u8, n: i64) -> i64 {
+    match tc {
+        b'b' => n as i8 as i64,
+        b'B' => n as u8 as i64,
+        b'h' => n as i16 as i64,
+        b'H' => n as u16 as i64,
+        b'i' | b'l' => n as i32 as i64,
+        b'I' | b'L' => n as u32 as i64,
+        _ => n,
+    }
+}
+
+/// `list.sort(key=, reverse=)` — a stable merge sort that can call back into Python.
+pub fn list_sort(vm: &mut Vm, host: &mut dyn Host, a: &[Value], kw: Kw) -> PyResult {
+    let Value::List(l) = &a[0] else {
+        return Err(vm.type_error("sort needs a list"));
+    };
+    let items = l.borrow().clone();
+    let key = kw_get(kw, "key")
+        .cloned()
+        .filter(|k| !matches!(k, Value::None));
+    let reverse = match kw_get(kw, "reverse") {
+        Some(v) => vm.truthy(host, &v.clone())?,
+        None => false,
+    };
+    let mut keyed = Vec::with_capacity(items.len());
+    for it in items {
+        let k = match &key {
+            Some(f) => vm.call(host, f, std::slice::from_ref(&it), &[])?,
+            None => it.clone(),
+        };
+        keyed.push((k, it));
+    }
+    let sorted = merge_sort(vm, host, keyed, reverse)?;
+    *l.borrow_mut() = sorted.into_iter().map(|(_, v)| v).collect();
+    Ok(Value::None)
+}
+
+fn merge_sort(
+    vm: &mut Vm,
+    host: &mut dyn Host,
+    mut v: Vec<(Value, Value)>,
+    reverse: bool,
+) -> Result<Vec<(Value, Value)>, Flow> {
+    if v.len() <= 1 {
+        return Ok(v);
+    }
+    let right = v.split_off(v.len() / 2);
+    let left = merge_sort(vm, host, v, reverse)?;
+    let right = merge_sort(vm, host, right, reverse)?;
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() && j < right.len() {
+        // Take from the right only when strictly before the left: keeps the sort stable.
+        let ord = vm.ordering(
+            host,
+            &right[j].0,
+            &left[i].0,
+            super::bytecode::BinaryOp::Less,
+        )?;
+        let take_right = if reverse {
+            ord == std::cmp::Ordering::Greater
+        } else {
+            ord == std::cmp::Ordering::Less
+        };
+        if take_right {
+            out.push(right[j].clone());
+            j += 1;
+        } else {
+            out.push(left[i].clone());
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&left[i..]);
+    out.extend_from_slice(&right[j..]);
+    Ok(out)
+}

@@ -2,6 +2,7 @@
 //!
 //! Nothing here knows about the ESP32: the runtime (`rt`) connects the VM to the board.
 
+pub mod args;
 pub mod builtins;
 pub mod bytecode;
 pub mod compiler;

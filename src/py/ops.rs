@@ -1267,7 +1267,7 @@ impl Vm {
                                 return Err(self.type_error("can't convert to int"));
                             }
                         };
-                        items[i] = super::builtins::array_wrap(tc, n);
+                        items[i] = super::methods::array_wrap(tc, n);
                     }
                     ArrayItems::Float(items) => {
                         let x = match &v {
