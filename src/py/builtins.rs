@@ -12,8 +12,8 @@ use num_traits::{Signed, ToPrimitive};
 
 pub use super::args::{arg, int_arg, kw_get};
 use super::dict::{Dict, key_hash};
-use super::methods::list_sort;
-use super::ops::{bytes_of, repr, to_str};
+use super::obj::list::list_sort;
+use super::obj::{bytes_of, repr, to_str};
 use super::value::*;
 use super::vm::{ExcTypes, Flow, Host, PyResult, Types, Vm, qhash, str_text};
 
@@ -925,15 +925,15 @@ pub fn builtin_attr(vm: &mut Vm, obj: &Value, name: &str) -> Result<Option<Value
 pub fn builtin_method(vm: &mut Vm, obj: &Value, name: &str) -> Option<&'static BuiltinDef> {
     let _ = vm;
     let table: &[&BuiltinDef] = match obj {
-        Value::Str(_) => super::methods::STR_METHODS,
-        Value::List(_) => super::methods::LIST_METHODS,
-        Value::Dict(_) => super::methods::DICT_METHODS,
-        Value::Set(_) => super::methods::SET_METHODS,
-        Value::Tuple(_) => super::methods::TUPLE_METHODS,
-        Value::Bytes(_) | Value::ByteArray(_) => super::methods::BYTES_METHODS,
-        Value::Array(_) => super::methods::ARRAY_METHODS,
-        Value::Generator(_) => super::methods::GEN_METHODS,
-        Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => super::methods::INT_METHODS,
+        Value::Str(_) => super::obj::str::STR_METHODS,
+        Value::List(_) => super::obj::list::LIST_METHODS,
+        Value::Dict(_) => super::obj::dict::DICT_METHODS,
+        Value::Set(_) => super::obj::set::SET_METHODS,
+        Value::Tuple(_) => super::obj::tuple::TUPLE_METHODS,
+        Value::Bytes(_) | Value::ByteArray(_) => super::obj::bytes::BYTES_METHODS,
+        Value::Array(_) => super::obj::array::ARRAY_METHODS,
+        Value::Generator(_) => super::obj::generator::GEN_METHODS,
+        Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => super::obj::int::INT_METHODS,
         _ => return None,
     };
     table.iter().copied().find(|d| d.name == name)
@@ -943,13 +943,13 @@ pub fn builtin_method(vm: &mut Vm, obj: &Value, name: &str) -> Option<&'static B
 /// unbound method that takes the receiver as its first argument.
 pub fn builtin_type_method(tag: TypeTag, name: &str) -> Option<&'static BuiltinDef> {
     let table: &[&BuiltinDef] = match tag {
-        TypeTag::Str => super::methods::STR_METHODS,
-        TypeTag::List => super::methods::LIST_METHODS,
-        TypeTag::Dict => super::methods::DICT_METHODS,
-        TypeTag::Set => super::methods::SET_METHODS,
-        TypeTag::Tuple => super::methods::TUPLE_METHODS,
-        TypeTag::Bytes | TypeTag::ByteArray => super::methods::BYTES_METHODS,
-        TypeTag::Int => super::methods::INT_METHODS,
+        TypeTag::Str => super::obj::str::STR_METHODS,
+        TypeTag::List => super::obj::list::LIST_METHODS,
+        TypeTag::Dict => super::obj::dict::DICT_METHODS,
+        TypeTag::Set => super::obj::set::SET_METHODS,
+        TypeTag::Tuple => super::obj::tuple::TUPLE_METHODS,
+        TypeTag::Bytes | TypeTag::ByteArray => super::obj::bytes::BYTES_METHODS,
+        TypeTag::Int => super::obj::int::INT_METHODS,
         _ => return None,
     };
     table.iter().copied().find(|d| d.name == name)
@@ -957,45 +957,4 @@ pub fn builtin_type_method(tag: TypeTag, name: &str) -> Option<&'static BuiltinD
 
 // ---------------------------------------------------------------- modules
 
-/// Builtin modules that need nothing from the board: `array`, `math`, `sys`, `gc`.
-pub fn builtin_module(vm: &mut Vm, name: &str) -> Option<Value> {
-    let entries: Vec<(&str, Value)> = match name {
-        "array" => vec![("array", Value::Builtin(&super::methods::ARRAY_NEW))],
-        "math" => super::methods::math_module(),
-        "sys" => vec![
-            ("platform", Value::str("esp32")),
-            ("maxsize", Value::int(SMALL_INT_MAX)),
-            ("byteorder", Value::str("little")),
-            (
-                "implementation",
-                Value::tuple(vec![
-                    Value::str("micropython"),
-                    Value::tuple(vec![Value::Int(1), Value::Int(28), Value::Int(0)]),
-                ]),
-            ),
-            ("version", Value::str("3.4.0; MicroPython v1.28.0 (irqlab)")),
-            ("exit", Value::Builtin(&super::methods::SYS_EXIT)),
-            (
-                "print_exception",
-                Value::Builtin(&super::methods::SYS_PRINT_EXCEPTION),
-            ),
-        ],
-        "gc" => super::methods::gc_module(),
-        _ => return None,
-    };
-    let _ = vm;
-    Some(make_module(name, entries))
-}
-
-/// A module object with the given attributes.
-pub fn make_module(name: &str, entries: Vec<(&str, Value)>) -> Value {
-    let mut d = Dict::new();
-    d.insert_hashed(Value::str("__name__"), qhash("__name__"), Value::str(name));
-    for (k, v) in entries {
-        d.insert_hashed(Value::str(k), qhash(k), v);
-    }
-    Value::Module(Rc::new(Module {
-        name: Rc::new(PyStr::new(name)),
-        dict: Rc::new(RefCell::new(d)),
-    }))
-}
+pub use super::modules::make_module;

@@ -8,7 +8,7 @@
 use num_bigint::BigInt;
 
 use super::format::{self, ArgKind, ExcType, FormatError, FormatHost, PercentArgs};
-use super::ops::{repr, to_str};
+use super::obj::{repr, to_str};
 use super::value::Value;
 use super::vm::{Flow, Host, Vm};
 

@@ -127,8 +127,8 @@ impl Vm {
         };
         let msg = match args.len() {
             0 => String::new(),
-            1 => crate::py::ops::to_str(self, host, &args[0]).unwrap_or_default(),
-            _ => crate::py::ops::repr(self, host, &Value::tuple(args)).unwrap_or_default(),
+            1 => crate::py::obj::to_str(self, host, &args[0]).unwrap_or_default(),
+            _ => crate::py::obj::repr(self, host, &Value::tuple(args)).unwrap_or_default(),
         };
         format!("{name}: {msg}")
     }

@@ -7,7 +7,12 @@ impl Vm {
     /// Reports an access at the current op if its site cache matches `site` (object address,
     /// key); false if the host must be asked ([`Vm::track_miss`]).
     #[inline]
-    pub(super) fn track_hit(&mut self, host: &mut dyn Host, site: (usize, i64), kind: AccessKind) -> bool {
+    pub(super) fn track_hit(
+        &mut self,
+        host: &mut dyn Host,
+        site: (usize, i64),
+        kind: AccessKind,
+    ) -> bool {
         let f = self.frames.last().expect("tracking runs in a frame");
         let s = f.info.access[f.ip - 1].get();
         if s.loc == AccessSite::UNKNOWN || (s.obj, s.key) != site {
@@ -45,7 +50,13 @@ impl Vm {
     }
 
     /// `obj[index]` read or written (a slice index is a whole-container access).
-    pub(super) fn track_item(&mut self, host: &mut dyn Host, obj: &Value, index: &Value, write: bool) {
+    pub(super) fn track_item(
+        &mut self,
+        host: &mut dyn Host,
+        obj: &Value,
+        index: &Value,
+        write: bool,
+    ) {
         let (kind, whole) = match (index, write) {
             (Value::Slice(_), false) => (AccessKind::ReadAll, true),
             (Value::Slice(_), true) => (AccessKind::WriteAll, true),

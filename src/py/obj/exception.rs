@@ -1,0 +1,13 @@
+//! Exception matching for `except` clauses (py/objexcept.c, `mp_obj_exception_match`).
+
+use super::*;
+
+impl Vm {
+    pub(crate) fn exception_match(&self, exc: &Value, pattern: &Value) -> bool {
+        match pattern {
+            Value::Class(c) => self.is_instance_of(exc, c),
+            Value::Tuple(items) => items.iter().any(|p| self.exception_match(exc, p)),
+            _ => false,
+        }
+    }
+}
