@@ -254,16 +254,6 @@ static BUILTIN_FUNCS: &[&BuiltinDef] = &[
 ];
 
 builtin!(BUILD_CLASS, "__build_class__", build_class);
-builtin!(OBJECT_INIT, "__init__", |_, _, _, _| Ok(Value::None));
-builtin!(EXC_INIT, "__init__", |_, _, a, _| {
-    // BaseException.__init__(self, *args) stores args (py/objexcept.c).
-    if let Some(Value::Instance(i)) = a.first()
-        && let Some(st) = &i.exc
-    {
-        st.borrow_mut().args = a[1..].to_vec();
-    }
-    Ok(Value::None)
-});
 builtin!(PRINT, "print", print);
 builtin!(LEN, "len", |vm, host, a, _| {
     let v = arg(vm, a, 0)?;
@@ -700,7 +690,7 @@ pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw
             Some(Value::BigInt(n)) => vm.make_float(n.to_f32().unwrap_or(f32::INFINITY)),
             Some(Value::Str(s)) => match super::format::parse_float(&s.text) {
                 Ok(x) => vm.make_float(x),
-                Err(e) => Err(super::strfmt::format_error(vm, e)),
+                Err(e) => Err(super::obj::strfmt::format_error(vm, e)),
             },
             Some(other) => {
                 Err(vm.type_error(&format!("can't convert {} to float", vm.type_name(other))))
@@ -862,7 +852,7 @@ fn int_new(vm: &mut Vm, _host: &mut dyn Host, a: &[Value]) -> PyResult {
                     if e.message.starts_with("invalid syntax for integer") {
                         e.message = format!("{}: {}", e.message, super::format::str_repr(&s.text));
                     }
-                    Err(super::strfmt::format_error(vm, e))
+                    Err(super::obj::strfmt::format_error(vm, e))
                 }
             }
         }
@@ -904,57 +894,34 @@ fn dict_update_from(vm: &mut Vm, host: &mut dyn Host, d: &Value, src: &Value) ->
     Ok(())
 }
 
-// ---------------------------------------------------------------- attributes of builtin types
-
-/// Data attributes of builtin values (`typecode`, `real`, ...); `None` if not a data attribute.
-pub fn builtin_attr(vm: &mut Vm, obj: &Value, name: &str) -> Result<Option<Value>, Flow> {
-    let _ = vm;
-    Ok(match (obj, name) {
-        (Value::Array(a), "typecode") => {
-            Some(Value::str(&(a.borrow().typecode as char).to_string()))
-        }
-        (Value::Range(r), "start") => Some(Value::int(r.start)),
-        (Value::Range(r), "stop") => Some(Value::int(r.stop)),
-        (Value::Range(r), "step") => Some(Value::int(r.step)),
-        (Value::BoundMethod(_), "__self__") => None,
-        _ => None,
-    })
-}
-
-/// The builtin method `name` of `obj`'s type, if any.
-pub fn builtin_method(vm: &mut Vm, obj: &Value, name: &str) -> Option<&'static BuiltinDef> {
-    let _ = vm;
-    let table: &[&BuiltinDef] = match obj {
-        Value::Str(_) => super::obj::str::STR_METHODS,
-        Value::List(_) => super::obj::list::LIST_METHODS,
-        Value::Dict(_) => super::obj::dict::DICT_METHODS,
-        Value::Set(_) => super::obj::set::SET_METHODS,
-        Value::Tuple(_) => super::obj::tuple::TUPLE_METHODS,
-        Value::Bytes(_) | Value::ByteArray(_) => super::obj::bytes::BYTES_METHODS,
-        Value::Array(_) => super::obj::array::ARRAY_METHODS,
-        Value::Generator(_) => super::obj::generator::GEN_METHODS,
-        Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => super::obj::int::INT_METHODS,
-        _ => return None,
-    };
-    table.iter().copied().find(|d| d.name == name)
-}
-
-/// The method `name` of builtin type `tag`, looked up on the type itself (`str.lower`): an
-/// unbound method that takes the receiver as its first argument.
-pub fn builtin_type_method(tag: TypeTag, name: &str) -> Option<&'static BuiltinDef> {
-    let table: &[&BuiltinDef] = match tag {
-        TypeTag::Str => super::obj::str::STR_METHODS,
-        TypeTag::List => super::obj::list::LIST_METHODS,
-        TypeTag::Dict => super::obj::dict::DICT_METHODS,
-        TypeTag::Set => super::obj::set::SET_METHODS,
-        TypeTag::Tuple => super::obj::tuple::TUPLE_METHODS,
-        TypeTag::Bytes | TypeTag::ByteArray => super::obj::bytes::BYTES_METHODS,
-        TypeTag::Int => super::obj::int::INT_METHODS,
-        _ => return None,
-    };
-    table.iter().copied().find(|d| d.name == name)
-}
-
 // ---------------------------------------------------------------- modules
 
 pub use super::modules::make_module;
+
+impl Vm {
+    /// The builtin types and exception classes a new VM starts with ([`make_types`]).
+    pub(crate) fn builtin_types() -> (Types, ExcTypes) {
+        make_types()
+    }
+
+    /// Installs the builtin functions and types in the builtins dict ([`install`]).
+    pub(crate) fn install_builtins(&mut self) {
+        install(self);
+    }
+
+    /// Calls builtin type `tag` as a constructor (`int(x)`, `list(it)`, ...).
+    pub(crate) fn construct_builtin(
+        &mut self,
+        host: &mut dyn Host,
+        tag: TypeTag,
+        a: &[Value],
+        kw: Kw,
+    ) -> PyResult {
+        construct(self, host, tag, a, kw)
+    }
+
+    /// `__build_class__`, which `LOAD_BUILD_CLASS` pushes.
+    pub(crate) fn build_class_fn() -> Value {
+        Value::Builtin(&BUILD_CLASS)
+    }
+}

@@ -18,6 +18,5 @@ pub mod parse;
 pub mod qstr;
 pub mod sched;
 pub mod scope;
-pub mod strfmt;
 pub mod value;
 pub mod vm;

@@ -37,10 +37,13 @@ pub static REGISTRY: &[(&str, ModuleAttrs)] = &[
     ("sys", sys::sys_module),
 ];
 
-/// A fresh module object for builtin module `name`, or `None` if no such module is registered.
-pub fn builtin_module(name: &str) -> Option<Value> {
-    let (_, attrs) = REGISTRY.iter().find(|(n, _)| *n == name)?;
-    Some(make_module(name, attrs()))
+impl Vm {
+    /// A fresh module object for builtin module `name` from [`REGISTRY`], or `None` if no
+    /// such module is registered (then `import` asks the port).
+    pub(crate) fn builtin_module(&self, name: &str) -> Option<Value> {
+        let (_, attrs) = REGISTRY.iter().find(|(n, _)| *n == name)?;
+        Some(make_module(name, attrs()))
+    }
 }
 
 /// A module object with the given attributes.

@@ -11,3 +11,13 @@ impl Vm {
         }
     }
 }
+
+method!(EXC_INIT, "__init__", |_, _, a, _| {
+    // BaseException.__init__(self, *args) stores args (py/objexcept.c).
+    if let Some(Value::Instance(i)) = a.first()
+        && let Some(st) = &i.exc
+    {
+        st.borrow_mut().args = a[1..].to_vec();
+    }
+    Ok(Value::None)
+});

@@ -40,6 +40,7 @@ pub mod repr;
 pub mod set;
 pub mod slice;
 pub mod str;
+pub mod strfmt;
 pub mod subscr;
 pub mod tuple;
 pub mod type_;
@@ -125,4 +126,53 @@ fn recv_dict(a: &[Value]) -> Rc<RefCell<crate::py::dict::Dict>> {
 
 fn hash_or_err(vm: &mut Vm, k: &Value) -> Result<u32, Flow> {
     key_hash(k).ok_or_else(|| vm.type_error(&format!("unhashable type: '{}'", vm.type_name(k))))
+}
+
+/// Data attributes of builtin values (`typecode`, `real`, ...); `None` if not a data attribute.
+pub fn builtin_attr(vm: &mut Vm, obj: &Value, name: &str) -> Result<Option<Value>, Flow> {
+    let _ = vm;
+    Ok(match (obj, name) {
+        (Value::Array(a), "typecode") => {
+            Some(Value::str(&(a.borrow().typecode as char).to_string()))
+        }
+        (Value::Range(r), "start") => Some(Value::int(r.start)),
+        (Value::Range(r), "stop") => Some(Value::int(r.stop)),
+        (Value::Range(r), "step") => Some(Value::int(r.step)),
+        (Value::BoundMethod(_), "__self__") => None,
+        _ => None,
+    })
+}
+
+/// The builtin method `name` of `obj`'s type, if any.
+pub fn builtin_method(vm: &mut Vm, obj: &Value, name: &str) -> Option<&'static BuiltinDef> {
+    let _ = vm;
+    let table: &[&BuiltinDef] = match obj {
+        Value::Str(_) => self::str::STR_METHODS,
+        Value::List(_) => self::list::LIST_METHODS,
+        Value::Dict(_) => self::dict::DICT_METHODS,
+        Value::Set(_) => self::set::SET_METHODS,
+        Value::Tuple(_) => self::tuple::TUPLE_METHODS,
+        Value::Bytes(_) | Value::ByteArray(_) => self::bytes::BYTES_METHODS,
+        Value::Array(_) => self::array::ARRAY_METHODS,
+        Value::Generator(_) => self::generator::GEN_METHODS,
+        Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => self::int::INT_METHODS,
+        _ => return None,
+    };
+    table.iter().copied().find(|d| d.name == name)
+}
+
+/// The method `name` of builtin type `tag`, looked up on the type itself (`str.lower`): an
+/// unbound method that takes the receiver as its first argument.
+pub fn builtin_type_method(tag: TypeTag, name: &str) -> Option<&'static BuiltinDef> {
+    let table: &[&BuiltinDef] = match tag {
+        TypeTag::Str => self::str::STR_METHODS,
+        TypeTag::List => self::list::LIST_METHODS,
+        TypeTag::Dict => self::dict::DICT_METHODS,
+        TypeTag::Set => self::set::SET_METHODS,
+        TypeTag::Tuple => self::tuple::TUPLE_METHODS,
+        TypeTag::Bytes | TypeTag::ByteArray => self::bytes::BYTES_METHODS,
+        TypeTag::Int => self::int::INT_METHODS,
+        _ => return None,
+    };
+    table.iter().copied().find(|d| d.name == name)
 }

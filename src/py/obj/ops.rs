@@ -203,7 +203,7 @@ impl Vm {
                 Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_),
             ) => self.repeat(&rhs, small(&lhs).unwrap_or(0)),
             (Modulo, Value::Str(fmt), _) => {
-                let s = crate::py::strfmt::percent_format(self, host, &fmt.text, &rhs)?;
+                let s = super::strfmt::percent_format(self, host, &fmt.text, &rhs)?;
                 self.heap_alloc(16 + s.len())?;
                 Ok(Value::str(&s))
             }

@@ -231,3 +231,15 @@ fn seq_repr(
     }
     Ok(())
 }
+
+impl Vm {
+    /// `str(v)` as text ([`to_str`]).
+    pub fn str_of(&mut self, host: &mut dyn Host, v: &Value) -> Result<String, Flow> {
+        to_str(self, host, v)
+    }
+
+    /// `repr(v)` as text ([`repr`]).
+    pub fn repr_of(&mut self, host: &mut dyn Host, v: &Value) -> Result<String, Flow> {
+        repr(self, host, v)
+    }
+}

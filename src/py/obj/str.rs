@@ -237,7 +237,7 @@ method!(S_ENDSWITH, "endswith", |vm, _, a, _| affix_test(
 ));
 method!(S_FORMAT, "format", |vm, host, a, kw| {
     let s = recv_str(a);
-    let out = crate::py::strfmt::str_format(vm, host, &s.text, &a[1..], kw)?;
+    let out = super::strfmt::str_format(vm, host, &s.text, &a[1..], kw)?;
     new_str(vm, &out)
 });
 fn all_chars(a: &[Value], f: fn(char) -> bool) -> PyResult {

@@ -135,12 +135,10 @@ impl Vm {
                     },
                     Some(v) => Ok((v, Value::Null)),
                     None => match c.kind {
-                        ClassKind::Builtin(tag) => {
-                            match crate::py::builtins::builtin_type_method(tag, text) {
-                                Some(def) => Ok((Value::Builtin(def), Value::Null)),
-                                None => Err(self.attr_error(obj, text)),
-                            }
-                        }
+                        ClassKind::Builtin(tag) => match super::builtin_type_method(tag, text) {
+                            Some(def) => Ok((Value::Builtin(def), Value::Null)),
+                            None => Err(self.attr_error(obj, text)),
+                        },
                         _ => Err(self.attr_error(obj, text)),
                     },
                 }
@@ -152,10 +150,10 @@ impl Vm {
             Value::Function(f) if text == "__name__" => Ok((Value::str(&f.code.name), Value::Null)),
             Value::Builtin(b) if text == "__name__" => Ok((Value::str(b.name), Value::Null)),
             _ => {
-                if let Some(v) = crate::py::builtins::builtin_attr(self, obj, text)? {
+                if let Some(v) = super::builtin_attr(self, obj, text)? {
                     return Ok((v, Value::Null));
                 }
-                match crate::py::builtins::builtin_method(self, obj, text) {
+                match super::builtin_method(self, obj, text) {
                     Some(def) => Ok((Value::Builtin(def), obj.clone())),
                     None => Err(self.attr_error(obj, text)),
                 }
@@ -251,9 +249,9 @@ impl Vm {
         if text == "__init__" {
             // object.__init__ (or a builtin exception's): accept and ignore.
             let init = if obj_class.is_exception {
-                &crate::py::builtins::EXC_INIT
+                &super::exception::EXC_INIT
             } else {
-                &crate::py::builtins::OBJECT_INIT
+                &OBJECT_INIT
             };
             return Ok((Value::Builtin(init), this.clone()));
         }
@@ -309,3 +307,6 @@ impl Vm {
         Ok(())
     }
 }
+
+// `object.__init__`: accepts nothing and does nothing (py/objobject.c).
+method!(OBJECT_INIT, "__init__", |_, _, _, _| Ok(Value::None));

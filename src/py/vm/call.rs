@@ -76,9 +76,9 @@ impl Vm {
         mode: FrameMode,
     ) -> Result<Called, Flow> {
         match cls.kind {
-            ClassKind::Builtin(tag) => Ok(Called::Done(crate::py::builtins::construct(
-                self, host, tag, args, kw,
-            )?)),
+            ClassKind::Builtin(tag) => {
+                Ok(Called::Done(self.construct_builtin(host, tag, args, kw)?))
+            }
             ClassKind::Exception => Ok(Called::Done(
                 self.new_exception_from_python(cls, args.to_vec()),
             )),

@@ -148,7 +148,7 @@ impl Vm {
                     push!(m);
                     push!(s);
                 }
-                Op::LoadBuildClass => push!(Value::Builtin(&crate::py::builtins::BUILD_CLASS)),
+                Op::LoadBuildClass => push!(Vm::build_class_fn()),
                 Op::LoadSubscr => {
                     if self.track_access {
                         let f = top!();

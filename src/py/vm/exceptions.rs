@@ -127,8 +127,8 @@ impl Vm {
         };
         let msg = match args.len() {
             0 => String::new(),
-            1 => crate::py::obj::to_str(self, host, &args[0]).unwrap_or_default(),
-            _ => crate::py::obj::repr(self, host, &Value::tuple(args)).unwrap_or_default(),
+            1 => self.str_of(host, &args[0]).unwrap_or_default(),
+            _ => self.repr_of(host, &Value::tuple(args)).unwrap_or_default(),
         };
         format!("{name}: {msg}")
     }

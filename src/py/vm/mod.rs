@@ -308,7 +308,7 @@ impl Vm {
     /// A fresh VM with builtins, the given heap size in bytes and scheduler depth.
     pub fn new(heap_bytes: usize, sched_depth: usize, cost: Rc<dyn OpCost>) -> Vm {
         reset_serials();
-        let (types, exc) = super::builtins::make_types();
+        let (types, exc) = Vm::builtin_types();
         let builtins = Rc::new(RefCell::new(Dict::new()));
         let main_globals = Rc::new(RefCell::new(Dict::new()));
         let mut vm = Vm {
@@ -339,7 +339,7 @@ impl Vm {
                 class: Value::str("__class__"),
             },
         };
-        super::builtins::install(&mut vm);
+        vm.install_builtins();
         vm.main_globals.borrow_mut().insert_hashed(
             vm.names.name.clone(),
             qhash("__name__"),

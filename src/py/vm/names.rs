@@ -66,7 +66,7 @@ impl Vm {
             "umath" => "math",
             other => other,
         };
-        let m = match crate::py::modules::builtin_module(alias) {
+        let m = match self.builtin_module(alias) {
             Some(m) => Some(m),
             None => host.import_native(self, alias),
         };
