@@ -4,7 +4,7 @@
 
 use num_traits::ToPrimitive;
 
-use super::value::Value;
+use super::vm::value::Value;
 use super::vm::{Flow, PyResult, Vm, str_text};
 
 /// Keyword arguments as the VM passes them: (name, value) pairs in call order.

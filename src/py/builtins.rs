@@ -11,10 +11,10 @@ use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive};
 
 pub use super::args::{arg, int_arg, kw_get};
-use super::dict::{Dict, key_hash};
 use super::obj::list::list_sort;
 use super::obj::{bytes_of, repr, to_str};
-use super::value::*;
+use super::vm::value::dict::{Dict, key_hash};
+use super::vm::value::*;
 use super::vm::{ExcTypes, Flow, Host, PyResult, Types, Vm, qhash, str_text};
 
 use super::args::Kw;
@@ -59,7 +59,7 @@ pub fn make_types() -> (Types, ExcTypes) {
         "object",
         vec![],
         ClassKind::Builtin(Object),
-        super::dict::Dict::new(),
+        super::vm::value::dict::Dict::new(),
     );
     let tags = [
         (Object, "object"),
@@ -100,7 +100,7 @@ pub fn make_types() -> (Types, ExcTypes) {
                 name,
                 vec![base],
                 ClassKind::Builtin(tag),
-                super::dict::Dict::new(),
+                super::vm::value::dict::Dict::new(),
             ));
         }
     }
@@ -109,7 +109,7 @@ pub fn make_types() -> (Types, ExcTypes) {
             name,
             vec![base.clone()],
             ClassKind::Exception,
-            super::dict::Dict::new(),
+            super::vm::value::dict::Dict::new(),
         )
     };
     let base_exception = exc("BaseException", &object);
@@ -209,7 +209,7 @@ pub fn install(vm: &mut Vm) {
         "StopAsyncIteration",
         vec![e.exception.clone()],
         ClassKind::Exception,
-        super::dict::Dict::new(),
+        super::vm::value::dict::Dict::new(),
     );
     put("StopAsyncIteration", Value::Class(stop_async));
     put("NotImplemented", Value::None);
@@ -725,7 +725,7 @@ pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw
             Ok(Value::tuple(items))
         }
         Dict => {
-            let d = Value::Dict(Rc::new(RefCell::new(super::dict::Dict::new())));
+            let d = Value::Dict(Rc::new(RefCell::new(super::vm::value::dict::Dict::new())));
             vm.heap_alloc(32)?;
             if let Some(src) = a.first() {
                 dict_update_from(vm, host, &d, src)?;
@@ -736,7 +736,7 @@ pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw
             Ok(d)
         }
         Set => {
-            let s = Value::Set(Rc::new(RefCell::new(super::dict::Dict::new())));
+            let s = Value::Set(Rc::new(RefCell::new(super::vm::value::dict::Dict::new())));
             vm.heap_alloc(32)?;
             if let Some(src) = a.first() {
                 for it in vm.collect_iter(host, src)? {
@@ -757,7 +757,7 @@ pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw
                 return Err(vm.value_error("zero step"));
             }
             vm.heap_alloc(16)?;
-            Ok(Value::Range(Rc::new(super::value::Range {
+            Ok(Value::Range(Rc::new(super::vm::value::Range {
                 start,
                 stop,
                 step,
@@ -798,7 +798,7 @@ pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw
             let obj = vm.types.object.clone();
             Ok(Value::Instance(Rc::new(Instance {
                 class: obj,
-                attrs: RefCell::new(super::dict::Dict::new()),
+                attrs: RefCell::new(super::vm::value::dict::Dict::new()),
                 exc: None,
                 serial: next_serial(),
             })))
@@ -823,7 +823,7 @@ pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw
                 2 => (a[0].clone(), a[1].clone(), Value::None),
                 _ => (arg(vm, a, 0)?, arg(vm, a, 1)?, arg(vm, a, 2)?),
             };
-            Ok(Value::Slice(Rc::new(super::value::Slice {
+            Ok(Value::Slice(Rc::new(super::vm::value::Slice {
                 start,
                 stop,
                 step,

@@ -7,8 +7,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::args::{arg, int_arg};
-use super::dict::Dict;
-use super::value::*;
+use super::vm::value::dict::Dict;
+use super::vm::value::*;
 use super::vm::{Flow, Vm, qhash};
 
 macro_rules! method {

@@ -12,8 +12,8 @@ use num_traits::{Signed, ToPrimitive, Zero};
 
 use super::args::{Kw, arg, int_arg, kw_get};
 use super::bytecode::{BinaryOp, UnaryOp};
-use super::dict::{Dict, key_eq, key_hash};
-use super::value::*;
+use super::vm::value::dict::{Dict, key_eq, key_hash};
+use super::vm::value::*;
 use super::vm::{AllocWhat, Flow, Host, PyResult, Resumed, Vm, str_text};
 
 macro_rules! method {
@@ -117,7 +117,7 @@ fn seq_count(vm: &mut Vm, host: &mut dyn Host, items: &[Value], x: &Value) -> Py
     Ok(Value::int(n))
 }
 
-fn recv_dict(a: &[Value]) -> Rc<RefCell<crate::py::dict::Dict>> {
+fn recv_dict(a: &[Value]) -> Rc<RefCell<crate::py::vm::value::dict::Dict>> {
     match &a[0] {
         Value::Dict(d) | Value::Set(d) => d.clone(),
         _ => unreachable!("dict method called on a dict"),

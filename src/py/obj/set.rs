@@ -56,7 +56,9 @@ method!(SET_UPDATE, "update", |vm, host, a, _| {
     Ok(Value::None)
 });
 fn set_from(vm: &mut Vm, host: &mut dyn Host, v: &Value) -> PyResult {
-    let s = Value::Set(Rc::new(RefCell::new(crate::py::dict::Dict::new())));
+    let s = Value::Set(Rc::new(RefCell::new(
+        crate::py::vm::value::dict::Dict::new(),
+    )));
     for it in vm.collect_iter(host, v)? {
         vm.set_add(&s, it)?;
     }

@@ -9,7 +9,7 @@ use num_bigint::BigInt;
 
 use super::{repr, to_str};
 use crate::py::format::{self, ArgKind, ExcType, FormatError, FormatHost, PercentArgs};
-use crate::py::value::Value;
+use crate::py::vm::value::Value;
 use crate::py::vm::{Flow, Host, Vm};
 
 /// The VM seen by the formatters.

@@ -13,7 +13,7 @@ impl Vm {
 
     /// [`Vm::heap_alloc`] for an object of kind `what` (recorded when the heap is locked).
     pub fn heap_alloc_for(&mut self, bytes: usize, what: AllocWhat) -> Result<(), Flow> {
-        use crate::py::heap::AllocError;
+        use super::heap::AllocError;
         match self.heap.try_alloc(bytes) {
             Ok(()) => Ok(()),
             Err(AllocError::Locked) => {
@@ -42,7 +42,7 @@ impl Vm {
     /// live heap from the roots, charges the pause and records it for the trace.
     pub fn collect_garbage(&mut self) {
         let roots = self.gc_roots();
-        let live = crate::py::heap::mark_live_bytes(&roots);
+        let live = super::heap::mark_live_bytes(&roots);
         let start_cycles = self.cycles;
         let pause = self.heap.collected(live);
         self.cycles += pause;

@@ -21,18 +21,21 @@ mod dispatch;
 mod exceptions;
 mod gc;
 mod generator;
+pub mod heap;
 mod names;
+pub mod sched;
 mod track;
 mod unwind;
+pub mod value;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use self::heap::Heap;
+use self::sched::Scheduler;
+use self::value::dict::{Dict, key_hash};
+use self::value::*;
 use super::bytecode::{CodeObject, Const, Op};
-use super::dict::{Dict, key_hash};
-use super::heap::Heap;
-use super::sched::Scheduler;
-use super::value::*;
 pub use crate::trace::{AccessKind, AllocWhat};
 
 /// The outcome of anything that runs Python code.

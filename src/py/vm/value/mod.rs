@@ -10,14 +10,16 @@
 //!
 //! This module defines data only; behaviour lives in `ops`, `builtins` and the VM.
 
+pub mod dict;
+
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
 
 use num_bigint::BigInt;
 
-use super::bytecode::CodeObject;
-use super::dict::Dict;
+use self::dict::Dict;
+use crate::py::bytecode::CodeObject;
 
 /// A Python value.
 ///
@@ -170,7 +172,7 @@ pub struct Function {
     /// Cells captured from enclosing scopes (copied into the last `n_free` local slots).
     pub closure: Vec<Value>,
     /// Interned names and per-op costs of `code`, made once so frames share them.
-    pub info: Rc<super::vm::CodeInfo>,
+    pub info: Rc<super::CodeInfo>,
     /// Identity.
     pub serial: u32,
 }
@@ -186,12 +188,8 @@ pub struct BuiltinDef {
 /// Signature of every native function: the VM, the host, positional and keyword arguments.
 ///
 /// For methods, the receiver is `args[0]`.
-pub type NativeFn = fn(
-    &mut super::vm::Vm,
-    &mut dyn super::vm::Host,
-    &[Value],
-    &[(Value, Value)],
-) -> super::vm::PyResult;
+pub type NativeFn =
+    fn(&mut super::Vm, &mut dyn super::Host, &[Value], &[(Value, Value)]) -> super::PyResult;
 
 /// `receiver.method` as a first-class value.
 pub struct BoundMethod {
@@ -322,7 +320,7 @@ pub struct Module {
 /// A suspended generator or coroutine.
 pub struct Generator {
     /// The frame, present while the generator is suspended (taken while it runs).
-    pub frame: Option<Box<super::vm::Frame>>,
+    pub frame: Option<Box<super::Frame>>,
     /// Lifecycle state.
     pub state: GenState,
     /// The code's name, for `repr`.
@@ -408,14 +406,14 @@ pub fn reset_serials() {
 }
 
 /// The small-int range (py/smallint.h), defined once in [`crate::py::num`].
-pub use super::num::{SMALL_INT_MAX, SMALL_INT_MIN};
+pub use crate::py::num::{SMALL_INT_MAX, SMALL_INT_MIN};
 
 impl PyStr {
     /// A new string with its hash.
     pub fn new(text: &str) -> PyStr {
         PyStr {
             text: text.into(),
-            hash: super::qstr::qstr_hash(text.as_bytes()),
+            hash: crate::py::qstr::qstr_hash(text.as_bytes()),
         }
     }
 }
