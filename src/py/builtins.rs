@@ -682,20 +682,7 @@ pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw
     use TypeTag::*;
     match tag {
         Int => int_new(vm, host, a),
-        Float => match a.first() {
-            None => Ok(Value::Float(0.0)),
-            Some(Value::Float(x)) => Ok(Value::Float(*x)),
-            Some(Value::Int(n)) => vm.make_float(*n as f32),
-            Some(Value::Bool(b)) => vm.make_float(*b as i32 as f32),
-            Some(Value::BigInt(n)) => vm.make_float(n.to_f32().unwrap_or(f32::INFINITY)),
-            Some(Value::Str(s)) => match super::format::parse_float(&s.text) {
-                Ok(x) => vm.make_float(x),
-                Err(e) => Err(super::obj::strfmt::format_error(vm, e)),
-            },
-            Some(other) => {
-                Err(vm.type_error(&format!("can't convert {} to float", vm.type_name(other))))
-            }
-        },
+        Float => float_new(vm, a),
         Str => match a.first() {
             None => Ok(Value::str("")),
             Some(v) => {
@@ -745,54 +732,8 @@ pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw
             }
             Ok(s)
         }
-        Range => {
-            let n = |vm: &mut Vm, i| int_arg(vm, a, i);
-            let (start, stop, step) = match a.len() {
-                1 => (0, n(vm, 0)?, 1),
-                2 => (n(vm, 0)?, n(vm, 1)?, 1),
-                3 => (n(vm, 0)?, n(vm, 1)?, n(vm, 2)?),
-                _ => return Err(vm.type_error("range expected 1 to 3 arguments")),
-            };
-            if step == 0 {
-                return Err(vm.value_error("zero step"));
-            }
-            vm.heap_alloc(16)?;
-            Ok(Value::Range(Rc::new(super::vm::value::Range {
-                start,
-                stop,
-                step,
-            })))
-        }
-        Bytes | ByteArray => {
-            let data: Vec<u8> = match a.first() {
-                None => Vec::new(),
-                Some(Value::Int(n)) => vec![0; (*n).max(0) as usize],
-                Some(Value::Str(s)) => s.text.as_bytes().to_vec(),
-                Some(v @ (Value::Bytes(_) | Value::ByteArray(_))) => {
-                    bytes_of(v).unwrap_or_default()
-                }
-                Some(v) => {
-                    let items = vm.collect_iter(host, v)?;
-                    let mut out = Vec::with_capacity(items.len());
-                    for it in items {
-                        match it {
-                            Value::Int(n) if (0..256).contains(&n) => out.push(n as u8),
-                            _ => return Err(vm.value_error("bytes value out of range")),
-                        }
-                    }
-                    out
-                }
-            };
-            if data.len() > crate::limits::MAX_CONTAINER_ITEMS {
-                return Err(vm.memory_error_public());
-            }
-            vm.heap_alloc(16 + data.len())?;
-            Ok(if tag == Bytes {
-                Value::Bytes(Rc::new(data))
-            } else {
-                Value::ByteArray(Rc::new(RefCell::new(data)))
-            })
-        }
+        Range => range_new(vm, a),
+        Bytes | ByteArray => bytes_new(vm, host, tag, a),
         Object => {
             vm.heap_alloc(16)?;
             let obj = vm.types.object.clone();
@@ -817,23 +758,94 @@ pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw
             fget: arg(vm, a, 0)?,
             fset: a.get(1).cloned().unwrap_or(Value::None),
         }))),
-        Slice => {
-            let (start, stop, step) = match a.len() {
-                1 => (Value::None, a[0].clone(), Value::None),
-                2 => (a[0].clone(), a[1].clone(), Value::None),
-                _ => (arg(vm, a, 0)?, arg(vm, a, 1)?, arg(vm, a, 2)?),
-            };
-            Ok(Value::Slice(Rc::new(super::vm::value::Slice {
-                start,
-                stop,
-                step,
-            })))
-        }
+        Slice => slice_new(vm, a),
         _ => Err(vm.type_error(&format!(
             "cannot create '{}' instances",
             vm.types.by_tag[tag as usize].name.text
         ))),
     }
+}
+
+/// `float(x)` (py/objfloat.c `float_make_new`).
+fn float_new(vm: &mut Vm, a: &[Value]) -> PyResult {
+    match a.first() {
+        None => Ok(Value::Float(0.0)),
+        Some(Value::Float(x)) => Ok(Value::Float(*x)),
+        Some(Value::Int(n)) => vm.make_float(*n as f32),
+        Some(Value::Bool(b)) => vm.make_float(*b as i32 as f32),
+        Some(Value::BigInt(n)) => vm.make_float(n.to_f32().unwrap_or(f32::INFINITY)),
+        Some(Value::Str(s)) => match super::format::parse_float(&s.text) {
+            Ok(x) => vm.make_float(x),
+            Err(e) => Err(super::obj::strfmt::format_error(vm, e)),
+        },
+        Some(other) => {
+            Err(vm.type_error(&format!("can't convert {} to float", vm.type_name(other))))
+        }
+    }
+}
+
+/// `range(stop)`, `range(start, stop[, step])` (py/objrange.c `range_make_new`).
+fn range_new(vm: &mut Vm, a: &[Value]) -> PyResult {
+    let n = |vm: &mut Vm, i| int_arg(vm, a, i);
+    let (start, stop, step) = match a.len() {
+        1 => (0, n(vm, 0)?, 1),
+        2 => (n(vm, 0)?, n(vm, 1)?, 1),
+        3 => (n(vm, 0)?, n(vm, 1)?, n(vm, 2)?),
+        _ => return Err(vm.type_error("range expected 1 to 3 arguments")),
+    };
+    if step == 0 {
+        return Err(vm.value_error("zero step"));
+    }
+    vm.heap_alloc(16)?;
+    Ok(Value::Range(Rc::new(super::vm::value::Range {
+        start,
+        stop,
+        step,
+    })))
+}
+
+/// `bytes(x)` / `bytearray(x)` (py/objstr.c `bytes_make_new`, py/objarray.c).
+fn bytes_new(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value]) -> PyResult {
+    let data: Vec<u8> = match a.first() {
+        None => Vec::new(),
+        Some(Value::Int(n)) => vec![0; (*n).max(0) as usize],
+        Some(Value::Str(s)) => s.text.as_bytes().to_vec(),
+        Some(v @ (Value::Bytes(_) | Value::ByteArray(_))) => bytes_of(v).unwrap_or_default(),
+        Some(v) => {
+            let items = vm.collect_iter(host, v)?;
+            let mut out = Vec::with_capacity(items.len());
+            for it in items {
+                match it {
+                    Value::Int(n) if (0..256).contains(&n) => out.push(n as u8),
+                    _ => return Err(vm.value_error("bytes value out of range")),
+                }
+            }
+            out
+        }
+    };
+    if data.len() > crate::limits::MAX_CONTAINER_ITEMS {
+        return Err(vm.memory_error_public());
+    }
+    vm.heap_alloc(16 + data.len())?;
+    Ok(if tag == TypeTag::Bytes {
+        Value::Bytes(Rc::new(data))
+    } else {
+        Value::ByteArray(Rc::new(RefCell::new(data)))
+    })
+}
+
+/// `slice(stop)`, `slice(start, stop[, step])` (py/objslice.c).
+fn slice_new(vm: &mut Vm, a: &[Value]) -> PyResult {
+    let (start, stop, step) = match a.len() {
+        1 => (Value::None, a[0].clone(), Value::None),
+        2 => (a[0].clone(), a[1].clone(), Value::None),
+        _ => (arg(vm, a, 0)?, arg(vm, a, 1)?, arg(vm, a, 2)?),
+    };
+    Ok(Value::Slice(Rc::new(super::vm::value::Slice {
+        start,
+        stop,
+        step,
+    })))
 }
 
 fn int_new(vm: &mut Vm, _host: &mut dyn Host, a: &[Value]) -> PyResult {

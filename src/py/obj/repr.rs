@@ -77,29 +77,7 @@ fn repr_into(
             out.push_str(&crate::py::format::bytes_repr(&b.borrow()));
             out.push(')');
         }
-        Value::Array(a) => {
-            let a = a.borrow();
-            out.push_str(&format!("array('{}'", a.typecode as char));
-            if a.items_len() > 0 {
-                out.push_str(", [");
-                match &a.items {
-                    ArrayItems::Int(v) => out.push_str(
-                        &v.iter()
-                            .map(|n| n.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ),
-                    ArrayItems::Float(v) => out.push_str(
-                        &v.iter()
-                            .map(|x| crate::py::format::float_repr(*x as f32))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ),
-                }
-                out.push(']');
-            }
-            out.push(')');
-        }
+        Value::Array(a) => array_repr(a, out),
         Value::List(l) => {
             let items = l.borrow().clone();
             out.push('[');
@@ -114,23 +92,7 @@ fn repr_into(
             }
             out.push(')');
         }
-        Value::Dict(d) => {
-            let items: Vec<(Value, Value)> = d
-                .borrow()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            out.push('{');
-            for (i, (k, val)) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                repr_into(vm, host, k, out, depth + 1)?;
-                out.push_str(": ");
-                repr_into(vm, host, val, out, depth + 1)?;
-            }
-            out.push('}');
-        }
+        Value::Dict(d) => dict_repr(vm, host, d, out, depth)?,
         Value::Set(d) => {
             let items: Vec<Value> = d.borrow().iter().map(|(k, _)| k.clone()).collect();
             if items.is_empty() {
@@ -163,35 +125,9 @@ fn repr_into(
             fake_addr(f.serial)
         )),
         Value::Builtin(b) => out.push_str(&format!("<function {}>", b.name)),
-        Value::BoundMethod(b) => {
-            let name = match &b.func {
-                Value::Function(f) => f.code.name.to_string(),
-                Value::Builtin(d) => d.name.to_string(),
-                _ => "?".into(),
-            };
-            out.push_str(&format!(
-                "<bound_method {} {}>",
-                vm.type_name(&b.receiver),
-                name
-            ));
-        }
+        Value::BoundMethod(b) => bound_method_repr(vm, b, out),
         Value::Class(c) => out.push_str(&format!("<class '{}'>", c.name.text)),
-        Value::Instance(i) => {
-            if let Some(f) = vm.lookup_class_attr(&i.class, "__repr__") {
-                let r = vm.call(host, &f, std::slice::from_ref(v), &[])?;
-                out.push_str(str_text(&r));
-            } else if let Some(st) = &i.exc {
-                let args = st.borrow().args.clone();
-                out.push_str(&i.class.name.text);
-                repr_into(vm, host, &Value::tuple(args), out, depth + 1)?;
-            } else {
-                out.push_str(&format!(
-                    "<{} object at {}>",
-                    i.class.name.text,
-                    fake_addr(i.serial)
-                ));
-            }
-        }
+        Value::Instance(i) => instance_repr(vm, host, v, i, out, depth)?,
         Value::Native(n) => {
             if let Some(f) = vm.lookup_class_attr(&n.class, "__repr__") {
                 let r = vm.call(host, &f, std::slice::from_ref(v), &[])?;
@@ -212,6 +148,98 @@ fn repr_into(
         }
         Value::Iterator(_) => out.push_str("<iterator>"),
         Value::Wrapper(_) => out.push_str("<staticmethod>"),
+    }
+    Ok(())
+}
+
+/// `repr` of an `array.array` (py/objarray.c `array_print`).
+fn array_repr(a: &RefCell<PyArray>, out: &mut String) {
+    let a = a.borrow();
+    out.push_str(&format!("array('{}'", a.typecode as char));
+    if a.items_len() > 0 {
+        out.push_str(", [");
+        match &a.items {
+            ArrayItems::Int(v) => out.push_str(
+                &v.iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            ArrayItems::Float(v) => out.push_str(
+                &v.iter()
+                    .map(|x| crate::py::format::float_repr(*x as f32))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        }
+        out.push(']');
+    }
+    out.push(')');
+}
+
+/// `repr` of a dict (py/objdict.c `dict_print`).
+fn dict_repr(
+    vm: &mut Vm,
+    host: &mut dyn Host,
+    d: &RefCell<Dict>,
+    out: &mut String,
+    depth: usize,
+) -> Result<(), Flow> {
+    let items: Vec<(Value, Value)> = d
+        .borrow()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    out.push('{');
+    for (i, (k, val)) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        repr_into(vm, host, k, out, depth + 1)?;
+        out.push_str(": ");
+        repr_into(vm, host, val, out, depth + 1)?;
+    }
+    out.push('}');
+    Ok(())
+}
+
+/// `repr` of a bound method (py/objboundmeth.c).
+fn bound_method_repr(vm: &Vm, b: &BoundMethod, out: &mut String) {
+    let name = match &b.func {
+        Value::Function(f) => f.code.name.to_string(),
+        Value::Builtin(d) => d.name.to_string(),
+        _ => "?".into(),
+    };
+    out.push_str(&format!(
+        "<bound_method {} {}>",
+        vm.type_name(&b.receiver),
+        name
+    ));
+}
+
+/// `repr` of a class instance: its `__repr__`, an exception's `Name(args)`, or the default
+/// (py/objtype.c `instance_print`, py/objexcept.c `mp_obj_exception_print`).
+fn instance_repr(
+    vm: &mut Vm,
+    host: &mut dyn Host,
+    v: &Value,
+    i: &Instance,
+    out: &mut String,
+    depth: usize,
+) -> Result<(), Flow> {
+    if let Some(f) = vm.lookup_class_attr(&i.class, "__repr__") {
+        let r = vm.call(host, &f, std::slice::from_ref(v), &[])?;
+        out.push_str(str_text(&r));
+    } else if let Some(st) = &i.exc {
+        let args = st.borrow().args.clone();
+        out.push_str(&i.class.name.text);
+        repr_into(vm, host, &Value::tuple(args), out, depth + 1)?;
+    } else {
+        out.push_str(&format!(
+            "<{} object at {}>",
+            i.class.name.text,
+            fake_addr(i.serial)
+        ));
     }
     Ok(())
 }

@@ -186,12 +186,56 @@ impl Vm {
         } else {
             None
         };
+        self.bind_keywords(
+            code,
+            n_pos + n_kwonly,
+            &mut locals,
+            kw,
+            kwargs_dict.as_mut(),
+        )?;
+        self.fill_defaults(func, &mut locals)?;
+        if let Some(d) = kwargs_dict {
+            locals[slot] = Value::Dict(Rc::new(RefCell::new(d)));
+        }
+        for &c in &code.cell_slots {
+            let c = c as usize;
+            let v = std::mem::replace(&mut locals[c], Value::Null);
+            locals[c] = Value::Cell(Rc::new(RefCell::new(v)));
+        }
+        let n_free = code.n_free as usize;
+        let first_free = code.n_locals as usize - n_free;
+        for (i, cell) in func.closure.iter().enumerate().take(n_free) {
+            locals[first_free + i] = cell.clone();
+        }
+        let mut frame = Frame::new(
+            code.clone(),
+            func.globals.clone(),
+            None,
+            mode,
+            func.info.clone(),
+        );
+        frame.locals = locals;
+        frame.serial = self.next_frame_serial();
+        Ok(frame)
+    }
+
+    /// Binds keyword arguments to the first `n_named` parameters, or into `**kwargs`
+    /// (py/bc.c `mp_setup_code_state`, the keyword loop).
+    #[inline]
+    fn bind_keywords(
+        &self,
+        code: &CodeObject,
+        n_named: usize,
+        locals: &mut [Value],
+        kw: &[(Value, Value)],
+        mut kwargs_dict: Option<&mut Dict>,
+    ) -> Result<(), Flow> {
         for (k, v) in kw {
             let name = match k {
                 Value::Str(s) => s.clone(),
                 _ => return Err(self.type_error("keywords must be strings")),
             };
-            let pos = code.arg_names[..n_pos + n_kwonly]
+            let pos = code.arg_names[..n_named]
                 .iter()
                 .position(|a| **a == *name.text);
             match pos {
@@ -204,7 +248,7 @@ impl Vm {
                     }
                     locals[i] = v.clone();
                 }
-                None => match kwargs_dict.as_mut() {
+                None => match kwargs_dict.as_deref_mut() {
                     Some(d) => {
                         d.insert_hashed(k.clone(), name.hash, v.clone());
                     }
@@ -215,6 +259,16 @@ impl Vm {
                 },
             }
         }
+        Ok(())
+    }
+
+    /// Fills missing positional parameters from the defaults and keyword-only ones from the
+    /// keyword defaults, or raises the "missing argument" `TypeError` (py/bc.c).
+    #[inline]
+    fn fill_defaults(&self, func: &Function, locals: &mut [Value]) -> Result<(), Flow> {
+        let code = &func.code;
+        let n_pos = code.n_pos_args as usize;
+        let n_kwonly = code.n_kwonly_args as usize;
         // Defaults for missing positional parameters.
         let n_defaults = func.defaults.len();
         for i in 0..n_pos {
@@ -252,29 +306,7 @@ impl Vm {
                 }
             }
         }
-        if let Some(d) = kwargs_dict {
-            locals[slot] = Value::Dict(Rc::new(RefCell::new(d)));
-        }
-        for &c in &code.cell_slots {
-            let c = c as usize;
-            let v = std::mem::replace(&mut locals[c], Value::Null);
-            locals[c] = Value::Cell(Rc::new(RefCell::new(v)));
-        }
-        let n_free = code.n_free as usize;
-        let first_free = code.n_locals as usize - n_free;
-        for (i, cell) in func.closure.iter().enumerate().take(n_free) {
-            locals[first_free + i] = cell.clone();
-        }
-        let mut frame = Frame::new(
-            code.clone(),
-            func.globals.clone(),
-            None,
-            mode,
-            func.info.clone(),
-        );
-        frame.locals = locals;
-        frame.serial = self.next_frame_serial();
-        Ok(frame)
+        Ok(())
     }
 
     /// Pops a call's function and arguments from the stack.
