@@ -176,45 +176,25 @@ fn bytes_to_string(bytes: Vec<u8>) -> String {
     bytes.into_iter().map(char::from).collect()
 }
 
-/// The unsigned part of [`format_float_raw`] for a finite, non-negative `f`.
-fn format_unsigned(f: f32, fmt: u8, prec: i32, buf_size: i32) -> Vec<u8> {
-    let mut flags = fmt & 0x20;
-    let lofmt = fmt | 0x20;
-    if lofmt == b'f' {
-        flags |= MODE_F;
-    } else if lofmt == b'g' {
-        flags |= MODE_G;
-    } else {
-        flags |= MODE_E;
+/// The decimal exponent `floor(log10(f))` of a finite, positive `f`, found with the same float
+/// steps as `mp_format_float` (py/formatfloat.c).
+fn decimal_exponent(f: f32) -> i32 {
+    let expval = ((f.to_bits() >> 23) & 0xff) as i32 - 127;
+    let mut e = (expval as f32 * std::f32::consts::LOG10_2) as i32;
+    let positive_exp = f.to_bits() >= 0x3f80_0000;
+    let up = i32::from(positive_exp);
+    let mut u_base = decimal_exp(1.0, e + up);
+    while (f >= u_base) == positive_exp {
+        e += if positive_exp { 1 } else { -1 };
+        u_base = decimal_exp(1.0, e + up);
     }
-    let mut prec = if prec < 0 { 6 } else { prec };
-    let mut max_exp_zeros = prec.min(buf_size - 3);
-    if prec == REPR_PREC {
-        prec = MAX_MANTISSA_DIGITS;
-        max_exp_zeros = 16;
-    }
-    let is_zero = f.to_bits() == 0;
-    // Decimal exponent: floor(log10(f)), found with the same float steps as the C code.
-    let mut e: i32 = 0;
-    if !is_zero {
-        let expval = ((f.to_bits() >> 23) & 0xff) as i32 - 127;
-        e = (expval as f32 * std::f32::consts::LOG10_2) as i32;
-        let positive_exp = f.to_bits() >= 0x3f80_0000;
-        let up = i32::from(positive_exp);
-        let mut u_base = decimal_exp(1.0, e + up);
-        while (f >= u_base) == positive_exp {
-            e += if positive_exp { 1 } else { -1 };
-            u_base = decimal_exp(1.0, e + up);
-        }
-    }
-    if flags & MODE_F != 0 && e > 0 {
-        let req_size = e + prec + 2;
-        if req_size > buf_size {
-            flags ^= MODE_F;
-            flags |= MODE_G;
-            prec += 1;
-        }
-    }
+    e
+}
+
+/// How many mantissa digits to print, and how many zeros to print before (`%f` of a small
+/// number) and after them (past the mantissa's precision), as `mp_format_float` plans them
+/// for `flags`, precision `prec`, decimal exponent `e` and a C buffer of `buf_size` bytes.
+fn digit_plan(flags: u8, prec: i32, e: i32, buf_size: i32) -> (i32, i32, i32) {
     let mut max_digits = prec;
     let mut lead_zeros = 0;
     let mut trail_zeros = 0;
@@ -247,51 +227,96 @@ fn format_unsigned(f: f32, fmt: u8, prec: i32, buf_size: i32) -> Vec<u8> {
     if trail_zeros > buf_size - max_digits - overhead {
         trail_zeros = buf_size - max_digits - overhead;
     }
+    (max_digits, lead_zeros, trail_zeros)
+}
+
+/// For a non-zero value: the power of ten that scales it to a `num_digits`-digit mantissa, and
+/// where the decimal point goes (`dec`; 255 after a `0.000` prefix, which it appends to `out`).
+fn start_digits(
+    out: &mut Vec<u8>,
+    flags: u8,
+    num_digits: i32,
+    e: i32,
+    lead_zeros: i32,
+) -> (i32, i32) {
+    if flags & MODE_F == 0 {
+        return (num_digits - e - 1, 0);
+    }
+    let decexp = num_digits - 1;
+    if e >= 0 {
+        return (decexp - e, e);
+    }
+    if lead_zeros > 0 {
+        push_zero_prefix(out, lead_zeros);
+        (decexp + lead_zeros + 1, 255)
+    } else {
+        (decexp, 0)
+    }
+}
+
+/// The first mantissa guess for `f` scaled by `10^decexp`, and the cap `10^num_digits`
+/// (wrapping as C's `uint32_t` does).
+fn first_mantissa(f: f32, num_digits: i32, mut decexp: i32) -> (u32, u32) {
+    let mut cap: u32 = 10;
+    for _ in 1..num_digits {
+        cap = cap.wrapping_mul(10);
+    }
+    let mut mantissa: u32 = 1;
+    if num_digits > SAFE_MANTISSA_DIGITS && decexp > 1 {
+        if num_digits > SAFE_MANTISSA_DIGITS + 1 && decexp > 2 {
+            mantissa = 100;
+            decexp -= 2;
+        } else {
+            mantissa = 10;
+            decexp -= 1;
+        }
+    }
+    let scaled = decimal_exp(f, decexp);
+    // C's float -> unsigned conversion; saturating, as the Xtensa `utrunc.s` does.
+    (cap, mantissa.wrapping_mul((scaled + 0.5) as u32))
+}
+
+/// The unsigned part of [`format_float_raw`] for a finite, non-negative `f`.
+fn format_unsigned(f: f32, fmt: u8, prec: i32, buf_size: i32) -> Vec<u8> {
+    let mut flags = fmt & 0x20;
+    let lofmt = fmt | 0x20;
+    if lofmt == b'f' {
+        flags |= MODE_F;
+    } else if lofmt == b'g' {
+        flags |= MODE_G;
+    } else {
+        flags |= MODE_E;
+    }
+    let mut prec = if prec < 0 { 6 } else { prec };
+    let mut max_exp_zeros = prec.min(buf_size - 3);
+    if prec == REPR_PREC {
+        prec = MAX_MANTISSA_DIGITS;
+        max_exp_zeros = 16;
+    }
+    let is_zero = f.to_bits() == 0;
+    let e = if is_zero { 0 } else { decimal_exponent(f) };
+    if flags & MODE_F != 0 && e > 0 {
+        let req_size = e + prec + 2;
+        if req_size > buf_size {
+            flags ^= MODE_F;
+            flags |= MODE_G;
+            prec += 1;
+        }
+    }
+    let (max_digits, lead_zeros, trail_zeros) = digit_plan(flags, prec, e, buf_size);
 
     let mut num_digits = SAFE_MANTISSA_DIGITS.min(max_digits);
     let mut out: Vec<u8> = Vec::with_capacity(40);
     'attempt: loop {
         out.clear();
         let extra_zeros = trail_zeros + (max_digits - num_digits);
-        let mut decexp;
-        let mut dec = 0;
-        if is_zero {
-            decexp = 0;
-        } else if flags & MODE_F != 0 {
-            decexp = num_digits - 1;
-            if e < 0 {
-                if lead_zeros > 0 {
-                    push_zero_prefix(&mut out, lead_zeros);
-                    decexp += lead_zeros + 1;
-                    dec = 255;
-                } else {
-                    dec = 0;
-                }
-            } else {
-                decexp -= e;
-                dec = e;
-            }
+        let (decexp, dec) = if is_zero {
+            (0, 0)
         } else {
-            decexp = num_digits - e - 1;
-        }
+            start_digits(&mut out, flags, num_digits, e, lead_zeros)
+        };
         let start = out.len();
-        let mut cap: u32 = 10;
-        for _ in 1..num_digits {
-            cap = cap.wrapping_mul(10);
-        }
-        let mut mantissa: u32 = 1;
-        if num_digits > SAFE_MANTISSA_DIGITS && decexp > 1 {
-            if num_digits > SAFE_MANTISSA_DIGITS + 1 && decexp > 2 {
-                mantissa = 100;
-                decexp -= 2;
-            } else {
-                mantissa = 10;
-                decexp -= 1;
-            }
-        }
-        let scaled = decimal_exp(f, decexp);
-        // C's float -> unsigned conversion; saturating, as the Xtensa `utrunc.s` does.
-        mantissa = mantissa.wrapping_mul((scaled + 0.5) as u32);
+        let (cap, mut mantissa) = first_mantissa(f, num_digits, decexp);
         let fmt_m = |out: &mut Vec<u8>, m: u32| {
             format_mantissa(
                 out,
