@@ -15,6 +15,13 @@
 //! (facts §2.2).
 //!
 //! The VM knows nothing about the ESP32: the machine is behind the [`Host`] trait.
+//!
+//! Files, as MicroPython's: this one holds the VM state (py/mpstate.h) and the run entry
+//! points; `dispatch` the opcode loop (py/vm.c), `call` argument binding (py/bc.c and
+//! runtime.c's calls), `unwind` exception/return unwinding, `generator` (py/objgen.c),
+//! `names` (name lookup and import: runtime.c, builtinimport.c), `exceptions`
+//! (py/objexcept.c), `gc` (py/gc.c's entry points), `track` (irqlab's access hooks), and the
+//! object model `value` (py/obj.h), `heap` (py/gc.c's accounting) and `sched` (py/scheduler.c).
 
 mod call;
 mod dispatch;
