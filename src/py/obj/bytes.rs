@@ -43,3 +43,33 @@ method!(B_HEX, "hex", |vm, _, a, _| {
     let s: String = b.iter().map(|x| format!("{x:02x}")).collect();
     new_str(vm, &s)
 });
+
+/// `bytes(x)` / `bytearray(x)` (py/objstr.c `bytes_make_new`, py/objarray.c).
+pub(crate) fn bytes_new(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value]) -> PyResult {
+    let data: Vec<u8> = match a.first() {
+        None => Vec::new(),
+        Some(Value::Int(n)) => vec![0; (*n).max(0) as usize],
+        Some(Value::Str(s)) => s.text.as_bytes().to_vec(),
+        Some(v @ (Value::Bytes(_) | Value::ByteArray(_))) => bytes_of(v).unwrap_or_default(),
+        Some(v) => {
+            let items = vm.collect_iter(host, v)?;
+            let mut out = Vec::with_capacity(items.len());
+            for it in items {
+                match it {
+                    Value::Int(n) if (0..256).contains(&n) => out.push(n as u8),
+                    _ => return Err(vm.value_error("bytes value out of range")),
+                }
+            }
+            out
+        }
+    };
+    if data.len() > crate::limits::MAX_CONTAINER_ITEMS {
+        return Err(vm.memory_error_public());
+    }
+    vm.heap_alloc(16 + data.len())?;
+    Ok(if tag == TypeTag::Bytes {
+        Value::Bytes(Rc::new(data))
+    } else {
+        Value::ByteArray(Rc::new(RefCell::new(data)))
+    })
+}

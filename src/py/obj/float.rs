@@ -58,3 +58,21 @@ impl Vm {
         }
     }
 }
+
+/// `float(x)` (py/objfloat.c `float_make_new`).
+pub(crate) fn float_new(vm: &mut Vm, a: &[Value]) -> PyResult {
+    match a.first() {
+        None => Ok(Value::Float(0.0)),
+        Some(Value::Float(x)) => Ok(Value::Float(*x)),
+        Some(Value::Int(n)) => vm.make_float(*n as f32),
+        Some(Value::Bool(b)) => vm.make_float(*b as i32 as f32),
+        Some(Value::BigInt(n)) => vm.make_float(n.to_f32().unwrap_or(f32::INFINITY)),
+        Some(Value::Str(s)) => match crate::py::format::parse_float(&s.text) {
+            Ok(x) => vm.make_float(x),
+            Err(e) => Err(super::strfmt::format_error(vm, e)),
+        },
+        Some(other) => {
+            Err(vm.type_error(&format!("can't convert {} to float", vm.type_name(other))))
+        }
+    }
+}

@@ -97,3 +97,44 @@ method!(I_TO_BYTES, "to_bytes", |vm, _, a, _| {
     vm.heap_alloc(16 + len)?;
     Ok(Value::Bytes(Rc::new(out)))
 });
+
+/// `int(x)` / `int(text, base)` (py/objint.c `mp_obj_int_make_new`).
+pub(crate) fn int_new(vm: &mut Vm, _host: &mut dyn Host, a: &[Value]) -> PyResult {
+    match (a.first(), a.get(1)) {
+        (None, _) => Ok(Value::Int(0)),
+        (Some(Value::Str(s)), base) => {
+            let base = match base {
+                Some(Value::Int(b)) => *b as u32,
+                _ => 10,
+            };
+            match crate::py::format::parse_int(&s.text, base) {
+                Ok(n) => vm.make_bigint(n),
+                Err(mut e) => {
+                    // The conformance outputs were recorded with detailed error reporting,
+                    // which names the text (py/objint.c, MICROPY_ERROR_REPORTING_DETAILED).
+                    if e.message.starts_with("invalid syntax for integer") {
+                        e.message =
+                            format!("{}: {}", e.message, crate::py::format::str_repr(&s.text));
+                    }
+                    Err(super::strfmt::format_error(vm, e))
+                }
+            }
+        }
+        (Some(Value::Int(n)), None) => Ok(Value::Int(*n)),
+        (Some(Value::Bool(b)), None) => Ok(Value::Int(*b as i32)),
+        (Some(Value::BigInt(n)), None) => Ok(Value::BigInt(n.clone())),
+        (Some(Value::Float(x)), None) => {
+            if !x.is_finite() {
+                let c = if x.is_nan() {
+                    vm.exc.value_error.clone()
+                } else {
+                    vm.exc.overflow_error.clone()
+                };
+                return Err(vm.new_exc_msg(&c, "can't convert inf to int"));
+            }
+            let t = x.trunc() as f64;
+            vm.make_bigint(BigInt::from(t as i128))
+        }
+        (Some(v), _) => Err(vm.type_error(&format!("can't convert {} to int", vm.type_name(v)))),
+    }
+}

@@ -36,6 +36,7 @@ pub mod int;
 pub mod iter;
 pub mod list;
 pub mod ops;
+pub mod range;
 pub mod repr;
 pub mod set;
 pub mod slice;

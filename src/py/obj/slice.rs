@@ -117,3 +117,17 @@ impl Vm {
         }
     }
 }
+
+/// `slice(stop)`, `slice(start, stop[, step])` (py/objslice.c).
+pub(crate) fn slice_new(vm: &mut Vm, a: &[Value]) -> PyResult {
+    let (start, stop, step) = match a.len() {
+        1 => (Value::None, a[0].clone(), Value::None),
+        2 => (a[0].clone(), a[1].clone(), Value::None),
+        _ => (arg(vm, a, 0)?, arg(vm, a, 1)?, arg(vm, a, 2)?),
+    };
+    Ok(Value::Slice(Rc::new(crate::py::vm::value::Slice {
+        start,
+        stop,
+        step,
+    })))
+}

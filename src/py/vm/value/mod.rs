@@ -8,8 +8,8 @@
 //! Identity (`is`, `id()`, identity hashing) uses a per-object serial number assigned at
 //! creation, never a machine address, so runs are deterministic.
 //!
-//! This module defines data only (py/obj.h); behaviour lives in [`crate::py::obj`] (one file
-//! per type), [`crate::py::builtins`] and the VM.
+//! This module defines data only (py/obj.h); behaviour lives in `py::obj` (one file
+//! per type), `py::builtins` and the VM.
 
 pub mod dict;
 
