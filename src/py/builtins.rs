@@ -8,14 +8,16 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use num_bigint::BigInt;
-use num_traits::{Signed, ToPrimitive};
+use num_traits::Signed;
 
-use super::dict::{Dict, key_hash};
-use super::ops::{bytes_of, repr, to_str};
-use super::value::*;
+pub use super::args::{arg, int_arg, kw_get};
+use super::obj::list::list_sort;
+use super::obj::{repr, to_str};
+use super::vm::value::dict::{Dict, key_hash};
+use super::vm::value::*;
 use super::vm::{ExcTypes, Flow, Host, PyResult, Types, Vm, qhash, str_text};
 
-type Kw<'a> = &'a [(Value, Value)];
+use super::args::Kw;
 
 macro_rules! builtin {
     ($id:ident, $name:expr, $f:expr) => {
@@ -57,7 +59,7 @@ pub fn make_types() -> (Types, ExcTypes) {
         "object",
         vec![],
         ClassKind::Builtin(Object),
-        super::dict::Dict::new(),
+        super::vm::value::dict::Dict::new(),
     );
     let tags = [
         (Object, "object"),
@@ -98,7 +100,7 @@ pub fn make_types() -> (Types, ExcTypes) {
                 name,
                 vec![base],
                 ClassKind::Builtin(tag),
-                super::dict::Dict::new(),
+                super::vm::value::dict::Dict::new(),
             ));
         }
     }
@@ -107,7 +109,7 @@ pub fn make_types() -> (Types, ExcTypes) {
             name,
             vec![base.clone()],
             ClassKind::Exception,
-            super::dict::Dict::new(),
+            super::vm::value::dict::Dict::new(),
         )
     };
     let base_exception = exc("BaseException", &object);
@@ -207,7 +209,7 @@ pub fn install(vm: &mut Vm) {
         "StopAsyncIteration",
         vec![e.exception.clone()],
         ClassKind::Exception,
-        super::dict::Dict::new(),
+        super::vm::value::dict::Dict::new(),
     );
     put("StopAsyncIteration", Value::Class(stop_async));
     put("NotImplemented", Value::None);
@@ -252,16 +254,6 @@ static BUILTIN_FUNCS: &[&BuiltinDef] = &[
 ];
 
 builtin!(BUILD_CLASS, "__build_class__", build_class);
-builtin!(OBJECT_INIT, "__init__", |_, _, _, _| Ok(Value::None));
-builtin!(EXC_INIT, "__init__", |_, _, a, _| {
-    // BaseException.__init__(self, *args) stores args (py/objexcept.c).
-    if let Some(Value::Instance(i)) = a.first()
-        && let Some(st) = &i.exc
-    {
-        st.borrow_mut().args = a[1..].to_vec();
-    }
-    Ok(Value::None)
-});
 builtin!(PRINT, "print", print);
 builtin!(LEN, "len", |vm, host, a, _| {
     let v = arg(vm, a, 0)?;
@@ -503,35 +495,6 @@ fn new_iter(vm: &mut Vm, it: PyIter) -> PyResult {
     Ok(Value::Iterator(Rc::new(RefCell::new(it))))
 }
 
-/// Positional argument `i`, or `TypeError` when missing.
-pub fn arg(vm: &Vm, a: &[Value], i: usize) -> PyResult {
-    match a.get(i) {
-        Some(v) => Ok(v.clone()),
-        None => Err(vm.type_error(&format!(
-            "function missing {} required positional arguments",
-            i + 1 - a.len()
-        ))),
-    }
-}
-
-/// Positional argument `i` as a small int.
-pub fn int_arg(vm: &mut Vm, a: &[Value], i: usize) -> Result<i64, Flow> {
-    match arg(vm, a, i)? {
-        Value::Int(n) => Ok(n as i64),
-        Value::Bool(b) => Ok(b as i64),
-        Value::BigInt(n) => n.to_i64().ok_or_else(|| {
-            let c = vm.exc.overflow_error.clone();
-            vm.new_exc_msg(&c, "overflow converting long int to machine word")
-        }),
-        other => Err(vm.type_error(&format!("can't convert {} to int", vm.type_name(&other)))),
-    }
-}
-
-/// The value of keyword `name`.
-pub fn kw_get<'a>(kw: Kw<'a>, name: &str) -> Option<&'a Value> {
-    kw.iter().find(|(k, _)| str_text(k) == name).map(|(_, v)| v)
-}
-
 fn to_bigint(v: &Value) -> Option<BigInt> {
     match v {
         Value::Int(n) => Some(BigInt::from(*n)),
@@ -718,21 +681,8 @@ fn build_class(vm: &mut Vm, host: &mut dyn Host, a: &[Value], _kw: Kw) -> PyResu
 pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw: Kw) -> PyResult {
     use TypeTag::*;
     match tag {
-        Int => int_new(vm, host, a),
-        Float => match a.first() {
-            None => Ok(Value::Float(0.0)),
-            Some(Value::Float(x)) => Ok(Value::Float(*x)),
-            Some(Value::Int(n)) => vm.make_float(*n as f32),
-            Some(Value::Bool(b)) => vm.make_float(*b as i32 as f32),
-            Some(Value::BigInt(n)) => vm.make_float(n.to_f32().unwrap_or(f32::INFINITY)),
-            Some(Value::Str(s)) => match super::format::parse_float(&s.text) {
-                Ok(x) => vm.make_float(x),
-                Err(e) => Err(super::strfmt::format_error(vm, e)),
-            },
-            Some(other) => {
-                Err(vm.type_error(&format!("can't convert {} to float", vm.type_name(other))))
-            }
-        },
+        Int => super::obj::int::int_new(vm, host, a),
+        Float => super::obj::float::float_new(vm, a),
         Str => match a.first() {
             None => Ok(Value::str("")),
             Some(v) => {
@@ -762,7 +712,7 @@ pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw
             Ok(Value::tuple(items))
         }
         Dict => {
-            let d = Value::Dict(Rc::new(RefCell::new(super::dict::Dict::new())));
+            let d = Value::Dict(Rc::new(RefCell::new(super::vm::value::dict::Dict::new())));
             vm.heap_alloc(32)?;
             if let Some(src) = a.first() {
                 dict_update_from(vm, host, &d, src)?;
@@ -773,7 +723,7 @@ pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw
             Ok(d)
         }
         Set => {
-            let s = Value::Set(Rc::new(RefCell::new(super::dict::Dict::new())));
+            let s = Value::Set(Rc::new(RefCell::new(super::vm::value::dict::Dict::new())));
             vm.heap_alloc(32)?;
             if let Some(src) = a.first() {
                 for it in vm.collect_iter(host, src)? {
@@ -782,60 +732,14 @@ pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw
             }
             Ok(s)
         }
-        Range => {
-            let n = |vm: &mut Vm, i| int_arg(vm, a, i);
-            let (start, stop, step) = match a.len() {
-                1 => (0, n(vm, 0)?, 1),
-                2 => (n(vm, 0)?, n(vm, 1)?, 1),
-                3 => (n(vm, 0)?, n(vm, 1)?, n(vm, 2)?),
-                _ => return Err(vm.type_error("range expected 1 to 3 arguments")),
-            };
-            if step == 0 {
-                return Err(vm.value_error("zero step"));
-            }
-            vm.heap_alloc(16)?;
-            Ok(Value::Range(Rc::new(super::value::Range {
-                start,
-                stop,
-                step,
-            })))
-        }
-        Bytes | ByteArray => {
-            let data: Vec<u8> = match a.first() {
-                None => Vec::new(),
-                Some(Value::Int(n)) => vec![0; (*n).max(0) as usize],
-                Some(Value::Str(s)) => s.text.as_bytes().to_vec(),
-                Some(v @ (Value::Bytes(_) | Value::ByteArray(_))) => {
-                    bytes_of(v).unwrap_or_default()
-                }
-                Some(v) => {
-                    let items = vm.collect_iter(host, v)?;
-                    let mut out = Vec::with_capacity(items.len());
-                    for it in items {
-                        match it {
-                            Value::Int(n) if (0..256).contains(&n) => out.push(n as u8),
-                            _ => return Err(vm.value_error("bytes value out of range")),
-                        }
-                    }
-                    out
-                }
-            };
-            if data.len() > crate::limits::MAX_CONTAINER_ITEMS {
-                return Err(vm.memory_error_public());
-            }
-            vm.heap_alloc(16 + data.len())?;
-            Ok(if tag == Bytes {
-                Value::Bytes(Rc::new(data))
-            } else {
-                Value::ByteArray(Rc::new(RefCell::new(data)))
-            })
-        }
+        Range => super::obj::range::range_new(vm, a),
+        Bytes | ByteArray => super::obj::bytes::bytes_new(vm, host, tag, a),
         Object => {
             vm.heap_alloc(16)?;
             let obj = vm.types.object.clone();
             Ok(Value::Instance(Rc::new(Instance {
                 class: obj,
-                attrs: RefCell::new(super::dict::Dict::new()),
+                attrs: RefCell::new(super::vm::value::dict::Dict::new()),
                 exc: None,
                 serial: next_serial(),
             })))
@@ -854,61 +758,11 @@ pub fn construct(vm: &mut Vm, host: &mut dyn Host, tag: TypeTag, a: &[Value], kw
             fget: arg(vm, a, 0)?,
             fset: a.get(1).cloned().unwrap_or(Value::None),
         }))),
-        Slice => {
-            let (start, stop, step) = match a.len() {
-                1 => (Value::None, a[0].clone(), Value::None),
-                2 => (a[0].clone(), a[1].clone(), Value::None),
-                _ => (arg(vm, a, 0)?, arg(vm, a, 1)?, arg(vm, a, 2)?),
-            };
-            Ok(Value::Slice(Rc::new(super::value::Slice {
-                start,
-                stop,
-                step,
-            })))
-        }
+        Slice => super::obj::slice::slice_new(vm, a),
         _ => Err(vm.type_error(&format!(
             "cannot create '{}' instances",
             vm.types.by_tag[tag as usize].name.text
         ))),
-    }
-}
-
-fn int_new(vm: &mut Vm, _host: &mut dyn Host, a: &[Value]) -> PyResult {
-    match (a.first(), a.get(1)) {
-        (None, _) => Ok(Value::Int(0)),
-        (Some(Value::Str(s)), base) => {
-            let base = match base {
-                Some(Value::Int(b)) => *b as u32,
-                _ => 10,
-            };
-            match super::format::parse_int(&s.text, base) {
-                Ok(n) => vm.make_bigint(n),
-                Err(mut e) => {
-                    // The conformance outputs were recorded with detailed error reporting,
-                    // which names the text (py/objint.c, MICROPY_ERROR_REPORTING_DETAILED).
-                    if e.message.starts_with("invalid syntax for integer") {
-                        e.message = format!("{}: {}", e.message, super::format::str_repr(&s.text));
-                    }
-                    Err(super::strfmt::format_error(vm, e))
-                }
-            }
-        }
-        (Some(Value::Int(n)), None) => Ok(Value::Int(*n)),
-        (Some(Value::Bool(b)), None) => Ok(Value::Int(*b as i32)),
-        (Some(Value::BigInt(n)), None) => Ok(Value::BigInt(n.clone())),
-        (Some(Value::Float(x)), None) => {
-            if !x.is_finite() {
-                let c = if x.is_nan() {
-                    vm.exc.value_error.clone()
-                } else {
-                    vm.exc.overflow_error.clone()
-                };
-                return Err(vm.new_exc_msg(&c, "can't convert inf to int"));
-            }
-            let t = x.trunc() as f64;
-            vm.make_bigint(BigInt::from(t as i128))
-        }
-        (Some(v), _) => Err(vm.type_error(&format!("can't convert {} to int", vm.type_name(v)))),
     }
 }
 
@@ -931,177 +785,34 @@ fn dict_update_from(vm: &mut Vm, host: &mut dyn Host, d: &Value, src: &Value) ->
     Ok(())
 }
 
-/// Wraps `n` to the range of array typecode `tc` (as storing into a C array does).
-pub fn array_wrap(tc: u8, n: i64) -> i64 {
-    match tc {
-        b'b' => n as i8 as i64,
-        b'B' => n as u8 as i64,
-        b'h' => n as i16 as i64,
-        b'H' => n as u16 as i64,
-        b'i' | b'l' => n as i32 as i64,
-        b'I' | b'L' => n as u32 as i64,
-        _ => n,
-    }
-}
-
-// ---------------------------------------------------------------- attributes of builtin types
-
-/// Data attributes of builtin values (`typecode`, `real`, ...); `None` if not a data attribute.
-pub fn builtin_attr(vm: &mut Vm, obj: &Value, name: &str) -> Result<Option<Value>, Flow> {
-    let _ = vm;
-    Ok(match (obj, name) {
-        (Value::Array(a), "typecode") => {
-            Some(Value::str(&(a.borrow().typecode as char).to_string()))
-        }
-        (Value::Range(r), "start") => Some(Value::int(r.start)),
-        (Value::Range(r), "stop") => Some(Value::int(r.stop)),
-        (Value::Range(r), "step") => Some(Value::int(r.step)),
-        (Value::BoundMethod(_), "__self__") => None,
-        _ => None,
-    })
-}
-
-/// The builtin method `name` of `obj`'s type, if any.
-pub fn builtin_method(vm: &mut Vm, obj: &Value, name: &str) -> Option<&'static BuiltinDef> {
-    let _ = vm;
-    let table: &[&BuiltinDef] = match obj {
-        Value::Str(_) => super::methods::STR_METHODS,
-        Value::List(_) => super::methods::LIST_METHODS,
-        Value::Dict(_) => super::methods::DICT_METHODS,
-        Value::Set(_) => super::methods::SET_METHODS,
-        Value::Tuple(_) => super::methods::TUPLE_METHODS,
-        Value::Bytes(_) | Value::ByteArray(_) => super::methods::BYTES_METHODS,
-        Value::Array(_) => super::methods::ARRAY_METHODS,
-        Value::Generator(_) => super::methods::GEN_METHODS,
-        Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => super::methods::INT_METHODS,
-        _ => return None,
-    };
-    table.iter().copied().find(|d| d.name == name)
-}
-
-/// The method `name` of builtin type `tag`, looked up on the type itself (`str.lower`): an
-/// unbound method that takes the receiver as its first argument.
-pub fn builtin_type_method(tag: TypeTag, name: &str) -> Option<&'static BuiltinDef> {
-    let table: &[&BuiltinDef] = match tag {
-        TypeTag::Str => super::methods::STR_METHODS,
-        TypeTag::List => super::methods::LIST_METHODS,
-        TypeTag::Dict => super::methods::DICT_METHODS,
-        TypeTag::Set => super::methods::SET_METHODS,
-        TypeTag::Tuple => super::methods::TUPLE_METHODS,
-        TypeTag::Bytes | TypeTag::ByteArray => super::methods::BYTES_METHODS,
-        TypeTag::Int => super::methods::INT_METHODS,
-        _ => return None,
-    };
-    table.iter().copied().find(|d| d.name == name)
-}
-
-/// `list.sort(key=, reverse=)` — a stable merge sort that can call back into Python.
-pub fn list_sort(vm: &mut Vm, host: &mut dyn Host, a: &[Value], kw: Kw) -> PyResult {
-    let Value::List(l) = &a[0] else {
-        return Err(vm.type_error("sort needs a list"));
-    };
-    let items = l.borrow().clone();
-    let key = kw_get(kw, "key")
-        .cloned()
-        .filter(|k| !matches!(k, Value::None));
-    let reverse = match kw_get(kw, "reverse") {
-        Some(v) => vm.truthy(host, &v.clone())?,
-        None => false,
-    };
-    let mut keyed = Vec::with_capacity(items.len());
-    for it in items {
-        let k = match &key {
-            Some(f) => vm.call(host, f, std::slice::from_ref(&it), &[])?,
-            None => it.clone(),
-        };
-        keyed.push((k, it));
-    }
-    let sorted = merge_sort(vm, host, keyed, reverse)?;
-    *l.borrow_mut() = sorted.into_iter().map(|(_, v)| v).collect();
-    Ok(Value::None)
-}
-
-fn merge_sort(
-    vm: &mut Vm,
-    host: &mut dyn Host,
-    mut v: Vec<(Value, Value)>,
-    reverse: bool,
-) -> Result<Vec<(Value, Value)>, Flow> {
-    if v.len() <= 1 {
-        return Ok(v);
-    }
-    let right = v.split_off(v.len() / 2);
-    let left = merge_sort(vm, host, v, reverse)?;
-    let right = merge_sort(vm, host, right, reverse)?;
-    let mut out = Vec::with_capacity(left.len() + right.len());
-    let (mut i, mut j) = (0, 0);
-    while i < left.len() && j < right.len() {
-        // Take from the right only when strictly before the left: keeps the sort stable.
-        let ord = vm.ordering(
-            host,
-            &right[j].0,
-            &left[i].0,
-            super::bytecode::BinaryOp::Less,
-        )?;
-        let take_right = if reverse {
-            ord == std::cmp::Ordering::Greater
-        } else {
-            ord == std::cmp::Ordering::Less
-        };
-        if take_right {
-            out.push(right[j].clone());
-            j += 1;
-        } else {
-            out.push(left[i].clone());
-            i += 1;
-        }
-    }
-    out.extend_from_slice(&left[i..]);
-    out.extend_from_slice(&right[j..]);
-    Ok(out)
-}
-
 // ---------------------------------------------------------------- modules
 
-/// Builtin modules that need nothing from the board: `array`, `math`, `sys`, `gc`.
-pub fn builtin_module(vm: &mut Vm, name: &str) -> Option<Value> {
-    let entries: Vec<(&str, Value)> = match name {
-        "array" => vec![("array", Value::Builtin(&super::methods::ARRAY_NEW))],
-        "math" => super::methods::math_module(),
-        "sys" => vec![
-            ("platform", Value::str("esp32")),
-            ("maxsize", Value::int(SMALL_INT_MAX)),
-            ("byteorder", Value::str("little")),
-            (
-                "implementation",
-                Value::tuple(vec![
-                    Value::str("micropython"),
-                    Value::tuple(vec![Value::Int(1), Value::Int(28), Value::Int(0)]),
-                ]),
-            ),
-            ("version", Value::str("3.4.0; MicroPython v1.28.0 (irqlab)")),
-            ("exit", Value::Builtin(&super::methods::SYS_EXIT)),
-            (
-                "print_exception",
-                Value::Builtin(&super::methods::SYS_PRINT_EXCEPTION),
-            ),
-        ],
-        "gc" => super::methods::gc_module(),
-        _ => return None,
-    };
-    let _ = vm;
-    Some(make_module(name, entries))
-}
+pub use super::modules::make_module;
 
-/// A module object with the given attributes.
-pub fn make_module(name: &str, entries: Vec<(&str, Value)>) -> Value {
-    let mut d = Dict::new();
-    d.insert_hashed(Value::str("__name__"), qhash("__name__"), Value::str(name));
-    for (k, v) in entries {
-        d.insert_hashed(Value::str(k), qhash(k), v);
+impl Vm {
+    /// The builtin types and exception classes a new VM starts with ([`make_types`]).
+    pub(crate) fn builtin_types() -> (Types, ExcTypes) {
+        make_types()
     }
-    Value::Module(Rc::new(Module {
-        name: Rc::new(PyStr::new(name)),
-        dict: Rc::new(RefCell::new(d)),
-    }))
+
+    /// Installs the builtin functions and types in the builtins dict ([`install`]).
+    pub(crate) fn install_builtins(&mut self) {
+        install(self);
+    }
+
+    /// Calls builtin type `tag` as a constructor (`int(x)`, `list(it)`, ...).
+    pub(crate) fn construct_builtin(
+        &mut self,
+        host: &mut dyn Host,
+        tag: TypeTag,
+        a: &[Value],
+        kw: Kw,
+    ) -> PyResult {
+        construct(self, host, tag, a, kw)
+    }
+
+    /// `__build_class__`, which `LOAD_BUILD_CLASS` pushes.
+    pub(crate) fn build_class_fn() -> Value {
+        Value::Builtin(&BUILD_CLASS)
+    }
 }

@@ -90,8 +90,8 @@ pub use spec::{
 pub use text::{
     MAX_PAD, PF_ADD_PERCENT, PF_ALWAYS_DECIMAL, PF_CENTER_ADJUST, PF_LEFT_ADJUST,
     PF_PAD_AFTER_SIGN, PF_SEP_POS, PF_SHOW_OCTAL_LETTER, PF_SHOW_PREFIX, PF_SHOW_SIGN,
-    PF_SPACE_SIGN, SMALL_INT_MAX, SMALL_INT_MIN, bytes_repr, int_formatted, int_to_str_radix,
-    parse_float, parse_int, print_float, print_mp_int, print_strn, str_repr,
+    PF_SPACE_SIGN, bytes_repr, int_formatted, int_to_str_radix, parse_float, parse_int,
+    print_float, print_mp_int, print_strn, str_repr,
 };
 
 /// The Python exception type a formatting error is raised as.

@@ -88,4 +88,5 @@ conformance! {
     // irqlab's own language programs, outputs recorded from an ESP32-like MicroPython build.
     irqlab_lang_features => "irqlab_lang/features.py",
     irqlab_lang_features2 => "irqlab_lang/features2.py",
+    irqlab_lang_float_floordiv => "irqlab_lang/float_floordiv.py",
 }

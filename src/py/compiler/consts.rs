@@ -372,8 +372,8 @@ impl<'a> Folder<'a> {
     fn number_literal(&self, n: &ast::ExprNumberLiteral) -> Option<ConstNode> {
         let text = &self.src.text()[n.range()];
         let val = match &n.value {
-            Number::Int(_) => ConstVal::Int(fold::parse_int_literal(text)?),
-            Number::Float(_) => ConstVal::Float(fold::parse_float_literal(text)),
+            Number::Int(_) => ConstVal::Int(crate::py::num::parse_int_literal(text)?),
+            Number::Float(_) => ConstVal::Float(crate::py::num::parse_float_literal(text)),
             Number::Complex { .. } => return None,
         };
         let small = val.small_int().is_some();

@@ -18,11 +18,7 @@ use num_integer::Integer;
 use num_traits::{Pow, Signed, ToPrimitive, Zero};
 
 use crate::py::bytecode::{BinaryOp, Const};
-
-/// Smallest small int on the esp32 (31-bit, py/smallint.h).
-pub const SMALL_INT_MIN: i64 = -(1 << 30);
-/// Largest small int on the esp32.
-pub const SMALL_INT_MAX: i64 = (1 << 30) - 1;
+use crate::py::num::{SMALL_INT_MAX, SMALL_INT_MIN, float_floordiv, float_mod};
 
 /// Folding refuses int results wider than this many bits. MicroPython would try and most
 /// likely fail with `MemoryError` on the board (which also means "not folded").
@@ -301,7 +297,7 @@ fn float_binary(op: BinaryOp, x: f32, y: f32) -> Option<f32> {
             if y == 0.0 {
                 return None;
             }
-            Some(float_divmod(x, y).0)
+            Some(float_floordiv(x, y))
         }
         TrueDivide => {
             if y == 0.0 {
@@ -313,13 +309,7 @@ fn float_binary(op: BinaryOp, x: f32, y: f32) -> Option<f32> {
             if y == 0.0 {
                 return None;
             }
-            let mut m = x % y;
-            if m == 0.0 {
-                m = 0.0f32.copysign(y);
-            } else if (m < 0.0) != (y < 0.0) {
-                m += y;
-            }
-            Some(m)
+            Some(float_mod(x, y))
         }
         Power => {
             if x == 0.0 && y < 0.0 && !y.is_infinite() {
@@ -335,179 +325,12 @@ fn float_binary(op: BinaryOp, x: f32, y: f32) -> Option<f32> {
     }
 }
 
-/// objfloat.c `mp_obj_float_divmod`: (floor quotient, modulo) in Python's convention.
-fn float_divmod(x: f32, y: f32) -> (f32, f32) {
-    let mut m = x % y;
-    let mut div = (x - m) / y;
-    if m == 0.0 {
-        m = 0.0f32.copysign(y);
-    } else if (m < 0.0) != (y < 0.0) {
-        m += y;
-        div -= 1.0;
-    }
-    let floordiv = if div == 0.0 {
-        0.0f32.copysign(x / y)
-    } else {
-        let mut f = div.floor();
-        if div - f > 0.5 {
-            f += 1.0;
-        }
-        f
-    };
-    (floordiv, m)
-}
-
-/// Parses an int literal (`123`, `0x_ff`, `0o17`, `0b101`) like MicroPython's lexer.
-pub fn parse_int_literal(text: &str) -> Option<BigInt> {
-    let clean: String = text.chars().filter(|&c| c != '_').collect();
-    let lower = clean.to_ascii_lowercase();
-    let (digits, radix) = if let Some(rest) = lower.strip_prefix("0x") {
-        (rest, 16)
-    } else if let Some(rest) = lower.strip_prefix("0o") {
-        (rest, 8)
-    } else if let Some(rest) = lower.strip_prefix("0b") {
-        (rest, 2)
-    } else {
-        (lower.as_str(), 10)
-    };
-    BigInt::parse_bytes(digits.as_bytes(), radix)
-}
-
-/// Parses a float literal as py/parsenum.c does on a single-precision build
-/// (`MICROPY_FLOAT_FORMAT_IMPL_APPROX`): a 32-bit decimal mantissa, then a scaling by
-/// `2**e * 5**e` done on the float's exponent field and with `powf(5, e)`.
-pub fn parse_float_literal(text: &str) -> f32 {
-    const MANTISSA_MAX: u32 = 0x1999_9998;
-    #[derive(PartialEq)]
-    enum Part {
-        Int,
-        Frac,
-        Exp,
-    }
-    let mut part = Part::Int;
-    let mut mantissa: u32 = 0;
-    let (mut exp_val, mut exp_extra) = (0i32, 0i32);
-    let (mut zeros_int, mut zeros_frac) = (0i32, 0i32);
-    let mut exp_neg = false;
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        i += 1;
-        match c {
-            b'0'..=b'9' => {
-                let dig = u32::from(c - b'0');
-                if part == Part::Exp {
-                    if exp_val < (i32::MAX / 2 - 9) / 10 {
-                        exp_val = 10 * exp_val + dig as i32;
-                    }
-                } else if dig == 0 || mantissa >= MANTISSA_MAX {
-                    if part == Part::Int {
-                        zeros_int += 1;
-                    } else {
-                        zeros_frac += 1;
-                    }
-                } else {
-                    while zeros_int > 0 {
-                        mantissa = accept_digit(mantissa, 0, &mut exp_extra, true);
-                        zeros_int -= 1;
-                    }
-                    while zeros_frac > 0 {
-                        mantissa = accept_digit(mantissa, 0, &mut exp_extra, false);
-                        zeros_frac -= 1;
-                    }
-                    mantissa = accept_digit(mantissa, dig, &mut exp_extra, part == Part::Int);
-                }
-            }
-            b'.' if part == Part::Int => part = Part::Frac,
-            b'e' | b'E' if part != Part::Exp => {
-                part = Part::Exp;
-                match bytes.get(i) {
-                    Some(b'+') => i += 1,
-                    Some(b'-') => {
-                        i += 1;
-                        exp_neg = true;
-                    }
-                    _ => {}
-                }
-            }
-            _ => {}
-        }
-    }
-    if exp_neg {
-        exp_val = -exp_val;
-    }
-    exp_val += exp_extra + zeros_int;
-    #[expect(clippy::cast_precision_loss, reason = "C's u32-to-float conversion")]
-    decimal_exp(mantissa as f32, exp_val)
-}
-
-/// parsenum.c `accept_digit`.
-fn accept_digit(mantissa: u32, dig: u32, exp_extra: &mut i32, in_int: bool) -> u32 {
-    const MANTISSA_MAX: u32 = 0x1999_9998;
-    if mantissa < MANTISSA_MAX {
-        if !in_int {
-            *exp_extra -= 1;
-        }
-        10 * mantissa + dig
-    } else {
-        if in_int {
-            *exp_extra += 1;
-        }
-        mantissa
-    }
-}
-
-/// parsenum.c `mp_decimal_exp` (approximate variant): `num * 10**dec_exp`.
-fn decimal_exp(num: f32, dec_exp: i32) -> f32 {
-    if dec_exp == 0 || num == 0.0 {
-        return num;
-    }
-    // Multiply by 2**dec_exp by adding to the 8-bit exponent field (wrapping like the C
-    // bitfield does), then by 5**dec_exp.
-    let bits = num.to_bits();
-    let exp_field = (bits >> 23) & 0xff;
-    #[expect(
-        clippy::cast_sign_loss,
-        reason = "wrapping add into the 8-bit exponent field"
-    )]
-    let new_exp = (exp_field as i32).wrapping_add(dec_exp) as u32 & 0xff;
-    let scaled = f32::from_bits((bits & !(0xff << 23)) | (new_exp << 23));
-    if (-10..0).contains(&dec_exp) {
-        scaled / pow5(-dec_exp)
-    } else {
-        scaled * pow5(dec_exp)
-    }
-}
-
-/// `powf(5, e)` rounded to single precision (exact for `|e| <= 10`).
-fn pow5(e: i32) -> f32 {
-    #[expect(
-        clippy::cast_possible_truncation,
-        reason = "rounding to f32 is the point"
-    )]
-    let r = 5f64.powi(e) as f32;
-    r
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn int(v: i64) -> ConstVal {
         ConstVal::Int(BigInt::from(v))
-    }
-
-    // Float literals parse to the nearest single-precision value for ordinary inputs.
-    #[test]
-    fn float_literals() {
-        for text in [
-            "1.5", "0.1", "3.14159", "1e-3", "2.5e10", "100.0", "1_000.25", ".5", "5.",
-        ] {
-            let expected: f32 = text.replace('_', "").parse().expect("valid float");
-            assert_eq!(parse_float_literal(text), expected, "{text}");
-        }
-        assert_eq!(parse_float_literal("0.0"), 0.0);
     }
 
     // Int folding follows Python semantics and promotes past the 31-bit range.

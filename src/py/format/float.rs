@@ -7,10 +7,7 @@
 //! redoes those exact steps in Rust, so quirks such as `float('1e129')` being `nan` come out
 //! the same. It must not use Rust's own float formatting or parsing for anything visible.
 
-use std::sync::OnceLock;
-
-use num_bigint::BigUint;
-use num_traits::{One, Zero};
+use crate::py::num::{decimal_exp, parse_float_prefix};
 
 /// Precision value that selects the `repr` behaviour (`MP_FLOAT_REPR_PREC` in formatfloat.h).
 pub const REPR_PREC: i32 = 99;
@@ -21,201 +18,11 @@ const MAX_MANTISSA_DIGITS: i32 = 9;
 const SAFE_MANTISSA_DIGITS: i32 = 6;
 /// Room needed for the shortest exponent suffix (`+9e+99`).
 const FPMIN_BUF_SIZE: i32 = 6;
-/// Largest `n` for which `5^n` is exact in an `f32`.
-const MAX_EXACT_POWER_OF_5: i32 = 10;
-/// Parser mantissa limit (`MANTISSA_MAX` for a 32-bit mantissa).
-const MANTISSA_MAX: u32 = 0x1999_9998;
 
 const MODE_E: u8 = 0x01;
 const MODE_G: u8 = 0x02;
 const MODE_F: u8 = 0x04;
 const UPPER_CASE: u8 = 0x20;
-
-/// Range of `n` kept in the `5^n` table; outside it `powf(5, n)` is `inf` or `0`.
-const POW5_MIN: i32 = -80;
-const POW5_MAX: i32 = 60;
-
-/// Correctly rounded `powf(5, n)`.
-///
-/// MicroPython calls libm's `powf(5, n)` (`mp_decimal_exp` in py/parsenum.c). We assume the
-/// libm result is the correctly rounded one; the table is built once with exact integers.
-fn pow5(n: i32) -> f32 {
-    static TABLE: OnceLock<Vec<f32>> = OnceLock::new();
-    if n > POW5_MAX {
-        return f32::INFINITY;
-    }
-    if n < POW5_MIN {
-        return 0.0;
-    }
-    let table = TABLE.get_or_init(|| {
-        (POW5_MIN..=POW5_MAX)
-            .map(|k| {
-                let p = BigUint::from(5u32).pow(k.unsigned_abs());
-                if k >= 0 {
-                    ratio_to_f32(&p, &BigUint::one())
-                } else {
-                    ratio_to_f32(&BigUint::one(), &p)
-                }
-            })
-            .collect()
-    });
-    table[(n - POW5_MIN) as usize]
-}
-
-/// Correctly rounded (nearest, ties to even) `f32` of the positive rational `num / den`,
-/// including subnormal results, overflow to `inf` and underflow to `0`.
-pub(crate) fn ratio_to_f32(num: &BigUint, den: &BigUint) -> f32 {
-    if num.is_zero() {
-        return 0.0;
-    }
-    // Find e with 2^23 <= num / den / 2^e < 2^24.
-    let mut e = num.bits() as i64 - den.bits() as i64 - 24;
-    let scaled = |e: i64| -> (BigUint, BigUint) {
-        if e >= 0 {
-            (num.clone(), den << (e as u64))
-        } else {
-            (num << ((-e) as u64), den.clone())
-        }
-    };
-    loop {
-        let (n, d) = scaled(e);
-        let q = &n / &d;
-        if q.bits() > 24 {
-            e += 1;
-        } else if q.bits() < 24 {
-            e -= 1;
-        } else {
-            break;
-        }
-    }
-    // Subnormals have a fixed quantum of 2^-149.
-    if e < -149 {
-        e = -149;
-    }
-    let (n, d) = scaled(e);
-    let q = &n / &d;
-    let r = &n - &q * &d;
-    let mut m: u64 = q.iter_u64_digits().next().unwrap_or(0);
-    let twice = &r << 1u32;
-    if twice > d || (twice == d && m & 1 == 1) {
-        m += 1;
-    }
-    if m == 1 << 24 {
-        m >>= 1;
-        e += 1;
-    }
-    if e + 23 > 127 {
-        return f32::INFINITY;
-    }
-    // m * 2^e is exact in both f64 and f32 at this point.
-    ((m as f64) * 2f64.powi(e as i32)) as f32
-}
-
-/// `num * 10^dec_exp` the way `mp_decimal_exp` (py/parsenum.c, APPROX build) computes it:
-/// add `dec_exp` to the 8-bit biased exponent field (wrapping), then multiply or divide by
-/// `powf(5, |dec_exp|)`.
-pub(crate) fn decimal_exp(num: f32, dec_exp: i32) -> f32 {
-    if dec_exp == 0 || num == 0.0 {
-        return num;
-    }
-    let bits = num.to_bits();
-    let field = (bits >> 23) & 0xff;
-    let new_field = (field as i32).wrapping_add(dec_exp) as u32 & 0xff;
-    let res = f32::from_bits((bits & !(0xff << 23)) | (new_field << 23));
-    if (-MAX_EXACT_POWER_OF_5..0).contains(&dec_exp) {
-        res / pow5(-dec_exp)
-    } else {
-        res * pow5(dec_exp)
-    }
-}
-
-/// Parses an unsigned decimal (`digits[.digits][e[+-]digits]`, underscores ignored) from the
-/// start of `text`, as `mp_parse_float_internal` (py/parsenum.c) does.
-///
-/// Returns the number of bytes consumed and the value, or `None` when the text ends right
-/// after the exponent marker (MicroPython's `NULL` return).
-pub(crate) fn parse_float_prefix(text: &[u8]) -> Option<(usize, f32)> {
-    #[derive(PartialEq, Clone, Copy)]
-    enum Part {
-        Int,
-        Frac,
-        Exp,
-    }
-    fn accept(mantissa: u32, dig: u32, exp_extra: &mut i32, part: Part) -> u32 {
-        if mantissa < MANTISSA_MAX {
-            if part == Part::Frac {
-                *exp_extra -= 1;
-            }
-            mantissa * 10 + dig
-        } else {
-            if part == Part::Int {
-                *exp_extra += 1;
-            }
-            mantissa
-        }
-    }
-    let mut part = Part::Int;
-    let mut exp_neg = false;
-    let mut mantissa: u32 = 0;
-    let mut exp_val: i32 = 0;
-    let mut exp_extra: i32 = 0;
-    let mut zeros_int: i32 = 0;
-    let mut zeros_frac: i32 = 0;
-    let mut pos = 0;
-    while pos < text.len() {
-        let c = text[pos];
-        pos += 1;
-        if c.is_ascii_digit() {
-            let dig = u32::from(c - b'0');
-            if part == Part::Exp {
-                if exp_val < (i32::MAX / 2 - 9) / 10 {
-                    exp_val = 10 * exp_val + dig as i32;
-                }
-            } else if dig == 0 || mantissa >= MANTISSA_MAX {
-                if part == Part::Int {
-                    zeros_int += 1;
-                } else {
-                    zeros_frac += 1;
-                }
-            } else {
-                while zeros_int > 0 {
-                    mantissa = accept(mantissa, 0, &mut exp_extra, Part::Int);
-                    zeros_int -= 1;
-                }
-                while zeros_frac > 0 {
-                    mantissa = accept(mantissa, 0, &mut exp_extra, Part::Frac);
-                    zeros_frac -= 1;
-                }
-                mantissa = accept(mantissa, dig, &mut exp_extra, part);
-            }
-        } else if part == Part::Int && c == b'.' {
-            part = Part::Frac;
-        } else if part != Part::Exp && (c | 0x20) == b'e' {
-            part = Part::Exp;
-            if pos < text.len() {
-                if text[pos] == b'+' {
-                    pos += 1;
-                } else if text[pos] == b'-' {
-                    pos += 1;
-                    exp_neg = true;
-                }
-            }
-            if pos == text.len() {
-                return None;
-            }
-        } else if c == b'_' {
-            continue;
-        } else {
-            pos -= 1;
-            break;
-        }
-    }
-    if exp_neg {
-        exp_val = -exp_val;
-    }
-    let exp_val = exp_val.wrapping_add(exp_extra).wrapping_add(zeros_int);
-    Some((pos, decimal_exp(mantissa as f32, exp_val)))
-}
 
 /// Builds the text of a decimal mantissa (`mp_format_mantissa` in py/formatfloat.c).
 ///
@@ -369,45 +176,25 @@ fn bytes_to_string(bytes: Vec<u8>) -> String {
     bytes.into_iter().map(char::from).collect()
 }
 
-/// The unsigned part of [`format_float_raw`] for a finite, non-negative `f`.
-fn format_unsigned(f: f32, fmt: u8, prec: i32, buf_size: i32) -> Vec<u8> {
-    let mut flags = fmt & 0x20;
-    let lofmt = fmt | 0x20;
-    if lofmt == b'f' {
-        flags |= MODE_F;
-    } else if lofmt == b'g' {
-        flags |= MODE_G;
-    } else {
-        flags |= MODE_E;
+/// The decimal exponent `floor(log10(f))` of a finite, positive `f`, found with the same float
+/// steps as `mp_format_float` (py/formatfloat.c).
+fn decimal_exponent(f: f32) -> i32 {
+    let expval = ((f.to_bits() >> 23) & 0xff) as i32 - 127;
+    let mut e = (expval as f32 * std::f32::consts::LOG10_2) as i32;
+    let positive_exp = f.to_bits() >= 0x3f80_0000;
+    let up = i32::from(positive_exp);
+    let mut u_base = decimal_exp(1.0, e + up);
+    while (f >= u_base) == positive_exp {
+        e += if positive_exp { 1 } else { -1 };
+        u_base = decimal_exp(1.0, e + up);
     }
-    let mut prec = if prec < 0 { 6 } else { prec };
-    let mut max_exp_zeros = prec.min(buf_size - 3);
-    if prec == REPR_PREC {
-        prec = MAX_MANTISSA_DIGITS;
-        max_exp_zeros = 16;
-    }
-    let is_zero = f.to_bits() == 0;
-    // Decimal exponent: floor(log10(f)), found with the same float steps as the C code.
-    let mut e: i32 = 0;
-    if !is_zero {
-        let expval = ((f.to_bits() >> 23) & 0xff) as i32 - 127;
-        e = (expval as f32 * std::f32::consts::LOG10_2) as i32;
-        let positive_exp = f.to_bits() >= 0x3f80_0000;
-        let up = i32::from(positive_exp);
-        let mut u_base = decimal_exp(1.0, e + up);
-        while (f >= u_base) == positive_exp {
-            e += if positive_exp { 1 } else { -1 };
-            u_base = decimal_exp(1.0, e + up);
-        }
-    }
-    if flags & MODE_F != 0 && e > 0 {
-        let req_size = e + prec + 2;
-        if req_size > buf_size {
-            flags ^= MODE_F;
-            flags |= MODE_G;
-            prec += 1;
-        }
-    }
+    e
+}
+
+/// How many mantissa digits to print, and how many zeros to print before (`%f` of a small
+/// number) and after them (past the mantissa's precision), as `mp_format_float` plans them
+/// for `flags`, precision `prec`, decimal exponent `e` and a C buffer of `buf_size` bytes.
+fn digit_plan(flags: u8, prec: i32, e: i32, buf_size: i32) -> (i32, i32, i32) {
     let mut max_digits = prec;
     let mut lead_zeros = 0;
     let mut trail_zeros = 0;
@@ -440,51 +227,96 @@ fn format_unsigned(f: f32, fmt: u8, prec: i32, buf_size: i32) -> Vec<u8> {
     if trail_zeros > buf_size - max_digits - overhead {
         trail_zeros = buf_size - max_digits - overhead;
     }
+    (max_digits, lead_zeros, trail_zeros)
+}
+
+/// For a non-zero value: the power of ten that scales it to a `num_digits`-digit mantissa, and
+/// where the decimal point goes (`dec`; 255 after a `0.000` prefix, which it appends to `out`).
+fn start_digits(
+    out: &mut Vec<u8>,
+    flags: u8,
+    num_digits: i32,
+    e: i32,
+    lead_zeros: i32,
+) -> (i32, i32) {
+    if flags & MODE_F == 0 {
+        return (num_digits - e - 1, 0);
+    }
+    let decexp = num_digits - 1;
+    if e >= 0 {
+        return (decexp - e, e);
+    }
+    if lead_zeros > 0 {
+        push_zero_prefix(out, lead_zeros);
+        (decexp + lead_zeros + 1, 255)
+    } else {
+        (decexp, 0)
+    }
+}
+
+/// The first mantissa guess for `f` scaled by `10^decexp`, and the cap `10^num_digits`
+/// (wrapping as C's `uint32_t` does).
+fn first_mantissa(f: f32, num_digits: i32, mut decexp: i32) -> (u32, u32) {
+    let mut cap: u32 = 10;
+    for _ in 1..num_digits {
+        cap = cap.wrapping_mul(10);
+    }
+    let mut mantissa: u32 = 1;
+    if num_digits > SAFE_MANTISSA_DIGITS && decexp > 1 {
+        if num_digits > SAFE_MANTISSA_DIGITS + 1 && decexp > 2 {
+            mantissa = 100;
+            decexp -= 2;
+        } else {
+            mantissa = 10;
+            decexp -= 1;
+        }
+    }
+    let scaled = decimal_exp(f, decexp);
+    // C's float -> unsigned conversion; saturating, as the Xtensa `utrunc.s` does.
+    (cap, mantissa.wrapping_mul((scaled + 0.5) as u32))
+}
+
+/// The unsigned part of [`format_float_raw`] for a finite, non-negative `f`.
+fn format_unsigned(f: f32, fmt: u8, prec: i32, buf_size: i32) -> Vec<u8> {
+    let mut flags = fmt & 0x20;
+    let lofmt = fmt | 0x20;
+    if lofmt == b'f' {
+        flags |= MODE_F;
+    } else if lofmt == b'g' {
+        flags |= MODE_G;
+    } else {
+        flags |= MODE_E;
+    }
+    let mut prec = if prec < 0 { 6 } else { prec };
+    let mut max_exp_zeros = prec.min(buf_size - 3);
+    if prec == REPR_PREC {
+        prec = MAX_MANTISSA_DIGITS;
+        max_exp_zeros = 16;
+    }
+    let is_zero = f.to_bits() == 0;
+    let e = if is_zero { 0 } else { decimal_exponent(f) };
+    if flags & MODE_F != 0 && e > 0 {
+        let req_size = e + prec + 2;
+        if req_size > buf_size {
+            flags ^= MODE_F;
+            flags |= MODE_G;
+            prec += 1;
+        }
+    }
+    let (max_digits, lead_zeros, trail_zeros) = digit_plan(flags, prec, e, buf_size);
 
     let mut num_digits = SAFE_MANTISSA_DIGITS.min(max_digits);
     let mut out: Vec<u8> = Vec::with_capacity(40);
     'attempt: loop {
         out.clear();
         let extra_zeros = trail_zeros + (max_digits - num_digits);
-        let mut decexp;
-        let mut dec = 0;
-        if is_zero {
-            decexp = 0;
-        } else if flags & MODE_F != 0 {
-            decexp = num_digits - 1;
-            if e < 0 {
-                if lead_zeros > 0 {
-                    push_zero_prefix(&mut out, lead_zeros);
-                    decexp += lead_zeros + 1;
-                    dec = 255;
-                } else {
-                    dec = 0;
-                }
-            } else {
-                decexp -= e;
-                dec = e;
-            }
+        let (decexp, dec) = if is_zero {
+            (0, 0)
         } else {
-            decexp = num_digits - e - 1;
-        }
+            start_digits(&mut out, flags, num_digits, e, lead_zeros)
+        };
         let start = out.len();
-        let mut cap: u32 = 10;
-        for _ in 1..num_digits {
-            cap = cap.wrapping_mul(10);
-        }
-        let mut mantissa: u32 = 1;
-        if num_digits > SAFE_MANTISSA_DIGITS && decexp > 1 {
-            if num_digits > SAFE_MANTISSA_DIGITS + 1 && decexp > 2 {
-                mantissa = 100;
-                decexp -= 2;
-            } else {
-                mantissa = 10;
-                decexp -= 1;
-            }
-        }
-        let scaled = decimal_exp(f, decexp);
-        // C's float -> unsigned conversion; saturating, as the Xtensa `utrunc.s` does.
-        mantissa = mantissa.wrapping_mul((scaled + 0.5) as u32);
+        let (cap, mut mantissa) = first_mantissa(f, num_digits, decexp);
         let fmt_m = |out: &mut Vec<u8>, m: u32| {
             format_mantissa(
                 out,

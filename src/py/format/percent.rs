@@ -317,6 +317,64 @@ pub enum PercentArgs<'a, O> {
     Single(&'a O),
 }
 
+/// One `%` conversion of `arg` by `spec` (py/objstr.c `str_modulo_format`'s switch): the
+/// text or the conversion's own error; a host error (from `str()`, `repr()`, `int()`) as the
+/// outer error.
+fn convert_one<H: FormatHost>(
+    host: &mut H,
+    arg: &H::Obj,
+    spec: &PercentSpec,
+    conversion_index: usize,
+) -> Result<Result<String, FormatError>, H::Error> {
+    let text = match spec.conversion {
+        b'c' => {
+            let kind = host.kind(arg);
+            format_percent_char(&kind, spec)
+        }
+        b'd' | b'i' | b'u' => {
+            let value = match host.kind(arg) {
+                ArgKind::Float(f) => int_from_float(f),
+                ArgKind::Int(v) => Ok(v),
+                _ => Ok(host_get_int(host, arg)?),
+            };
+            value.and_then(|v| format_percent_int(&v, spec))
+        }
+        b'e' | b'E' | b'f' | b'F' | b'g' | b'G' => {
+            let f = host_get_float(host, arg)?;
+            format_percent_float(f, spec)
+        }
+        b'o' | b'x' | b'X' => {
+            let value = match host.kind(arg) {
+                ArgKind::Int(v) => v,
+                _ => host_get_int(host, arg)?,
+            };
+            format_percent_int(&value, spec)
+        }
+        b'r' => {
+            let t = host.repr(arg)?;
+            format_percent_str(&t, spec)
+        }
+        b's' => {
+            let t = host.str(arg)?;
+            format_percent_str(&t, spec)
+        }
+        other => Err(FormatError::new(
+            ExcType::ValueError,
+            format!(
+                "unsupported format character '{}' (0x{:x}) at index {}",
+                if other.is_ascii() {
+                    char::from(other)
+                } else {
+                    '\u{fffd}'
+                },
+                other,
+                conversion_index
+            ),
+        )),
+    };
+    Ok(text)
+}
+
 /// `str_modulo_format` (py/objstr.c): the complete `pattern % args`, with MicroPython's
 /// errors in MicroPython's order:
 /// `TypeError("format needs a dict")`, `ValueError("incomplete format key")`,
@@ -402,52 +460,7 @@ pub fn percent_format<H: FormatHost>(
             precision,
             conversion,
         };
-        let text = match conversion {
-            b'c' => {
-                let kind = host.kind(arg);
-                format_percent_char(&kind, &spec)
-            }
-            b'd' | b'i' | b'u' => {
-                let value = match host.kind(arg) {
-                    ArgKind::Float(f) => int_from_float(f),
-                    ArgKind::Int(v) => Ok(v),
-                    _ => Ok(host_get_int(host, arg)?),
-                };
-                value.and_then(|v| format_percent_int(&v, &spec))
-            }
-            b'e' | b'E' | b'f' | b'F' | b'g' | b'G' => {
-                let f = host_get_float(host, arg)?;
-                format_percent_float(f, &spec)
-            }
-            b'o' | b'x' | b'X' => {
-                let value = match host.kind(arg) {
-                    ArgKind::Int(v) => v,
-                    _ => host_get_int(host, arg)?,
-                };
-                format_percent_int(&value, &spec)
-            }
-            b'r' => {
-                let t = host.repr(arg)?;
-                format_percent_str(&t, &spec)
-            }
-            b's' => {
-                let t = host.str(arg)?;
-                format_percent_str(&t, &spec)
-            }
-            other => Err(FormatError::new(
-                ExcType::ValueError,
-                format!(
-                    "unsupported format character '{}' (0x{:x}) at index {}",
-                    if other.is_ascii() {
-                        char::from(other)
-                    } else {
-                        '\u{fffd}'
-                    },
-                    other,
-                    d.conversion_index
-                ),
-            )),
-        };
+        let text = convert_one(host, arg, &spec, d.conversion_index)?;
         match text {
             Ok(t) => out.extend_from_slice(t.as_bytes()),
             Err(e) => return Err(host.error(e)),

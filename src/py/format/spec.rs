@@ -222,20 +222,16 @@ pub fn format_value(value: FormatValue<'_>, spec: &FormatSpec) -> Result<String,
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
-pub(crate) fn format_value_into(
-    out: &mut Vec<u8>,
-    value: FormatValue<'_>,
+/// The `PF_FLAG_*` flags, fill byte and alignment that `spec` asks for with `value` and
+/// conversion `ty` (py/objstr.c `mp_obj_str_format_helper`), or the `ValueError` for a sign
+/// where none is allowed.
+fn spec_flags(
     spec: &FormatSpec,
-) -> Result<(), FormatError> {
-    // Every negative width or precision behaves like "absent"; clamping keeps the
-    // arithmetic below from overflowing on wrapped values.
-    let width = spec.width.unwrap_or(-1).max(-1);
-    let precision = spec.precision.unwrap_or(-1).max(-1);
-    check_size(width)?;
-    check_size(precision)?;
+    value: &FormatValue<'_>,
+    ty: u8,
+) -> Result<(u32, u8, u8), FormatError> {
     let mut fill = spec.fill.unwrap_or(0);
     let mut align = spec.align.unwrap_or(0);
-    let ty = spec.ty.unwrap_or(0);
     let mut flags: u32 = 0;
     match spec.sign {
         Some(b'+') => flags |= PF_SHOW_SIGN,
@@ -282,6 +278,64 @@ pub(crate) fn format_value_into(
         b'^' => flags |= PF_CENTER_ADJUST,
         _ => {}
     }
+    Ok((flags, fill, align))
+}
+
+/// An int or bool (`value`, for the error message) with an integer conversion (`b c d n o x X` or none) appended to `out`:
+/// `Ok(true)`; `Ok(false)` for a float conversion, which the caller does.
+fn format_int_into(
+    out: &mut Vec<u8>,
+    v: &BigInt,
+    ty: u8,
+    mut flags: u32,
+    fill: u8,
+    width: i32,
+    value: &FormatValue<'_>,
+) -> Result<bool, FormatError> {
+    match ty {
+        b'b' => {
+            print_mp_int(out, v, 2, b'a', flags, fill, width, 0);
+            Ok(true)
+        }
+        b'c' => {
+            let c = char_of_int(v)?;
+            let mut buf = [0u8; 4];
+            print_strn(out, c.encode_utf8(&mut buf).as_bytes(), flags, fill, width);
+            Ok(true)
+        }
+        0 | b'n' | b'd' => {
+            print_mp_int(out, v, 10, b'a', flags, fill, width, 0);
+            Ok(true)
+        }
+        b'o' => {
+            if flags & PF_SHOW_PREFIX != 0 {
+                flags |= PF_SHOW_OCTAL_LETTER;
+            }
+            print_mp_int(out, v, 8, b'a', flags, fill, width, 0);
+            Ok(true)
+        }
+        b'x' | b'X' => {
+            print_mp_int(out, v, 16, ty - (b'X' - b'A'), flags, fill, width, 0);
+            Ok(true)
+        }
+        b'e' | b'E' | b'f' | b'F' | b'g' | b'G' | b'%' => Ok(false),
+        _ => Err(unknown_code(ty, value)),
+    }
+}
+
+pub(crate) fn format_value_into(
+    out: &mut Vec<u8>,
+    value: FormatValue<'_>,
+    spec: &FormatSpec,
+) -> Result<(), FormatError> {
+    // Every negative width or precision behaves like "absent"; clamping keeps the
+    // arithmetic below from overflowing on wrapped values.
+    let width = spec.width.unwrap_or(-1).max(-1);
+    let precision = spec.precision.unwrap_or(-1).max(-1);
+    check_size(width)?;
+    check_size(precision)?;
+    let ty = spec.ty.unwrap_or(0);
+    let (flags, fill, align) = spec_flags(spec, &value, ty)?;
 
     let as_int;
     let int_value: Option<&BigInt> = match value {
@@ -292,36 +346,10 @@ pub(crate) fn format_value_into(
         }
         _ => None,
     };
-    if let Some(v) = int_value {
-        match ty {
-            b'b' => {
-                print_mp_int(out, v, 2, b'a', flags, fill, width, 0);
-                return Ok(());
-            }
-            b'c' => {
-                let c = char_of_int(v)?;
-                let mut buf = [0u8; 4];
-                print_strn(out, c.encode_utf8(&mut buf).as_bytes(), flags, fill, width);
-                return Ok(());
-            }
-            0 | b'n' | b'd' => {
-                print_mp_int(out, v, 10, b'a', flags, fill, width, 0);
-                return Ok(());
-            }
-            b'o' => {
-                if flags & PF_SHOW_PREFIX != 0 {
-                    flags |= PF_SHOW_OCTAL_LETTER;
-                }
-                print_mp_int(out, v, 8, b'a', flags, fill, width, 0);
-                return Ok(());
-            }
-            b'x' | b'X' => {
-                print_mp_int(out, v, 16, ty - (b'X' - b'A'), flags, fill, width, 0);
-                return Ok(());
-            }
-            b'e' | b'E' | b'f' | b'F' | b'g' | b'G' | b'%' => {}
-            _ => return Err(unknown_code(ty, &value)),
-        }
+    if let Some(v) = int_value
+        && format_int_into(out, v, ty, flags, fill, width, &value)?
+    {
+        return Ok(());
     }
 
     if value.looks_numeric() {

@@ -6,10 +6,10 @@
 //! Nothing here knows about objects; callers pass plain numbers and text.
 
 use num_bigint::{BigInt, Sign};
-use num_traits::Zero;
 
-use super::float::{format_float_raw, parse_float_prefix};
+use super::float::format_float_raw;
 use super::{ExcType, FormatError};
+use crate::py::num::{self, NumError};
 
 /// `PF_FLAG_LEFT_ADJUST` (py/mpprint.h).
 pub const PF_LEFT_ADJUST: u32 = 0x001;
@@ -32,11 +32,6 @@ pub const PF_ALWAYS_DECIMAL: u32 = 0x100;
 /// Bit position of the grouping character (`,` or `_`) inside the flags (`PF_FLAG_SEP_POS`).
 pub const PF_SEP_POS: u32 = 9;
 
-/// Small ints on the ESP32 are 31-bit: `-2**30 ..= 2**30 - 1`.
-pub const SMALL_INT_MIN: i64 = -(1 << 30);
-/// Largest small int on the ESP32.
-pub const SMALL_INT_MAX: i64 = (1 << 30) - 1;
-
 /// Widths or precisions above this are refused with `MemoryError` instead of building a
 /// huge string (the board, with ~100 KiB of heap, would fail to allocate long before).
 pub const MAX_PAD: i32 = 1 << 20;
@@ -44,11 +39,6 @@ pub const MAX_PAD: i32 = 1 << 20;
 const PAD_SPACES: &[u8; 16] = b"                ";
 // Sixteen zeros, then the grouped patterns `0000_` (from 12) and `000,` (from 17).
 const PAD_COMMON: &[u8; 23] = b"0000000000000000_000,00";
-
-/// `unichar_isspace` (py/unicode.c): ASCII tab, LF, VT, FF, CR and space.
-pub(crate) fn is_space(c: u8) -> bool {
-    matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
-}
 
 /// `mp_print_strn` (py/mpprint.c): appends `s` padded to `width` bytes with `fill`
 /// (NUL or space: spaces; `0` with a grouping character in `flags`: the grouped zero
@@ -276,195 +266,23 @@ pub fn int_to_str_radix(value: &BigInt, radix: u32, prefix: bool) -> String {
     String::from_utf8_lossy(&int_formatted(value, radix, pre, b'a', 0)).into_owned()
 }
 
-/// `mp_parse_num_integer` (py/parsenum.c) for `int(text, base)` on the ESP32 (31-bit small
-/// ints, `MICROPY_ERROR_REPORTING_NORMAL`).
-///
-/// Rules: base 0 or 2..=36; leading/trailing whitespace; one sign; a `0x`/`0o`/`0b` prefix
-/// (base 0 or the matching base); base 0 without a prefix is 10, except that a leading `0`
-/// allows only zeros; underscores are skipped anywhere **while the value fits a small int**,
-/// but once it does not, MicroPython reparses with its long-int parser, which stops at the
-/// first `_` (so `int('1_000_000_000_000')` is a `ValueError` on the board).
+/// `int(text, base)`: [`num::parse_int`] with its error as a `ValueError`.
 ///
 /// Errors: `ValueError("int() arg 2 must be >= 2 and <= 36")`,
-/// `ValueError("invalid syntax for integer with base N")` (N is 0 for the leading-zero case).
-/// The compiler raises the latter as `SyntaxError` for literals.
+/// `ValueError("invalid syntax for integer with base N")`.
 pub fn parse_int(text: &str, base: u32) -> Result<BigInt, FormatError> {
-    let s = text.as_bytes();
-    if (base != 0 && base < 2) || base > 36 {
-        return Err(FormatError::new(
-            ExcType::ValueError,
-            "int() arg 2 must be >= 2 and <= 36",
-        ));
-    }
-    let mut base = base;
-    let mut pos = 0;
-    while pos < s.len() && is_space(s[pos]) {
-        pos += 1;
-    }
-    let mut neg = false;
-    if pos < s.len() {
-        if s[pos] == b'+' {
-            pos += 1;
-        } else if s[pos] == b'-' {
-            pos += 1;
-            neg = true;
-        }
-    }
-    pos += parse_num_base(&s[pos..], &mut base);
-    let start = pos;
-    let mut small: i64 = 0;
-    let mut overflow = false;
-    while pos < s.len() {
-        let c = s[pos];
-        let dig = match c {
-            b'0'..=b'9' => u32::from(c - b'0'),
-            b'_' => {
-                pos += 1;
-                continue;
-            }
-            _ if (c | 0x20).is_ascii_lowercase() => u32::from((c | 0x20) - b'a' + 10),
-            _ => break,
-        };
-        if dig >= base {
-            break;
-        }
-        small = small * i64::from(base) + i64::from(dig);
-        if small > SMALL_INT_MAX {
-            overflow = true;
-            break;
-        }
-        pos += 1;
-    }
-    let value = if overflow {
-        // Long-int reparse from the first digit: no underscores accepted.
-        let mut end = start;
-        while end < s.len() {
-            let c = s[end];
-            let dig = match c {
-                b'0'..=b'9' => u32::from(c - b'0'),
-                b'A'..=b'Z' => u32::from(c - b'A' + 10),
-                b'a'..=b'z' => u32::from(c - b'a' + 10),
-                _ => break,
-            };
-            if dig >= base {
-                break;
-            }
-            end += 1;
-        }
-        pos = end;
-        let digits = std::str::from_utf8(&s[start..end]).unwrap_or("0");
-        BigInt::parse_bytes(digits.as_bytes(), base).unwrap_or_else(BigInt::zero)
-    } else {
-        BigInt::from(small)
-    };
-    let value = if neg { -value } else { value };
-    let syntax = || {
-        FormatError::new(
-            ExcType::ValueError,
-            format!(
-                "invalid syntax for integer with base {}",
-                if base == 1 { 0 } else { base }
-            ),
-        )
-    };
-    if pos == start {
-        return Err(syntax());
-    }
-    while pos < s.len() && is_space(s[pos]) {
-        pos += 1;
-    }
-    if pos != s.len() {
-        return Err(syntax());
-    }
-    Ok(value)
+    num::parse_int(text, base).map_err(value_error)
 }
 
-/// `mp_parse_num_base` (py/parsenumbase.c): skips a `0x`/`0o`/`0b` prefix allowed by `base`
-/// and settles `base` (0 becomes 10, or 1 for "leading zero, only zeros allowed").
-fn parse_num_base(s: &[u8], base: &mut u32) -> usize {
-    if s.len() >= 2 && s[0] == b'0' {
-        let c = s[1] | 0x20;
-        let b = *base;
-        if c == b'x' && (b == 0 || b == 16) {
-            *base = 16;
-            return 2;
-        } else if c == b'o' && (b == 0 || b == 8) {
-            *base = 8;
-            return 2;
-        } else if c == b'b' && (b == 0 || b == 2) {
-            *base = 2;
-            return 2;
-        }
-        if b == 0 {
-            *base = 1;
-        }
-        return 0;
-    }
-    if *base == 0 {
-        *base = 10;
-    }
-    0
-}
-
-/// `mp_parse_num_decimal` (py/parsenum.c) as used by `float(text)` and by the lexer for
-/// float literals (no `j` suffix here): whitespace, sign, `inf`/`infinity`/`nan` in any case,
-/// or a decimal with optional fraction, exponent and underscores, converted with
-/// MicroPython's own single-precision steps (see the module doc: `float('1e129')` is `nan`).
+/// `float(text)`: [`num::parse_float`] with its error as a `ValueError`.
 ///
-/// Error: `ValueError("invalid syntax for number")` (the compiler raises it as
-/// `SyntaxError` for literals).
+/// Error: `ValueError("invalid syntax for number")`.
 pub fn parse_float(text: &str) -> Result<f32, FormatError> {
-    let s = text.as_bytes();
-    let bad = || FormatError::new(ExcType::ValueError, "invalid syntax for number");
-    let mut pos = 0;
-    while pos < s.len() && is_space(s[pos]) {
-        pos += 1;
-    }
-    let mut neg = false;
-    if pos < s.len() {
-        if s[pos] == b'+' {
-            pos += 1;
-        } else if s[pos] == b'-' {
-            pos += 1;
-            neg = true;
-        }
-    }
-    let start = pos;
-    let word = |at: usize, w: &[u8]| -> bool {
-        s.len() >= at + w.len()
-            && s[at..at + w.len()]
-                .iter()
-                .zip(w)
-                .all(|(a, b)| a | 0x20 == *b)
-    };
-    let mut value;
-    if s.len() > pos + 2 && word(pos, b"inf") {
-        pos += 3;
-        value = f32::INFINITY;
-        if s.len() > pos + 4 && word(pos, b"inity") {
-            pos += 5;
-        }
-    } else if s.len() > pos + 2 && word(pos, b"nan") {
-        pos += 3;
-        value = f32::NAN;
-    } else {
-        let (used, v) = parse_float_prefix(&s[pos..]).ok_or_else(bad)?;
-        pos += used;
-        value = v;
-    }
-    if neg {
-        value = -value;
-    }
-    if pos == start {
-        return Err(bad());
-    }
-    while pos < s.len() && is_space(s[pos]) {
-        pos += 1;
-    }
-    if pos != s.len() {
-        return Err(bad());
-    }
-    Ok(value)
+    num::parse_float(text).map_err(value_error)
+}
+
+fn value_error(e: NumError) -> FormatError {
+    FormatError::new(ExcType::ValueError, e.0)
 }
 
 /// `repr()` of a `str` on the unicode build (`uni_print_quoted`, py/objstrunicode.c):

@@ -53,7 +53,7 @@ pub fn module(rt: &mut Runtime, vm: &mut Vm) -> Option<Value> {
     d.insert_hashed(
         Value::str("_print_exception"),
         qhash("_print_exception"),
-        Value::Builtin(&crate::py::methods::SYS_PRINT_EXCEPTION),
+        Value::Builtin(&crate::py::modules::sys::SYS_PRINT_EXCEPTION),
     );
     let globals = Rc::new(RefCell::new(d));
     let info = vm.code_info(&code);

@@ -8,7 +8,10 @@
 //! Identity (`is`, `id()`, identity hashing) uses a per-object serial number assigned at
 //! creation, never a machine address, so runs are deterministic.
 //!
-//! This module defines data only; behaviour lives in `ops`, `builtins` and the VM.
+//! This module defines data only (py/obj.h); behaviour lives in `py::obj` (one file
+//! per type), `py::builtins` and the VM.
+
+pub mod dict;
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -16,8 +19,8 @@ use std::rc::Rc;
 
 use num_bigint::BigInt;
 
-use super::bytecode::CodeObject;
-use super::dict::Dict;
+use self::dict::Dict;
+use crate::py::bytecode::CodeObject;
 
 /// A Python value.
 ///
@@ -170,7 +173,7 @@ pub struct Function {
     /// Cells captured from enclosing scopes (copied into the last `n_free` local slots).
     pub closure: Vec<Value>,
     /// Interned names and per-op costs of `code`, made once so frames share them.
-    pub info: Rc<super::vm::CodeInfo>,
+    pub info: Rc<super::CodeInfo>,
     /// Identity.
     pub serial: u32,
 }
@@ -186,12 +189,8 @@ pub struct BuiltinDef {
 /// Signature of every native function: the VM, the host, positional and keyword arguments.
 ///
 /// For methods, the receiver is `args[0]`.
-pub type NativeFn = fn(
-    &mut super::vm::Vm,
-    &mut dyn super::vm::Host,
-    &[Value],
-    &[(Value, Value)],
-) -> super::vm::PyResult;
+pub type NativeFn =
+    fn(&mut super::Vm, &mut dyn super::Host, &[Value], &[(Value, Value)]) -> super::PyResult;
 
 /// `receiver.method` as a first-class value.
 pub struct BoundMethod {
@@ -322,7 +321,7 @@ pub struct Module {
 /// A suspended generator or coroutine.
 pub struct Generator {
     /// The frame, present while the generator is suspended (taken while it runs).
-    pub frame: Option<Box<super::vm::Frame>>,
+    pub frame: Option<Box<super::Frame>>,
     /// Lifecycle state.
     pub state: GenState,
     /// The code's name, for `repr`.
@@ -407,17 +406,15 @@ pub fn reset_serials() {
     NEXT_SERIAL.with(|s| s.set(1));
 }
 
-/// Smallest and largest small int on esp32 (py/smallint.h, 31-bit).
-pub const SMALL_INT_MIN: i64 = -(1 << 30);
-/// See [`SMALL_INT_MIN`].
-pub const SMALL_INT_MAX: i64 = (1 << 30) - 1;
+/// The small-int range (py/smallint.h), defined once in [`crate::py::num`].
+pub use crate::py::num::{SMALL_INT_MAX, SMALL_INT_MIN};
 
 impl PyStr {
     /// A new string with its hash.
     pub fn new(text: &str) -> PyStr {
         PyStr {
             text: text.into(),
-            hash: super::qstr::qstr_hash(text.as_bytes()),
+            hash: crate::py::qstr::qstr_hash(text.as_bytes()),
         }
     }
 }

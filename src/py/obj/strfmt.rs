@@ -1,4 +1,4 @@
-//! Connects the VM to the formatting drivers of [`super::format`]: `str % args`,
+//! Connects the VM to the formatting drivers of [`crate::py::format`]: `str % args`,
 //! `str.format(...)` (and f-strings, which compile to it).
 //!
 //! [`VmFormat`] implements [`FormatHost`]: it classifies values, calls `str()`/`repr()` (which
@@ -7,10 +7,10 @@
 
 use num_bigint::BigInt;
 
-use super::format::{self, ArgKind, ExcType, FormatError, FormatHost, PercentArgs};
-use super::ops::{repr, to_str};
-use super::value::Value;
-use super::vm::{Flow, Host, Vm};
+use super::{repr, to_str};
+use crate::py::format::{self, ArgKind, ExcType, FormatError, FormatHost, PercentArgs};
+use crate::py::vm::value::Value;
+use crate::py::vm::{Flow, Host, Vm};
 
 /// The VM seen by the formatters.
 pub struct VmFormat<'a> {
@@ -98,7 +98,7 @@ pub fn str_format(
     let mut h = VmFormat { vm, host };
     format::str_format(&mut h, fmt, args, |name| {
         kw.iter()
-            .find(|(k, _)| super::vm::str_text(k) == name)
+            .find(|(k, _)| crate::py::vm::str_text(k) == name)
             .map(|(_, v)| v.clone())
     })
 }

@@ -8,12 +8,12 @@
 //! FIXME: sets use the same table as dicts; MicroPython's `mp_set_t` differs slightly in
 //! growth (py/map.c `mp_set_lookup`), so large sets may iterate in another order.
 
-use super::map::{MpMap, float_hash, long_int_hash, small_int_hash};
+use crate::py::map::{MpMap, float_hash, long_int_hash, small_int_hash};
 
 use std::cell::Cell;
 use std::rc::Rc;
 
-use super::value::Value;
+use super::Value;
 
 /// A dict from hashable values to values, stored as MicroPython's `mp_map_t` so that
 /// iteration (and so `print(d)`) follows the board's slot order (py/map.c, see `py::map`).
@@ -47,7 +47,7 @@ impl Dict {
         if self.map.len() < self.map.alloc() || self.get_hashed(key, hash).is_some() {
             return 0;
         }
-        8 * super::map::hash_alloc_at_least(self.map.alloc() + 1)
+        8 * crate::py::map::hash_alloc_at_least(self.map.alloc() + 1)
     }
 
     /// True when empty.
@@ -101,7 +101,7 @@ impl Dict {
 
     /// The value for a string key.
     pub fn get_str(&self, name: &str) -> Option<&Value> {
-        let hash = super::qstr::qstr_hash(name.as_bytes());
+        let hash = crate::py::qstr::qstr_hash(name.as_bytes());
         self.map
             .lookup(hash, |k| matches!(k, Value::Str(s) if &*s.text == name))
     }
@@ -145,7 +145,7 @@ pub fn key_hash(v: &Value) -> Option<u32> {
         Value::BigInt(n) => long_int_hash(n),
         Value::Float(x) => float_hash(*x),
         Value::Str(s) => s.hash,
-        Value::Bytes(b) => super::qstr::qstr_hash(b),
+        Value::Bytes(b) => crate::py::qstr::qstr_hash(b),
         Value::Tuple(items) => {
             let mut h: u32 = 0x345678;
             for it in items.iter() {
