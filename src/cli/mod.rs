@@ -1,4 +1,5 @@
-//! The command line: `irqlab run`, `irqlab explore`, `irqlab disasm`, `irqlab bench`, `irqlab tui`.
+//! The command line: `irqlab run`, `irqlab explore`, `irqlab disasm`, `irqlab bench`, `irqlab tui`,
+//! `irqlab fuzz`.
 //!
 //! [`Cli`] is clap's raw view of the arguments; each subcommand's file turns its arguments into
 //! a typed [`crate::run::RunSpec`] (or its front end's options), calls the front end and prints
@@ -10,6 +11,7 @@
 pub mod bench;
 pub mod disasm;
 pub mod explore;
+pub mod fuzz;
 pub mod run;
 pub mod tui;
 
@@ -41,6 +43,8 @@ pub enum Command {
     Disasm(disasm::DisasmArgs),
     /// Measure irqlab's speed (VM throughput against CPython, simulated vs host time).
     Bench(bench::BenchArgs),
+    /// Run generated and mutated programs and scenarios, catching panics and hangs.
+    Fuzz(fuzz::FuzzArgs),
     /// Run a scenario or program, then browse its trace: timeline, pins, source, latencies,
     /// findings; `--live` watches the simulation run instead.
     Tui(tui::TuiArgs),
@@ -54,6 +58,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Disasm(args) => disasm::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Tui(args) => tui::run(args),
+        Command::Fuzz(args) => fuzz::run(&args),
     };
     match res {
         Ok(code) => code,
