@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use num_bigint::BigInt;
-use num_traits::Signed;
+use num_traits::{Signed, Zero};
 
 pub use super::args::{arg, int_arg, kw_get};
 use super::obj::list::list_sort;
@@ -402,6 +402,14 @@ builtin!(POW, "pow", |vm, host, a, _| {
         let (Some(b), Some(e), Some(m)) = (to_bigint(&x), to_bigint(&y), to_bigint(m)) else {
             return Err(vm.type_error("pow() with 3 arguments requires integers"));
         };
+        // objint_mpz.c `mp_obj_int_pow3`: a zero modulus raises; mpz.c `mpz_pow3_inpl` gives 0
+        // for a negative exponent (it computes no inverse) and otherwise Python's floor modulo.
+        if m.is_zero() {
+            return Err(vm.value_error("divide by zero"));
+        }
+        if e.is_negative() {
+            return Ok(Value::int(0));
+        }
         return vm.make_bigint(b.modpow(&e, &m));
     }
     vm.binary_op(host, super::bytecode::BinaryOp::Power, x, y)

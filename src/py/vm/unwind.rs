@@ -46,7 +46,7 @@ impl Vm {
 
     /// Handles `return v` in the top frame: runs pending finally blocks first
     /// (vm.c `unwind_return`). Returns `Some(exit)` when the frame actually exited.
-    pub(super) fn unwind_return(&mut self, v: Value) -> Result<Option<Exit>, Flow> {
+    pub(super) fn unwind_return(&mut self, mut v: Value) -> Result<Option<Exit>, Flow> {
         let f = self.frames.last_mut().expect("return needs a frame");
         while let Some(b) = f.blocks.last() {
             if b.is_finally {
@@ -59,7 +59,10 @@ impl Vm {
                     f.ip = b.handler as usize;
                     return Ok(None);
                 }
+                // vm.c keeps the return value on top while it cancels (`sp[0]`).
+                f.stack.push(v);
                 cancel_active_finally(&mut f.stack);
+                v = f.stack.pop().expect("the return value is back on top");
             }
             f.blocks.pop();
         }
