@@ -12,6 +12,7 @@ pub mod explore;
 pub mod hw;
 pub mod limits;
 pub mod py;
+pub mod queue;
 pub mod rng;
 pub mod rt;
 pub mod scenario;

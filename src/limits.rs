@@ -23,5 +23,12 @@ pub const MAX_VM_EVENTS: usize = 1024;
 /// hardware status bit would be.
 pub const MAX_MASKED_IRQS: usize = 64;
 
+/// The most hardware events that may be queued at once ([`crate::queue::EventQueue`]).
+///
+/// A board has a handful of periodic sources (4 hardware timers, a few virtual timers, one
+/// pending edge per stimulus), so this is far above normal use; reaching it means a runaway
+/// producer.
+pub const EVENT_QUEUE_CAPACITY: usize = 65_536;
+
 /// Trace events kept per run; beyond this they are counted as dropped.
 pub const MAX_TRACE_EVENTS: usize = 10_000_000;

@@ -38,7 +38,7 @@ use crate::hw::{Board, BoardKind};
 use crate::py::bytecode::Op;
 use crate::py::value::{Class, Value};
 use crate::py::vm::{AbortReason, AccessAt, AccessKind, Flow, Host, OpCost, Vm};
-use crate::sim::queue::EventQueue;
+use crate::queue::EventQueue;
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{Ctx, Kind, Source, Trace};
 

@@ -7,8 +7,6 @@
 //! A run is a pure function of (program, stimuli, seed, board profile, build): the same inputs
 //! give a byte-identical trace.
 
-pub mod queue;
-
 use std::rc::Rc;
 
 use crate::hw::cpu::BoardProfile;
