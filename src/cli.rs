@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand};
 
 use crate::analysis::{self, report};
-use crate::hw::cpu::BoardProfile;
+use crate::hw::profile::BoardProfile;
 use crate::py::compiler::compile_module;
 use crate::sim::{Machine, Outcome, RunConfig};
 use crate::time::SimDuration;
@@ -306,7 +306,7 @@ fn disasm_cmd(file: &Path) -> Result<i32, CliError> {
         compile_module(&source, &display_name(file)).map_err(|d| CliError(d.render_cli()))?;
     let profile = BoardProfile::esp32();
     let cost = profile.cost().clone();
-    let f = move |op: &crate::py::bytecode::Op| cost.op_cycles(op).0 as u32;
+    let f = move |op: &crate::py::bytecode::Op| crate::rt::op_cost::op_cycles(&cost, op).0 as u32;
     print!("{}", crate::py::disasm::disassemble(&code, Some(&f)));
     Ok(0)
 }

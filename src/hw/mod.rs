@@ -17,9 +17,11 @@
 //!   order, one `mp_sched_schedule` each); at ISR exit call [`intc::Intc::exit`] and, if
 //!   [`gpio::Gpio::irq_line_asserted`] (a level trigger still active), raise the line again.
 
-pub mod cpu;
+pub mod costs;
 pub mod gpio;
 pub mod intc;
+pub mod profile;
+pub mod profile_file;
 pub mod stm32;
 pub mod timer;
 
@@ -58,10 +60,10 @@ impl BoardKind {
     pub const NAMES: [&'static str; 2] = ["esp32", "pyboard"];
 
     /// The board's built-in profile (`boards/<name>.toml`).
-    pub fn profile(self) -> cpu::BoardProfile {
+    pub fn profile(self) -> profile::BoardProfile {
         match self {
-            BoardKind::Esp32 => cpu::BoardProfile::esp32(),
-            BoardKind::Pyboard => cpu::BoardProfile::pyboard(),
+            BoardKind::Esp32 => profile::BoardProfile::esp32(),
+            BoardKind::Pyboard => profile::BoardProfile::pyboard(),
         }
     }
 }

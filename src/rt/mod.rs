@@ -21,6 +21,7 @@
 
 pub mod asyncio;
 pub mod machine_mod;
+pub mod op_cost;
 pub mod pyb_mod;
 pub mod pyb_pin;
 pub mod time_mod;
@@ -29,17 +30,17 @@ pub mod tracker;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
-use crate::hw::cpu::{BoardProfile, CostModel};
+use crate::hw::costs::CostModel;
 use crate::hw::gpio::{Drive, PinId};
 use crate::hw::intc::Source as IntcSource;
+use crate::hw::profile::BoardProfile;
 use crate::hw::stm32::{self, Priority};
 use crate::hw::timer::{Alarm, FireOutcome, TimerId};
 use crate::hw::{Board, BoardKind};
-use crate::py::bytecode::Op;
 use crate::py::value::{Class, Value};
-use crate::py::vm::{AbortReason, AccessAt, AccessKind, Flow, Host, OpCost, Vm};
+use crate::py::vm::{AbortReason, AccessAt, AccessKind, Flow, Host, Vm};
 use crate::queue::EventQueue;
-use crate::time::{SimDuration, SimTime};
+use crate::time::{Clock, Cycles, SimDuration, SimTime};
 use crate::trace::{Ctx, Kind, Source, Trace};
 
 /// A hardware event in the queue.
@@ -137,9 +138,8 @@ pub struct Runtime {
     pub trace: Trace,
     /// The run stops (Abort) when simulated time reaches this.
     pub limit: SimTime,
-    clock_base_cycles: u64,
-    clock_base_ns: u64,
-    freq_hz: u64,
+    /// Cycles ↔ time at the current CPU frequency (the one clock).
+    clock: Clock,
     next_event: u32,
     /// Sources and event numbers of the schedule-queue entries, parallel to `vm.sched`.
     sched_ids: VecDeque<(Source, u32)>,
@@ -205,16 +205,6 @@ pub struct Runtime {
 /// recorded, returns when it wants to be called next.
 pub type Observer = Box<dyn FnMut(&Trace, SimTime) -> SimTime>;
 
-/// A model of the esp32 port's cost per op, through the board profile.
-pub struct ProfileCost(pub Rc<CostModel>);
-
-impl OpCost for ProfileCost {
-    #[inline]
-    fn op_cycles(&self, op: &Op) -> u64 {
-        self.0.op_cycles(op).0
-    }
-}
-
 impl Runtime {
     /// A runtime for `profile` with an empty board, stopping at `limit`.
     pub fn new(
@@ -224,16 +214,14 @@ impl Runtime {
         max_trace_events: usize,
     ) -> Runtime {
         let cost = Rc::new(profile.cost().clone());
-        let freq_hz = profile.cpu_freq_hz();
+        let clock = Clock::new(profile.cpu_freq_hz());
         Runtime {
             cost,
             board: Board::new(kind),
             queue: EventQueue::new(),
             trace: Trace::new(max_trace_events),
             limit,
-            clock_base_cycles: 0,
-            clock_base_ns: 0,
-            freq_hz,
+            clock,
             next_event: 0,
             sched_ids: VecDeque::new(),
             ctx_stack: vec![Ctx::Main],
@@ -271,28 +259,22 @@ impl Runtime {
 
     /// Simulated time now: the VM's cycle count at the current frequency.
     pub fn now(&self, vm: &Vm) -> SimTime {
-        let d = (vm.cycles - self.clock_base_cycles) as u128 * 1_000_000_000 / self.freq_hz as u128;
-        SimTime(self.clock_base_ns + d as u64)
+        self.clock.time_at(vm.cycles)
     }
 
     /// The time at which the VM's cycle count was (or will be) `cycles`.
     fn time_at_cycles(&self, cycles: u64) -> SimTime {
-        self.clock().time_at(cycles)
+        self.clock.time_at(cycles)
     }
 
-    /// The current cycles-to-time mapping.
-    fn clock(&self) -> tracker::Clock {
-        tracker::Clock {
-            base_cycles: self.clock_base_cycles,
-            base_ns: self.clock_base_ns,
-            freq_hz: self.freq_hz,
-        }
+    /// The cycles-to-time mapping now.
+    fn clock(&self) -> Clock {
+        self.clock
     }
 
     /// The cycle count at which time `t` is reached (rounded up).
     fn cycles_at(&self, t: SimTime) -> u64 {
-        let dt = t.0.saturating_sub(self.clock_base_ns) as u128;
-        self.clock_base_cycles + (dt * self.freq_hz as u128).div_ceil(1_000_000_000) as u64
+        self.clock.cycles_at(t)
     }
 
     /// Moves the clock forward to `t` without executing anything (idle or busy-wait).
@@ -314,16 +296,14 @@ impl Runtime {
         let clock = self.clock();
         self.tracker.flush(&mut self.trace, clock);
         let now = self.now(vm);
-        self.clock_base_ns = now.0;
-        self.clock_base_cycles = vm.cycles;
-        self.freq_hz = hz;
+        self.clock.set_freq(vm.cycles, hz);
         self.record(now, Kind::CpuFreq { hz: hz as u32 });
         self.set_deadline(vm);
     }
 
     /// The CPU frequency in Hz.
     pub fn freq_hz(&self) -> u64 {
-        self.freq_hz
+        self.clock.freq_hz()
     }
 
     /// Points the VM's deadline at the next hardware event or the time limit.
@@ -425,7 +405,7 @@ impl Runtime {
                     live_bytes,
                 } => {
                     let at = self.time_at_cycles(start_cycles);
-                    let pause_ns = pause_cycles * 1_000_000_000 / self.freq_hz;
+                    let pause_ns = self.clock.duration(Cycles(pause_cycles)).as_ns();
                     self.record(
                         at,
                         Kind::Gc {
@@ -661,7 +641,7 @@ impl Runtime {
             _ => self.cost.timer_isr_body_cycles().0,
         };
         let isr_cycles = self.cost.isr_entry_cycles().0 + body + self.cost.isr_exit_cycles().0;
-        let isr_ns = isr_cycles * 1_000_000_000 / self.freq_hz;
+        let isr_ns = self.clock.duration(Cycles(isr_cycles)).as_ns();
         self.ctx_stack.push(Ctx::Isr);
         self.record(
             at,
