@@ -32,9 +32,9 @@ use std::rc::Rc;
 
 use crate::hw::costs::CostModel;
 use crate::hw::gpio::{Drive, PinId};
-use crate::hw::intc::Source as IntcSource;
+use crate::hw::intc::Raise;
 use crate::hw::profile::BoardProfile;
-use crate::hw::stm32::{self, Priority};
+use crate::hw::stm32;
 use crate::hw::timer::{Alarm, FireOutcome, TimerId};
 use crate::hw::{Board, BoardKind};
 use crate::py::value::{Class, Value};
@@ -116,14 +116,6 @@ struct TimerCb {
     hard: bool,
 }
 
-/// An interrupt held pending (interrupts disabled, or a handler of equal or higher priority
-/// running), taken on `enable_irq` or when that handler returns.
-#[derive(Clone, Copy, Debug)]
-struct Masked {
-    source: Source,
-    event: u32,
-}
-
 /// The esp32 port of MicroPython around the VM.
 pub struct Runtime {
     /// The board description and cost model.
@@ -148,7 +140,6 @@ pub struct Runtime {
     running_callbacks: Vec<(Source, u32)>,
     pin_irqs: BTreeMap<u8, PinIrq>,
     timer_cbs: BTreeMap<i8, TimerCb>,
-    masked: Vec<Masked>,
     uart_free_at: SimTime,
     /// The main task's notification count: each ISR gives one
     /// (`mp_hal_wake_main_task_from_isr`), each `ulTaskNotifyTake(pdFALSE, ..)` takes one.
@@ -187,9 +178,6 @@ pub struct Runtime {
     /// VM frame depth at the start of each running callback or hard handler: frames below it
     /// belong to the code that was interrupted.
     irq_frame_base: Vec<usize>,
-    /// Priorities of the hard handlers running now, innermost last. Invariant: each preempts
-    /// the one before it, so an interrupt runs at once only if it preempts the last.
-    isr_priority: Vec<Priority>,
     /// Timing variation streams (scenario `vary:`).
     vary: VaryState,
     /// Called before every op while installed (taken out while it runs).
@@ -228,7 +216,6 @@ impl Runtime {
             running_callbacks: Vec::new(),
             pin_irqs: BTreeMap::new(),
             timer_cbs: BTreeMap::new(),
-            masked: Vec::new(),
             uart_free_at: SimTime::ZERO,
             notify_count: 0,
             main_line: 0,
@@ -245,7 +232,6 @@ impl Runtime {
             observer_next: SimTime(u64::MAX),
             irq_frame_base: Vec::new(),
             asyncio_unsafe: Vec::new(),
-            isr_priority: Vec::new(),
             vary: VaryState::default(),
             op_hook: None,
             op_hook_on: false,
@@ -555,9 +541,9 @@ impl Runtime {
         self.take_irq(vm, at, source, event)
     }
 
-    /// The CPU takes the raised interrupt `event` at `at`: the ISR runs, or the line stays
-    /// pending while masked (`disable_irq`) or while a handler of equal or higher priority
-    /// runs.
+    /// The CPU takes the raised interrupt `event` at `at` as the interrupt controller decides:
+    /// the ISR runs, or the line stays pending while masked (`disable_irq`) or while a handler
+    /// it does not preempt runs, or it merges into a pending one of the same source.
     fn take_irq(
         &mut self,
         vm: &mut Vm,
@@ -565,65 +551,28 @@ impl Runtime {
         source: Source,
         event: u32,
     ) -> Result<(), Flow> {
-        let masked = self.board.intc.critical_depth() > 0;
-        let behind = self
-            .isr_priority
-            .last()
-            .is_some_and(|running| !self.irq_priority(source).preempts(*running));
-        if masked || behind {
-            // A pending line is one status bit: a second event from the same source before
-            // the ISR runs is merged into the first (lost as a callback).
-            if self.masked.iter().any(|m| m.source == source)
-                || self.masked.len() >= crate::limits::MAX_MASKED_IRQS
-            {
-                self.record(at, Kind::IrqCoalesced { source, event });
-            } else {
+        match self.board.intc.raise(source, event) {
+            Raise::Run => self.run_isr(vm, at, source, event),
+            Raise::Held { masked } => {
                 if masked {
                     self.record(at, Kind::IrqMasked { source, event });
                 }
-                self.masked.push(Masked { source, event });
+                Ok(())
             }
-            return Ok(());
-        }
-        self.run_isr(vm, at, source, event)
-    }
-
-    /// The priority of `source`'s interrupt. Pyboard: the NVIC priorities of the stm32 port
-    /// ([`stm32`]). ESP32: every Pin and Timer ISR at Xtensa level 1 (facts §4.3), so none
-    /// preempts another.
-    fn irq_priority(&self, source: Source) -> Priority {
-        if self.board.kind == BoardKind::Esp32 {
-            return Priority {
-                level: 16 - crate::hw::intc::DEFAULT_LEVEL,
-                exception: 0,
-            };
-        }
-        match source {
-            Source::Timer(n) if n > 0 => {
-                stm32::timer_priority(n as u8).expect("pyb.Timer numbers are checked")
+            Raise::Coalesced => {
+                // A pending line is one status bit: a second event from the same source before
+                // the ISR runs is merged into the first (lost as a callback).
+                self.record(at, Kind::IrqCoalesced { source, event });
+                Ok(())
             }
-            Source::Pin(g) => {
-                stm32::exti_priority(stm32::pin_by_gpio(g).map_or(g % 16, |p| p.number))
-            }
-            Source::Timer(_) | Source::Schedule => stm32::PENDSV,
         }
     }
 
-    /// Runs the pending interrupts that may run now (nothing masked; each preempts the running
-    /// handler, if any), most urgent first (NVIC order; FIFO among equals).
+    /// Runs the pending interrupts that may run now, in the controller's order.
     fn take_pending(&mut self, vm: &mut Vm) -> Result<(), Flow> {
-        while self.board.intc.critical_depth() == 0 {
-            let prios: Vec<Priority> = self
-                .masked
-                .iter()
-                .map(|m| self.irq_priority(m.source))
-                .collect();
-            let Some(i) = stm32::select(&prios, self.isr_priority.last().copied()) else {
-                break;
-            };
-            let m = self.masked.remove(i);
+        while let Some(p) = self.board.intc.next_pending() {
             let now = self.now(vm);
-            self.run_isr(vm, now, m.source, m.event)?;
+            self.run_isr(vm, now, p.source, p.event)?;
         }
         Ok(())
     }
@@ -727,8 +676,7 @@ impl Runtime {
     ) -> Result<(), Flow> {
         // What the VM recorded before this belongs to the interrupted context.
         self.drain_vm_events(vm);
-        let priority = self.irq_priority(source);
-        self.isr_priority.push(priority);
+        self.board.intc.enter(source);
         self.ctx_stack.push(Ctx::HardIrq);
         self.irq_frame_base.push(vm.frames.len());
         self.record(at, Kind::HardStart { source, event });
@@ -763,7 +711,7 @@ impl Runtime {
         self.record(now, Kind::HardEnd { source, event });
         self.ctx_stack.pop();
         self.irq_frame_base.pop();
-        self.isr_priority.pop();
+        self.board.intc.exit();
         r?;
         // Interrupts held by this handler's priority run now (tail-chained on Cortex-M).
         self.take_pending(vm)
@@ -1176,16 +1124,6 @@ pub fn timer_number(id: TimerId) -> i8 {
     match id {
         TimerId::Hardware(n) => n as i8,
         TimerId::Virtual(n) => -1 - (n as i8),
-    }
-}
-
-/// The intc source of a trace source (for masking decisions).
-pub fn intc_source(s: Source) -> Option<IntcSource> {
-    match s {
-        Source::Pin(_) => Some(IntcSource::Gpio),
-        Source::Timer(n) if n >= 0 => Some(IntcSource::Timer(n as u8)),
-        Source::Timer(_) => Some(IntcSource::EspTimer),
-        Source::Schedule => None,
     }
 }
 
