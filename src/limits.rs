@@ -23,7 +23,7 @@ pub const MAX_VM_EVENTS: usize = 1024;
 /// equal or higher priority running); more are coalesced, as a hardware status bit would be.
 pub const MAX_MASKED_IRQS: usize = 64;
 
-/// The most hardware events that may be queued at once ([`crate::queue::EventQueue`]).
+/// The most hardware events that may be queued at once (the event queue of `queue.rs`).
 ///
 /// A board has a handful of periodic sources (4 hardware timers, a few virtual timers, one
 /// pending edge per stimulus), so this is far above normal use; reaching it means a runaway

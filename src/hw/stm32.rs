@@ -18,7 +18,7 @@
 //! **Preemption** ([`Priority::preempts`]): a pending interrupt preempts the running handler
 //! only if its priority number is strictly lower (ARMv7-M Architecture Reference Manual,
 //! B1.5.4). Selection among pending interrupts and PRIMASK are the NVIC policy of
-//! [`super::intc`].
+//! the interrupt controller (`intc.rs`).
 //!
 //! This module knows nothing about Python or the trace.
 

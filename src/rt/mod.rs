@@ -21,6 +21,7 @@
 
 pub mod asyncio;
 pub mod machine_mod;
+mod native;
 pub mod op_cost;
 pub mod pyb_mod;
 pub mod pyb_pin;

@@ -19,7 +19,7 @@ use crate::py::value::{BuiltinDef, Value};
 use crate::py::vm::{Flow, Host, PyResult, Vm};
 use crate::trace::Kind;
 
-use super::machine_mod::{class_with, handle_of, native_obj};
+use super::native::{class_with, handle_of, native_obj};
 use super::{HwEvent, Runtime, rt, time_mod};
 
 macro_rules! native {
