@@ -34,5 +34,9 @@ pub const EVENT_QUEUE_CAPACITY: usize = 65_536;
 /// keeps the count in a 32-bit field; a program nesting this deep has a leak, not a design.
 pub const MAX_CRITICAL_NESTING: u32 = 1_000_000;
 
+/// The most virtual timers (`Timer(-1)`) alive at once; each one is a heap object on the chip,
+/// so the real limit is memory. A generous bound keeps runaway programs finite.
+pub const MAX_VIRTUAL_TIMERS: usize = 64;
+
 /// Trace events kept per run; beyond this they are counted as dropped.
 pub const MAX_TRACE_EVENTS: usize = 10_000_000;
