@@ -1,10 +1,13 @@
 //! The board's peripherals as pure state machines: GPIO pads, timers and the interrupt
 //! controller of the core MicroPython runs on.
 //!
-//! `hw` knows nothing about Python, the scheduler or the trace: every operation returns what
-//! happened (an edge, an alarm, an interrupt raised or merged) and the caller (`sim`, `rt`)
-//! acts on it and records it. Nothing here reads the wall clock, and nothing schedules events:
-//! models say *when* the next thing is due and `sim` queues it.
+//! `hw` knows nothing about Python or the scheduler, and records nothing: every operation
+//! returns what happened (an edge, an alarm, an interrupt to run, hold or merge) and the
+//! caller (`rt`) acts on it and records it. It imports only the base layer (`time`, `limits`,
+//! and the trace schema's `Source`, the one name of an interrupt source). Nothing here reads
+//! the wall clock, and nothing schedules events: models say *when* the next thing is due and
+//! `rt` queues it. `costs`, `profile` and `profile_file` hold the board's figures and read
+//! `boards/*.toml`; `stm32` holds the pyboard's pins and NVIC priorities.
 //!
 //! How `rt` drives the models:
 //! * A pin changes ([`gpio::Gpio::drive_external`], `write`, `configure`, `set_trigger`): the
