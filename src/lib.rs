@@ -13,6 +13,7 @@ pub mod fuzz;
 pub mod hw;
 pub mod limits;
 pub mod py;
+pub mod queue;
 pub mod rng;
 pub mod rt;
 pub mod run;

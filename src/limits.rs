@@ -19,9 +19,24 @@ pub const MAX_CONTAINER_ITEMS: usize = 1 << 24;
 /// VM events buffered between two host deadlines (GC pauses); more are dropped from the trace.
 pub const MAX_VM_EVENTS: usize = 1024;
 
-/// Interrupts remembered while `machine.disable_irq()` is in force; more are coalesced, as a
-/// hardware status bit would be.
+/// Interrupts the controller holds pending (`machine.disable_irq()` in force, or a handler of
+/// equal or higher priority running); more are coalesced, as a hardware status bit would be.
 pub const MAX_MASKED_IRQS: usize = 64;
+
+/// The most hardware events that may be queued at once (the event queue of `queue.rs`).
+///
+/// A board has a handful of periodic sources (4 hardware timers, a few virtual timers, one
+/// pending edge per stimulus), so this is far above normal use; reaching it means a runaway
+/// producer.
+pub const EVENT_QUEUE_CAPACITY: usize = 65_536;
+
+/// The deepest `disable_irq()` nesting accepted before calling the program runaway. FreeRTOS
+/// keeps the count in a 32-bit field; a program nesting this deep has a leak, not a design.
+pub const MAX_CRITICAL_NESTING: u32 = 1_000_000;
+
+/// The most virtual timers (`Timer(-1)`) alive at once; each one is a heap object on the chip,
+/// so the real limit is memory. A generous bound keeps runaway programs finite.
+pub const MAX_VIRTUAL_TIMERS: usize = 64;
 
 /// Trace events kept per run; beyond this they are counted as dropped.
 pub const MAX_TRACE_EVENTS: usize = 10_000_000;

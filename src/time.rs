@@ -1,9 +1,10 @@
 //! Simulated time: the only notion of time in irqlab's core.
 //!
 //! [`SimTime`] is an instant and [`SimDuration`] a span, both integer nanoseconds since the
-//! virtual board powered on. [`Cycles`] counts CPU clock cycles; [`CycleClock`] converts cycles
-//! to time at the current CPU frequency and carries the sub-nanosecond remainder, so charging
-//! many small costs never drifts from charging their sum (style.md, "Simulated time").
+//! virtual board powered on. [`Cycles`] counts CPU clock cycles; [`Clock`] is the one mapping
+//! from the cycle count to time at the current CPU frequency; it carries the sub-nanosecond
+//! remainder, so charging many small costs never drifts from charging their sum (style.md,
+//! "Simulated time").
 //!
 //! Nothing here reads the wall clock.
 
@@ -135,24 +136,35 @@ impl fmt::Display for SimDuration {
     }
 }
 
-/// Converts CPU cycles to simulated time at a given clock frequency, without drift.
+/// Nanoseconds per second.
+const NS_PER_S: u128 = 1_000_000_000;
+
+/// The one mapping between the CPU's cycle count and simulated time.
 ///
-/// Invariant: `remainder < freq_hz`; the time charged so far equals
-/// `floor(total_cycles * 1e9 / freq_hz)` for cycles charged at one frequency.
-#[derive(Clone, Debug)]
-pub struct CycleClock {
+/// The time of cycle count `c` is `base_ns + floor((c - base_cycles) · 1e9 / freq_hz)`: it is
+/// computed from the cycle count since the last frequency change, never by adding rounded
+/// pieces, so the sub-nanosecond remainder is carried and charging many small costs never
+/// drifts from charging their sum. `machine.freq(f)` rebases the clock at the current cycle
+/// count ([`Clock::set_freq`]) so past time is unchanged. Durations of a piece of work
+/// ([`Clock::duration`]) use the same rule (floor) from a zero remainder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Clock {
+    /// Cycle count at the last frequency change.
+    base_cycles: u64,
+    /// Time at the last frequency change, in nanoseconds.
+    base_ns: u64,
+    /// CPU frequency in Hz.
     freq_hz: u64,
-    /// Cycle-nanoseconds not yet turned into a whole nanosecond (units: cycles·1e9 mod freq).
-    remainder: u64,
 }
 
-impl CycleClock {
-    /// A clock running at `freq_hz` (ESP32 default 160 MHz, facts §4.1).
-    pub fn new(freq_hz: u64) -> CycleClock {
+impl Clock {
+    /// A clock at cycle 0 = time 0, running at `freq_hz` (ESP32 default 160 MHz, facts §4.1).
+    pub fn new(freq_hz: u64) -> Clock {
         assert!(freq_hz > 0, "CPU frequency must be positive");
-        CycleClock {
+        Clock {
+            base_cycles: 0,
+            base_ns: 0,
             freq_hz,
-            remainder: 0,
         }
     }
 
@@ -161,24 +173,33 @@ impl CycleClock {
         self.freq_hz
     }
 
-    /// Changes the frequency (`machine.freq(f)`); the carried remainder is dropped (< 1 ns).
-    pub fn set_freq_hz(&mut self, freq_hz: u64) {
+    /// The time at which the cycle count was (or will be) `cycles` (floor; counts before the
+    /// last frequency change map to its time).
+    pub fn time_at(&self, cycles: u64) -> SimTime {
+        let d = u128::from(cycles.saturating_sub(self.base_cycles)) * NS_PER_S
+            / u128::from(self.freq_hz);
+        SimTime(self.base_ns + d as u64)
+    }
+
+    /// The first cycle count at which the time is `t` or later (the inverse of
+    /// [`Clock::time_at`], rounded up).
+    pub fn cycles_at(&self, t: SimTime) -> u64 {
+        let dt = u128::from(t.0.saturating_sub(self.base_ns));
+        self.base_cycles + (dt * u128::from(self.freq_hz)).div_ceil(NS_PER_S) as u64
+    }
+
+    /// How long `cycles` of work take at the current frequency (floor).
+    pub fn duration(&self, cycles: Cycles) -> SimDuration {
+        SimDuration((u128::from(cycles.0) * NS_PER_S / u128::from(self.freq_hz)) as u64)
+    }
+
+    /// Changes the frequency to `freq_hz` at cycle count `now_cycles` (`machine.freq(f)`):
+    /// the time of every earlier cycle count is unchanged.
+    pub fn set_freq(&mut self, now_cycles: u64, freq_hz: u64) {
         assert!(freq_hz > 0, "CPU frequency must be positive");
+        self.base_ns = self.time_at(now_cycles).0;
+        self.base_cycles = now_cycles;
         self.freq_hz = freq_hz;
-        self.remainder = 0;
-    }
-
-    /// The duration of `cycles` at the current frequency, carrying the remainder to the next call.
-    pub fn charge(&mut self, cycles: Cycles) -> SimDuration {
-        let total = cycles.0 as u128 * 1_000_000_000 + self.remainder as u128;
-        let ns = total / self.freq_hz as u128;
-        self.remainder = (total % self.freq_hz as u128) as u64;
-        SimDuration(ns as u64)
-    }
-
-    /// Whole cycles elapsed in `d` at the current frequency (for `ticks_cpu`).
-    pub fn cycles_in(&self, d: SimDuration) -> Cycles {
-        Cycles((d.0 as u128 * self.freq_hz as u128 / 1_000_000_000) as u64)
     }
 }
 
@@ -186,17 +207,31 @@ impl CycleClock {
 mod tests {
     use super::*;
 
-    // Charging one cycle at a time must add up to charging them all at once (no drift).
+    // Time from the cycle count carries the remainder: charging one cycle at a time adds up
+    // to charging them all at once (no drift), across a frequency change too.
     #[test]
-    fn cycle_clock_carries_remainder() {
-        let mut one_by_one = CycleClock::new(160_000_000);
-        let mut total = SimDuration::ZERO;
-        for _ in 0..1_000_003 {
-            total = total + one_by_one.charge(Cycles(1));
-        }
-        let mut at_once = CycleClock::new(160_000_000);
-        assert_eq!(total, at_once.charge(Cycles(1_000_003)));
+    fn clock_carries_remainder() {
+        let clock = Clock::new(160_000_000);
+        let total = clock.time_at(1_000_003);
         assert_eq!(total.as_ns(), 1_000_003 * 1_000 / 160);
+        let mut sum = 0;
+        for c in 0..1_000_003 {
+            sum += (clock.time_at(c + 1) - clock.time_at(c)).as_ns();
+        }
+        assert_eq!(sum, total.as_ns());
+        assert_eq!(clock.duration(Cycles(1)).as_ns(), 6);
+        assert_eq!(clock.cycles_at(total), 1_000_003);
+        let c7 = clock.cycles_at(SimTime(7));
+        assert!(clock.time_at(c7) >= SimTime(7) && clock.time_at(c7 - 1) < SimTime(7));
+        let mut faster = clock;
+        faster.set_freq(1_000_003, 240_000_000);
+        assert_eq!(faster.time_at(1_000_003), total);
+        assert_eq!(faster.time_at(1_000_003 + 240), total + SimDuration(1_000));
+        assert_eq!(
+            faster.time_at(5),
+            total,
+            "before the change: the change's time"
+        );
     }
 
     #[test]

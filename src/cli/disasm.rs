@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::hw::cpu::BoardProfile;
+use crate::hw::profile::BoardProfile;
 use crate::py::compiler::compile_module;
 use crate::run::RunError;
 
@@ -22,7 +22,7 @@ pub fn run(args: &DisasmArgs) -> Result<i32, RunError> {
     let code = compile_module(&source, &file.to_string_lossy()).map_err(|d| RunError::from(&d))?;
     let profile = BoardProfile::esp32();
     let cost = profile.cost().clone();
-    let f = move |op: &crate::py::bytecode::Op| cost.op_cycles(op).0 as u32;
+    let f = move |op: &crate::py::bytecode::Op| crate::rt::op_cost::op_cycles(&cost, op).0 as u32;
     print!("{}", crate::py::disasm::disassemble(&code, Some(&f)));
     Ok(0)
 }

@@ -1,121 +1,144 @@
-//! The interrupt controller of one CPU core: which interrupt sources are pending, which are
-//! masked by `machine.disable_irq()`, and which one the core takes next.
+//! The interrupt controller of the core MicroPython runs on: it decides which interrupt runs
+//! now, which waits, and which is merged into one already waiting. The runtime (`rt`) asks it
+//! ([`Intc::raise`], [`Intc::next_pending`], [`Intc::enter`], [`Intc::exit`], the mask
+//! [`Intc::disable_irq`] / [`Intc::enable_irq`]) and delivers what it decides (the C ISR, a
+//! hard handler, `mp_sched_schedule`).
 //!
-//! Sources are the peripheral interrupt lines irqlab models ([`Source`]). Each has a priority
-//! level (1 = lowest, 7 = NMI on Xtensa); on the ESP32 every MicroPython Pin/Timer ISR is
-//! allocated with flags 0, i.e. **level 1** (facts §4.3). Higher levels exist so later boards
-//! and models (e.g. a level-3 UART, a level-5 watchdog) can preempt.
+//! Two policies, one per board ([`Policy`]):
 //!
-//! Masking: `disable_irq()` is `portENTER_CRITICAL`, which raises the core's interrupt level to
-//! `XCHAL_EXCM_LEVEL` = [`EXCM_LEVEL`] (3) and nests with a counter; it always returns 0.
-//! `enable_irq(state)` ignores `state` and decrements the counter (facts §4.1). Interrupts
-//! raised while masked stay pending and are taken when the mask drops; we count them.
+//! * **ESP32 levels** ([`Policy::Levels`]): every MicroPython Pin and Timer ISR is allocated
+//!   with `esp_intr_alloc` flags 0, i.e. Xtensa **level 1** ([`DEFAULT_LEVEL`], facts §4.3),
+//!   so none preempts another. A pending interrupt runs when it is above the level of the
+//!   running handler; `machine.disable_irq()` is `portENTER_CRITICAL`, which masks every level
+//!   up to `XCHAL_EXCM_LEVEL` = [`EXCM_LEVEL`] and nests with a counter (facts §4.1;
+//!   ports/esp32/machine_pin.c, machine_timer.c).
+//! * **Cortex-M NVIC** ([`Policy::Nvic`], the pyboard): the priorities MicroPython's stm32
+//!   port gives each vector (ports/stm32/irq.h, [`super::stm32`]); an interrupt preempts the
+//!   running handler only with a strictly lower priority number; PRIMASK
+//!   (`pyb.disable_irq()`) holds them all (ARMv7-M ARM B1.5.4).
 //!
-//! **Selection order** ([`select_next`]): among sources that are pending and enabled, whose
-//! level is above both the mask level and the level of the ISR currently running, take the
-//! highest level; within a level, the lowest ESP32 interrupt-matrix source number
-//! ([`Source::matrix_number`]). On silicon the tie-break depends on which CPU interrupt
-//! `esp_intr_alloc` assigned; the matrix number is our stable, documented stand-in.
+//! Among the pending interrupts that may run, the most urgent runs first (highest level; or
+//! lowest NVIC priority, then lowest exception number), and on a full tie the one raised
+//! first. A pending interrupt is one status bit per source: raising a source already pending
+//! merges into it ([`Raise::Coalesced`]; the ISR runs once), and so does a raise when
+//! [`MAX_MASKED_IRQS`] are already held.
 //!
-//! A pending flag is one bit: raising an already pending source merges with it (the ISR runs
-//! once) and is counted as coalesced. This module knows nothing about Python or the trace.
+//! Sources are the trace's [`Source`] (the one type naming an interrupt source: a GPIO pin's
+//! line, a timer by its Python-visible number). This module knows nothing about Python and
+//! records nothing.
 
-use std::fmt;
+use super::BoardKind;
+use super::stm32::{self, Priority};
+use crate::limits::{MAX_CRITICAL_NESTING, MAX_MASKED_IRQS};
+use crate::trace::Source;
 
 /// The Xtensa level masked by a FreeRTOS critical section (`XCHAL_EXCM_LEVEL` on the ESP32).
 pub const EXCM_LEVEL: u8 = 3;
 
-/// The highest interrupt level (Xtensa level 7 is the NMI).
-pub const MAX_LEVEL: u8 = 7;
-
 /// The level of MicroPython's esp32 Pin and Timer ISRs (`esp_intr_alloc` flags 0).
 pub const DEFAULT_LEVEL: u8 = 1;
 
-/// The deepest `disable_irq()` nesting we accept before calling the program runaway. FreeRTOS
-/// keeps the count in a 32-bit field; a program nesting this deep has a leak, not a design.
-pub const MAX_CRITICAL_NESTING: u32 = 1_000_000;
-
-/// An interrupt source modelled by irqlab, ordered by ESP32 interrupt-matrix number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Source {
-    /// Hardware timer n (0..=3): TG0_T0 (14), TG0_T1 (15), TG1_T0 (18), TG1_T1 (19).
-    Timer(u8),
-    /// The esp_timer alarm that drives virtual timers (TG0_LACT, 17).
-    EspTimer,
-    /// The one GPIO interrupt shared by all pins (GPIO, 22); per-pin status lives in `Gpio`.
-    Gpio,
-}
-
-/// Every source, in matrix-number order (the tie-break order within a level).
-pub const SOURCES: [Source; 6] = [
-    Source::Timer(0),
-    Source::Timer(1),
-    Source::EspTimer,
-    Source::Timer(2),
-    Source::Timer(3),
-    Source::Gpio,
-];
-
-impl Source {
-    /// The ESP32 interrupt-matrix source number (`soc/interrupts.h`, `ETS_*_INTR_SOURCE`).
-    pub fn matrix_number(self) -> u8 {
-        match self {
-            Source::Timer(0) => 14,
-            Source::Timer(1) => 15,
-            Source::EspTimer => 17,
-            Source::Timer(2) => 18,
-            Source::Timer(n) => {
-                assert_eq!(n, 3, "no hardware timer {n}");
-                19
-            }
-            Source::Gpio => 22,
-        }
-    }
-
-    fn index(self) -> usize {
-        SOURCES
-            .iter()
-            .position(|&s| s == self)
-            .expect("every Source is in SOURCES")
-    }
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Source::Timer(n) => write!(f, "timer {n}"),
-            Source::EspTimer => f.write_str("esp_timer"),
-            Source::Gpio => f.write_str("gpio"),
-        }
-    }
-}
-
-/// The state and counters of one source's line.
+/// How a board's interrupt controller orders interrupts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Line {
-    /// Which source.
+pub enum Policy {
+    /// ESP32: Xtensa interrupt levels; a higher level preempts a lower one.
+    Levels,
+    /// Pyboard: the NVIC with the stm32 port's priorities; a lower number preempts.
+    Nvic,
+}
+
+impl Policy {
+    /// The controller of board `kind`.
+    pub fn of(kind: BoardKind) -> Policy {
+        match kind {
+            BoardKind::Esp32 => Policy::Levels,
+            BoardKind::Pyboard => Policy::Nvic,
+        }
+    }
+
+    /// How urgent `source`'s interrupt is under this policy.
+    fn urgency(self, source: Source) -> Urgency {
+        match self {
+            Policy::Levels => Urgency::Level(DEFAULT_LEVEL),
+            Policy::Nvic => Urgency::Nvic(nvic_priority(source)),
+        }
+    }
+}
+
+/// The NVIC priority of `source` on the pyboard: `pyb.Timer` n at its vector's priority, a
+/// pin at its EXTI line's, and the soft timers of `machine.Timer` (negative numbers) at
+/// PendSV's (ports/stm32/irq.h, timer.c, extint.c, shared/runtime/softtimer.c).
+pub fn nvic_priority(source: Source) -> Priority {
+    match source {
+        Source::Timer(n) if n > 0 => {
+            stm32::timer_priority(n as u8).expect("pyb.Timer numbers are checked")
+        }
+        Source::Pin(g) => stm32::exti_priority(stm32::pin_by_gpio(g).map_or(g % 16, |p| p.number)),
+        Source::Timer(_) | Source::Schedule => stm32::PENDSV,
+    }
+}
+
+/// The urgency of an interrupt under one policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Urgency {
+    /// An Xtensa level, 1..=7: higher is more urgent.
+    Level(u8),
+    /// An NVIC priority: lower is more urgent.
+    Nvic(Priority),
+}
+
+impl Urgency {
+    /// True if an interrupt of urgency `self` preempts a running handler of `running`.
+    fn preempts(self, running: Urgency) -> bool {
+        match (self, running) {
+            (Urgency::Level(a), Urgency::Level(b)) => a > b,
+            (Urgency::Nvic(a), Urgency::Nvic(b)) => a.preempts(b),
+            _ => unreachable!("one controller has one policy"),
+        }
+    }
+
+    /// True if `self` is taken before `other` when both are pending (strictly).
+    fn before(self, other: Urgency) -> bool {
+        match (self, other) {
+            (Urgency::Level(a), Urgency::Level(b)) => a > b,
+            (Urgency::Nvic(a), Urgency::Nvic(b)) => a < b,
+            _ => unreachable!("one controller has one policy"),
+        }
+    }
+
+    /// True if a critical section (`disable_irq`) holds this interrupt off.
+    fn maskable(self) -> bool {
+        match self {
+            Urgency::Level(level) => level <= EXCM_LEVEL,
+            // PRIMASK masks every configurable priority.
+            Urgency::Nvic(_) => true,
+        }
+    }
+}
+
+/// A raised interrupt waiting to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pending {
+    /// Its source.
     pub source: Source,
-    /// Priority level, 1..=[`MAX_LEVEL`].
-    pub level: u8,
-    /// Whether the interrupt is enabled (an ISR is allocated for it).
-    pub enabled: bool,
-    /// Raised and not yet taken.
-    pub pending: bool,
-    /// Times raised.
-    pub n_raised: u64,
-    /// Times raised while masked by a critical section.
-    pub n_raised_while_masked: u64,
-    /// Times raised while already pending (merged, so one ISR run served several events).
-    pub n_coalesced: u64,
+    /// Its event number (from the `IrqRaised` trace record).
+    pub event: u32,
 }
 
-/// What [`Intc::raise`] did.
+/// What [`Intc::raise`] decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Raised {
-    /// False if the source was already pending (the raise merged with it).
-    pub newly_pending: bool,
-    /// True if a critical section masks this source now.
-    pub masked: bool,
+pub enum Raise {
+    /// The CPU takes it now: run the ISR.
+    Run,
+    /// It waits: held off by a critical section (`masked`) or by a running handler that it
+    /// does not preempt. [`Intc::next_pending`] hands it out later.
+    Held {
+        /// True if a critical section holds it (else a running handler does).
+        masked: bool,
+    },
+    /// Merged into an interrupt of the same source already waiting (or dropped because the
+    /// pending set is full): its ISR will not run for it.
+    Coalesced,
 }
 
 /// Misuse of `enable_irq` that `rt` may report.
@@ -128,89 +151,30 @@ pub enum IntcError {
 /// The interrupt controller of one core.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Intc {
-    /// Indexed like [`SOURCES`].
-    lines: Vec<Line>,
+    policy: Policy,
     /// `disable_irq()` nesting depth.
     critical_depth: u32,
-    /// Sources whose ISR is running, innermost last. Invariant: levels strictly increase, so the
-    /// depth is at most [`MAX_LEVEL`].
-    running: Vec<(Source, u8)>,
-}
-
-impl Default for Intc {
-    fn default() -> Self {
-        Intc::new()
-    }
-}
-
-/// The source to take next, given the lines, the mask level (0 = nothing masked) and the
-/// level of the ISR running now (0 = none): pending and enabled sources above both levels,
-/// highest level first, then lowest matrix number. `lines` must be in [`SOURCES`] order.
-pub fn select_next(lines: &[Line], mask_level: u8, running_level: u8) -> Option<Source> {
-    let floor = mask_level.max(running_level);
-    let mut best: Option<&Line> = None;
-    for line in lines
-        .iter()
-        .filter(|l| l.pending && l.enabled && l.level > floor)
-    {
-        // Strictly greater keeps the earlier (lower matrix number) line on a tie.
-        if best.is_none_or(|b| line.level > b.level) {
-            best = Some(line);
-        }
-    }
-    best.map(|l| l.source)
+    /// Raised and not yet run, in the order raised; at most [`MAX_MASKED_IRQS`].
+    pending: Vec<Pending>,
+    /// Urgencies of the handlers running now that others may arrive during (hard handlers),
+    /// innermost last. Invariant: each preempts the one before it.
+    running: Vec<Urgency>,
 }
 
 impl Intc {
-    /// All sources enabled at [`DEFAULT_LEVEL`], nothing pending, nothing masked.
-    pub fn new() -> Intc {
-        let lines = SOURCES.iter().map(|&source| Line {
-            source,
-            level: DEFAULT_LEVEL,
-            enabled: true,
-            pending: false,
-            n_raised: 0,
-            n_raised_while_masked: 0,
-            n_coalesced: 0,
-        });
+    /// A controller with `policy`, nothing pending, nothing masked, nothing running.
+    pub fn new(policy: Policy) -> Intc {
         Intc {
-            lines: lines.collect(),
+            policy,
             critical_depth: 0,
+            pending: Vec::new(),
             running: Vec::new(),
         }
     }
 
-    /// The line of `source`.
-    pub fn line(&self, source: Source) -> &Line {
-        &self.lines[source.index()]
-    }
-
-    /// All lines in [`SOURCES`] order.
-    pub fn lines(&self) -> &[Line] {
-        &self.lines
-    }
-
-    /// Sets the priority level of `source` (1..=[`MAX_LEVEL`]).
-    pub fn set_level(&mut self, source: Source, level: u8) {
-        assert!(
-            (1..=MAX_LEVEL).contains(&level),
-            "interrupt level {level} out of range"
-        );
-        self.lines[source.index()].level = level;
-    }
-
-    /// Enables or disables `source` (a disabled source stays pending but is never taken).
-    pub fn set_enabled(&mut self, source: Source, enabled: bool) {
-        self.lines[source.index()].enabled = enabled;
-    }
-
-    /// The level masked by critical sections now: [`EXCM_LEVEL`] inside one, else 0.
-    pub fn mask_level(&self) -> u8 {
-        if self.critical_depth > 0 {
-            EXCM_LEVEL
-        } else {
-            0
-        }
+    /// The policy.
+    pub fn policy(&self) -> Policy {
+        self.policy
     }
 
     /// The `disable_irq()` nesting depth.
@@ -218,28 +182,57 @@ impl Intc {
         self.critical_depth
     }
 
-    /// The peripheral raises `source`.
-    pub fn raise(&mut self, source: Source) -> Raised {
-        let masked = self.is_masked(source);
-        let line = &mut self.lines[source.index()];
-        line.n_raised += 1;
-        if masked {
-            line.n_raised_while_masked += 1;
-        }
-        let newly_pending = !line.pending;
-        if !newly_pending {
-            line.n_coalesced += 1;
-        }
-        line.pending = true;
-        Raised {
-            newly_pending,
-            masked,
-        }
+    /// True if the interrupt of `source` may run now: not held by a critical section, and
+    /// preempting the running handler, if any.
+    fn may_run(&self, source: Source) -> bool {
+        let urgency = self.policy.urgency(source);
+        let masked = self.critical_depth > 0 && urgency.maskable();
+        let behind = self.running.last().is_some_and(|r| !urgency.preempts(*r));
+        !masked && !behind
     }
 
-    /// True if a critical section holds `source` off now.
-    pub fn is_masked(&self, source: Source) -> bool {
-        self.line(source).level <= self.mask_level()
+    /// The line of `source` goes active with event number `event`: run it now, hold it, or
+    /// merge it into the one of the same source already waiting.
+    pub fn raise(&mut self, source: Source, event: u32) -> Raise {
+        if self.may_run(source) {
+            return Raise::Run;
+        }
+        if self.pending.iter().any(|p| p.source == source) || self.pending.len() >= MAX_MASKED_IRQS
+        {
+            return Raise::Coalesced;
+        }
+        self.pending.push(Pending { source, event });
+        let masked = self.critical_depth > 0 && self.policy.urgency(source).maskable();
+        Raise::Held { masked }
+    }
+
+    /// Takes the waiting interrupt that runs next, if one may run now: the most urgent, and
+    /// the earliest raised on a tie.
+    pub fn next_pending(&mut self) -> Option<Pending> {
+        let mut best: Option<(usize, Urgency)> = None;
+        for (i, p) in self.pending.iter().enumerate() {
+            if !self.may_run(p.source) {
+                continue;
+            }
+            let u = self.policy.urgency(p.source);
+            if best.is_none_or(|(_, b)| u.before(b)) {
+                best = Some((i, u));
+            }
+        }
+        best.map(|(i, _)| self.pending.remove(i))
+    }
+
+    /// A handler of `source` starts that others may arrive during (a hard handler): until
+    /// [`Intc::exit`], only interrupts that preempt it run.
+    pub fn enter(&mut self, source: Source) {
+        self.running.push(self.policy.urgency(source));
+    }
+
+    /// The innermost handler entered returns. Panics if none is running.
+    pub fn exit(&mut self) {
+        self.running
+            .pop()
+            .expect("interrupt handler exit with none running");
     }
 
     /// `machine.disable_irq()`: enters a (nesting) critical section; returns the state value
@@ -254,7 +247,7 @@ impl Intc {
     }
 
     /// `machine.enable_irq(state)`: leaves one critical section (`state` is ignored on the
-    /// ESP32). Pending sources become takeable when the depth reaches 0.
+    /// ESP32). Waiting interrupts may run (through [`Intc::next_pending`]) when the depth reaches 0.
     pub fn enable_irq(&mut self) -> Result<(), IntcError> {
         self.critical_depth = self
             .critical_depth
@@ -262,171 +255,120 @@ impl Intc {
             .ok_or(IntcError::NotDisabled)?;
         Ok(())
     }
-
-    /// The source the core takes next, if any (see [`select_next`]).
-    pub fn next(&self) -> Option<Source> {
-        let running_level = self.running.last().map_or(0, |&(_, level)| level);
-        select_next(&self.lines, self.mask_level(), running_level)
-    }
-
-    /// The core enters `source`'s ISR: clears its pending flag and records it as running.
-    /// Panics if `source` is not what [`Intc::next`] would take (a caller bug).
-    pub fn enter(&mut self, source: Source) {
-        assert_eq!(
-            self.next(),
-            Some(source),
-            "entering an ISR the controller would not take"
-        );
-        let line = &mut self.lines[source.index()];
-        line.pending = false;
-        self.running.push((source, line.level));
-    }
-
-    /// Takes the next source, if any: [`Intc::next`] then [`Intc::enter`].
-    pub fn take(&mut self) -> Option<Source> {
-        let source = self.next()?;
-        self.enter(source);
-        Some(source)
-    }
-
-    /// The running ISR returns; gives back its source. Panics if no ISR is running.
-    pub fn exit(&mut self) -> Source {
-        self.running.pop().expect("ISR exit with no ISR running").0
-    }
-
-    /// The ISRs running now, outermost first (nested ones preempted their predecessors).
-    pub fn running(&self) -> impl Iterator<Item = Source> + '_ {
-        self.running.iter().map(|&(source, _)| source)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    // Within a level, the lowest matrix number goes first: timers before GPIO.
-    #[test]
-    fn same_level_takes_lowest_matrix_number() {
-        let mut intc = Intc::new();
-        intc.raise(Source::Gpio);
-        intc.raise(Source::Timer(3));
-        intc.raise(Source::Timer(1));
-        let mut order = Vec::new();
-        while let Some(source) = intc.next() {
-            intc.enter(source);
-            order.push(intc.exit());
-        }
-        assert_eq!(order, [Source::Timer(1), Source::Timer(3), Source::Gpio]);
+    /// The sources `intc` hands out until nothing may run.
+    fn drain(intc: &mut Intc) -> Vec<Source> {
+        std::iter::from_fn(|| intc.next_pending())
+            .map(|p| p.source)
+            .collect()
     }
 
-    // disable_irq returns 0 and nests; pending sources wait until the last enable_irq.
+    // ESP32: interrupts raised in a critical section wait, one per source, and run in the order
+    // raised when the last enable_irq leaves it; disable_irq returns 0 and nests.
     #[test]
-    fn critical_sections_nest_and_count_masked_raises() {
-        let mut intc = Intc::new();
+    fn esp32_critical_sections_hold_and_merge() {
+        let mut intc = Intc::new(Policy::Levels);
+        assert_eq!(intc.raise(Source::Pin(4), 0), Raise::Run);
         assert_eq!(intc.disable_irq(), 0);
         assert_eq!(intc.disable_irq(), 0);
+        assert_eq!(intc.raise(Source::Pin(5), 1), Raise::Held { masked: true });
         assert_eq!(
-            intc.raise(Source::Gpio),
-            Raised {
-                newly_pending: true,
-                masked: true
-            }
+            intc.raise(Source::Timer(0), 2),
+            Raise::Held { masked: true }
         );
+        assert_eq!(intc.raise(Source::Pin(5), 3), Raise::Coalesced);
+        assert_eq!(intc.next_pending(), None);
+        intc.enable_irq().unwrap();
+        assert_eq!(intc.next_pending(), None);
+        intc.enable_irq().unwrap();
         assert_eq!(
-            intc.raise(Source::Gpio),
-            Raised {
-                newly_pending: false,
-                masked: true
-            }
+            intc.next_pending(),
+            Some(Pending {
+                source: Source::Pin(5),
+                event: 1
+            })
         );
-        assert_eq!(intc.next(), None);
-        intc.enable_irq().unwrap();
-        assert_eq!(intc.next(), None);
-        intc.enable_irq().unwrap();
-        assert_eq!(intc.next(), Some(Source::Gpio));
+        assert_eq!(drain(&mut intc), [Source::Timer(0)]);
         assert_eq!(intc.enable_irq(), Err(IntcError::NotDisabled));
-        let line = intc.line(Source::Gpio);
-        assert_eq!(
-            (line.n_raised, line.n_raised_while_masked, line.n_coalesced),
-            (2, 2, 1)
-        );
     }
 
-    // Higher levels preempt a running ISR and pass a critical section; equal levels wait.
+    // ESP32: every ISR is at level 1, so none preempts a running handler.
     #[test]
-    fn higher_levels_preempt() {
-        let mut intc = Intc::new();
-        intc.set_level(Source::Timer(0), 5);
-        intc.raise(Source::Gpio);
-        intc.enter(Source::Gpio);
-        intc.raise(Source::Timer(1));
-        assert_eq!(intc.next(), None, "same level does not preempt");
+    fn esp32_equal_levels_do_not_preempt() {
+        let mut intc = Intc::new(Policy::Levels);
+        intc.enter(Source::Pin(4));
+        assert_eq!(
+            intc.raise(Source::Timer(0), 0),
+            Raise::Held { masked: false }
+        );
+        assert_eq!(intc.raise(Source::Pin(6), 1), Raise::Held { masked: false });
+        assert_eq!(intc.next_pending(), None);
+        intc.exit();
+        assert_eq!(drain(&mut intc), [Source::Timer(0), Source::Pin(6)]);
+    }
+
+    // The pending set is bounded: beyond MAX_MASKED_IRQS a raise is merged.
+    #[test]
+    fn pending_set_is_bounded() {
+        let mut intc = Intc::new(Policy::Levels);
         intc.disable_irq();
-        intc.raise(Source::Timer(0));
-        assert!(!intc.is_masked(Source::Timer(0)));
-        assert_eq!(intc.next(), Some(Source::Timer(0)));
-        intc.enter(Source::Timer(0));
-        assert_eq!(
-            intc.running().collect::<Vec<_>>(),
-            [Source::Gpio, Source::Timer(0)]
-        );
-        assert_eq!(intc.exit(), Source::Timer(0));
-        assert_eq!(intc.exit(), Source::Gpio);
-        intc.enable_irq().unwrap();
-        assert_eq!(intc.next(), Some(Source::Timer(1)));
-    }
-
-    // The selection function as a table: (levels, pending, mask, running) -> choice.
-    #[test]
-    fn select_next_table() {
-        let lines = |spec: &[(Source, u8, bool)]| -> Vec<Line> {
-            let mut intc = Intc::new();
-            for &(source, level, pending) in spec {
-                intc.set_level(source, level);
-                if pending {
-                    intc.raise(source);
-                }
-            }
-            intc.lines().to_vec()
-        };
-        let cases = [
-            (lines(&[]), 0, 0, None),
-            (lines(&[(Source::Gpio, 1, true)]), 0, 0, Some(Source::Gpio)),
-            (lines(&[(Source::Gpio, 1, true)]), 3, 0, None),
-            (lines(&[(Source::Gpio, 1, true)]), 0, 1, None),
-            (
-                lines(&[(Source::Gpio, 2, true), (Source::Timer(0), 1, true)]),
-                0,
-                0,
-                Some(Source::Gpio),
-            ),
-            (
-                lines(&[(Source::Gpio, 4, true), (Source::EspTimer, 4, true)]),
-                3,
-                0,
-                Some(Source::EspTimer),
-            ),
-            (
-                lines(&[(Source::Gpio, 4, true), (Source::Timer(2), 5, false)]),
-                0,
-                4,
-                None,
-            ),
-        ];
-        for (i, (lines, mask, running, expected)) in cases.into_iter().enumerate() {
-            assert_eq!(select_next(&lines, mask, running), expected, "case {i}");
+        for g in 0..MAX_MASKED_IRQS {
+            assert_eq!(
+                intc.raise(Source::Pin(g as u8), 0),
+                Raise::Held { masked: true }
+            );
         }
+        assert_eq!(intc.raise(Source::Timer(1), 0), Raise::Coalesced);
     }
 
-    // A disabled source stays pending but is not taken until enabled.
+    // The defaults of irq.h: TIM5 preempts other timers, timers preempt EXTI, EXTI preempts
+    // the soft timers; equal priorities never preempt each other.
     #[test]
-    fn disabled_sources_are_not_taken() {
-        let mut intc = Intc::new();
-        intc.set_enabled(Source::Timer(2), false);
-        intc.raise(Source::Timer(2));
-        assert_eq!(intc.next(), None);
-        intc.set_enabled(Source::Timer(2), true);
-        assert_eq!(intc.next(), Some(Source::Timer(2)));
-        assert_eq!(SOURCES.map(Source::matrix_number), [14, 15, 17, 18, 19, 22]);
+    fn nvic_priorities_follow_irq_h() {
+        let tim4 = nvic_priority(Source::Timer(4));
+        let tim5 = nvic_priority(Source::Timer(5));
+        let x1 = nvic_priority(Source::Pin(stm32::pin_by_name("X1").unwrap().gpio));
+        assert_eq!(x1, stm32::exti_priority(0));
+        assert!(tim5.preempts(tim4) && !tim4.preempts(tim5));
+        assert!(tim4.preempts(x1) && !x1.preempts(tim4));
+        assert_eq!(nvic_priority(Source::Timer(-1)), stm32::PENDSV);
+    }
+
+    // Pyboard: while TIM4's handler runs, only more urgent interrupts run at once; the others
+    // wait and then run most urgent first (lower priority number, then lower vector), PRIMASK
+    // holding them all.
+    #[test]
+    fn nvic_preempts_by_priority_and_selects_the_most_urgent() {
+        let mut intc = Intc::new(Policy::Nvic);
+        let x1 = Source::Pin(stm32::pin_by_name("X1").unwrap().gpio);
+        intc.enter(Source::Timer(4));
+        assert_eq!(intc.raise(Source::Timer(5), 0), Raise::Run);
+        assert_eq!(intc.raise(x1, 1), Raise::Held { masked: false });
+        assert_eq!(
+            intc.raise(Source::Timer(3), 2),
+            Raise::Held { masked: false }
+        );
+        assert_eq!(
+            intc.raise(Source::Timer(2), 3),
+            Raise::Held { masked: false }
+        );
+        assert_eq!(intc.next_pending(), None);
+        intc.exit();
+        intc.disable_irq();
+        assert_eq!(
+            intc.raise(Source::Timer(5), 4),
+            Raise::Held { masked: true }
+        );
+        assert_eq!(intc.next_pending(), None);
+        intc.enable_irq().unwrap();
+        assert_eq!(
+            drain(&mut intc),
+            [Source::Timer(5), Source::Timer(2), Source::Timer(3), x1]
+        );
     }
 }

@@ -1,31 +1,35 @@
 //! The board's peripherals as pure state machines: GPIO pads, timers and the interrupt
 //! controller of the core MicroPython runs on.
 //!
-//! `hw` knows nothing about Python, the scheduler or the trace: every operation returns what
-//! happened (an edge, an alarm, an interrupt raised or merged) and the caller (`sim`, `rt`)
-//! acts on it and records it. Nothing here reads the wall clock, and nothing schedules events:
-//! models say *when* the next thing is due and `sim` queues it.
+//! `hw` knows nothing about Python or the scheduler, and records nothing: every operation
+//! returns what happened (an edge, an alarm, an interrupt to run, hold or merge) and the
+//! caller (`rt`) acts on it and records it. It imports only the base layer (`time`, `limits`,
+//! and the trace schema's `Source`, the one name of an interrupt source). Nothing here reads
+//! the wall clock, and nothing schedules events: models say *when* the next thing is due and
+//! `rt` queues it. `costs`, `profile` and `profile_file` hold the board's figures and read
+//! `boards/*.toml`; `stm32` holds the pyboard's pins and NVIC priorities.
 //!
-//! How `sim` is expected to drive the models:
-//! * A pin changes ([`gpio::Gpio::drive_external`], `write`, `configure`, `set_trigger`):
-//!   pass the [`gpio::PinChange`] to [`Board::apply_pin_change`], which raises the shared GPIO
-//!   line when the pin's interrupt status was newly set.
-//! * A queued timer alarm is due: [`Board::fire_timer`] updates the timer and raises its line;
-//!   queue the returned next alarm.
-//! * Between bytecodes (or at once, for an idle core) take [`intc::Intc::take`]; for
-//!   [`intc::Source::Gpio`] the ISR reads [`gpio::Gpio::take_irq_status`] (pins in ascending
-//!   order, one `mp_sched_schedule` each); at ISR exit call [`intc::Intc::exit`] and, if
-//!   [`gpio::Gpio::irq_line_asserted`] (a level trigger still active), raise the line again.
+//! How `rt` drives the models:
+//! * A pin changes ([`gpio::Gpio::drive_external`], `write`, `configure`, `set_trigger`): the
+//!   [`gpio::PinChange`] says whether its interrupt status was set; the pins whose interrupt
+//!   fired come from [`gpio::Gpio::take_irq_status`], each raised at the controller.
+//! * A queued timer alarm is due: [`timer::Timer::fire`] updates the timer; queue the returned
+//!   next alarm and raise the timer's interrupt.
+//! * The interrupt controller ([`intc::Intc`]) decides whether a raised interrupt runs now,
+//!   waits or is merged, and which waiting one runs next (the esp32's levels or the pyboard's
+//!   NVIC priorities).
 
-pub mod cpu;
+pub mod costs;
 pub mod gpio;
 pub mod intc;
+pub mod profile;
+pub mod profile_file;
 pub mod stm32;
 pub mod timer;
 
-use gpio::{Gpio, PinChange};
-use intc::{Intc, Raised, Source};
-use timer::{Alarm, FireOutcome, TimerBank, TimerId};
+use gpio::Gpio;
+use intc::{Intc, Policy};
+use timer::TimerBank;
 
 /// The boards irqlab models.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,10 +62,10 @@ impl BoardKind {
     pub const NAMES: [&'static str; 2] = ["esp32", "pyboard"];
 
     /// The board's built-in profile (`boards/<name>.toml`).
-    pub fn profile(self) -> cpu::BoardProfile {
+    pub fn profile(self) -> profile::BoardProfile {
         match self {
-            BoardKind::Esp32 => cpu::BoardProfile::esp32(),
-            BoardKind::Pyboard => cpu::BoardProfile::pyboard(),
+            BoardKind::Esp32 => profile::BoardProfile::esp32(),
+            BoardKind::Pyboard => profile::BoardProfile::pyboard(),
         }
     }
 }
@@ -86,86 +90,7 @@ impl Board {
             kind,
             gpio: Gpio::new(),
             timers: TimerBank::new(),
-            intc: Intc::new(),
+            intc: Intc::new(Policy::of(kind)),
         }
-    }
-
-    /// Raises the GPIO interrupt line if `change` newly set a pin's interrupt status.
-    pub fn apply_pin_change(&mut self, change: PinChange) -> Option<Raised> {
-        change.irq_raised.then(|| self.intc.raise(Source::Gpio))
-    }
-
-    /// Handles the due `alarm` of timer `id`: updates the timer and, if it fired, raises its
-    /// interrupt line. Returns what the timer did and what the controller did.
-    pub fn fire_timer(&mut self, id: TimerId, alarm: Alarm) -> (FireOutcome, Option<Raised>) {
-        let outcome = self.timers.get_mut(id).fire(alarm);
-        let raised = match outcome {
-            FireOutcome::Fired { .. } => Some(self.intc.raise(timer_source(id))),
-            FireOutcome::Stale => None,
-        };
-        (outcome, raised)
-    }
-}
-
-/// The interrupt source a timer raises: its own line for a hardware timer, the shared
-/// esp_timer line for virtual timers.
-pub fn timer_source(id: TimerId) -> Source {
-    match id {
-        TimerId::Hardware(n) => Source::Timer(n),
-        TimerId::Virtual(_) => Source::EspTimer,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::gpio::{Drive, PinId, PinMode, Pull, Trigger};
-    use super::timer::{PeriodRequest, TimerMode};
-    use super::*;
-    use crate::time::SimTime;
-
-    // A button edge and a timer alarm reach the controller; the timer is taken first.
-    #[test]
-    fn pin_and_timer_events_raise_their_lines() {
-        let mut board = Board::new(BoardKind::Esp32);
-        let pin = PinId::new(4).unwrap();
-        board
-            .gpio
-            .configure(pin, Some(PinMode::In), Some(Pull::Up))
-            .unwrap();
-        board.gpio.set_trigger(pin, Trigger::Falling);
-        let change = board.gpio.drive_external(pin, Drive::Low);
-        assert!(
-            board
-                .apply_pin_change(change)
-                .is_some_and(|r| r.newly_pending)
-        );
-        let id = TimerId::Hardware(1);
-        let period = PeriodRequest::Period {
-            period: 1,
-            tick_hz: 1000,
-        };
-        let alarm = board
-            .timers
-            .get_mut(id)
-            .init(SimTime::ZERO, TimerMode::OneShot, period)
-            .unwrap();
-        let (outcome, raised) = board.fire_timer(id, alarm);
-        assert_eq!(
-            outcome,
-            FireOutcome::Fired {
-                n_alarm: 1,
-                next: None
-            }
-        );
-        assert!(raised.is_some());
-        assert_eq!(board.intc.take(), Some(Source::Timer(1)));
-        board.intc.exit();
-        assert_eq!(board.intc.take(), Some(Source::Gpio));
-        assert_eq!(board.gpio.take_irq_status(), [pin]);
-        assert_eq!(timer_source(TimerId::Virtual(3)), Source::EspTimer);
-        assert_eq!(
-            BoardKind::from_name("esp32").map(BoardKind::name),
-            Some("esp32")
-        );
     }
 }

@@ -15,11 +15,10 @@
 //! `Pin.irq`) at `IRQ_PRI_EXTINT` = 14, and the soft-timer handler behind `machine.Timer`,
 //! run from PendSV, at `IRQ_PRI_PENDSV` = 15.
 //!
-//! **Selection** ([`Priority::preempts`], [`select`]): a pending interrupt preempts the
-//! running handler only if its priority number is strictly lower; otherwise it stays pending
-//! until the handler returns. Among pending interrupts the lowest priority number runs first,
-//! then the lowest exception number (ARMv7-M Architecture Reference Manual, B1.5.4). PRIMASK
-//! (`pyb.disable_irq()`) holds them all, which the caller models.
+//! **Preemption** ([`Priority::preempts`]): a pending interrupt preempts the running handler
+//! only if its priority number is strictly lower (ARMv7-M Architecture Reference Manual,
+//! B1.5.4). Selection among pending interrupts and PRIMASK are the NVIC policy of
+//! the interrupt controller (`intc.rs`).
 //!
 //! This module knows nothing about Python or the trace.
 
@@ -176,22 +175,6 @@ pub fn pin_by_gpio(gpio: u8) -> Option<&'static PybPin> {
     PINS.iter().find(|p| p.gpio == gpio)
 }
 
-/// The index in `pending` of the interrupt the NVIC takes next while a handler of `running`
-/// priority runs (`None`: thread mode): the most urgent one that preempts it, lowest priority
-/// number then lowest exception number; on a full tie the earliest in `pending`.
-pub fn select(pending: &[Priority], running: Option<Priority>) -> Option<usize> {
-    let mut best: Option<usize> = None;
-    for (i, p) in pending.iter().enumerate() {
-        if running.is_some_and(|r| !p.preempts(r)) {
-            continue;
-        }
-        if best.is_none_or(|b| *p < pending[b]) {
-            best = Some(i);
-        }
-    }
-    best
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,22 +193,6 @@ mod tests {
         assert!(!tim2.preempts(tim4) && !tim4.preempts(tim2));
         assert_eq!(timer_priority(15), None);
         assert_eq!(exti_priority(7), exti_priority(9));
-    }
-
-    // Selection: only preempting interrupts while a handler runs; the most urgent first, then
-    // the lower vector; FIFO on a full tie.
-    #[test]
-    fn select_follows_the_nvic() {
-        let tim4 = timer_priority(4).unwrap();
-        let tim2 = timer_priority(2).unwrap();
-        let tim5 = timer_priority(5).unwrap();
-        let ext = exti_priority(3);
-        assert_eq!(select(&[ext, tim4, tim2], None), Some(2));
-        assert_eq!(select(&[ext, tim4, tim5], None), Some(2));
-        assert_eq!(select(&[ext, tim4, tim2], Some(tim4)), None);
-        assert_eq!(select(&[ext, tim5, tim2], Some(tim4)), Some(1));
-        assert_eq!(select(&[tim2, tim2], None), Some(0));
-        assert_eq!(select(&[], None), None);
     }
 
     // Pin names: board and CPU names find the same pin; every pin has its own valid pad.

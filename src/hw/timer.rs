@@ -26,6 +26,7 @@
 
 use std::fmt;
 
+use crate::limits::MAX_VIRTUAL_TIMERS;
 use crate::time::{SimDuration, SimTime};
 
 /// Hardware timers on the ESP32 (`SOC_TIMER_GROUP_TOTAL_TIMERS`: 2 groups × 2).
@@ -36,10 +37,6 @@ pub const HW_TIMER_TICK_HZ: u64 = 10_000_000;
 
 /// esp_timer count rate (virtual timers): 1 MHz.
 pub const VIRTUAL_TIMER_TICK_HZ: u64 = 1_000_000;
-
-/// The most virtual timers (`Timer(-1)`) alive at once; each one is a heap object on the chip,
-/// so the real limit is memory. A generous bound keeps runaway programs finite.
-pub const MAX_VIRTUAL_TIMERS: usize = 64;
 
 /// Which timer: a hardware timer 0..=3 or a virtual timer slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

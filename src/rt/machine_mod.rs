@@ -5,17 +5,16 @@
 //! `heap_lock`/`heap_unlock`, `alloc_emergency_exception_buf` (py/modmicropython.c).
 //! Argument checking and error texts follow those files (facts §4.2, §4.3, §2.4, §3).
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::hw::gpio::{Level, PinId, PinMode, Pull, Trigger};
 use crate::hw::timer::{PeriodRequest, TimerId, TimerMode};
-use crate::py::builtins::{arg, int_arg, kw_get, make_class, make_module};
-use crate::py::dict::Dict;
+use crate::py::builtins::{arg, int_arg, kw_get, make_module};
 use crate::py::value::*;
 use crate::py::vm::{Flow, Host, PyResult, Vm, str_text};
 use crate::trace::Kind;
 
+use super::native::{class_with, handle_of, native_obj};
 use super::{HwEvent, Runtime, rt, timer_number};
 
 /// The native classes this module creates once per runtime.
@@ -58,25 +57,6 @@ macro_rules! native {
             func: $f,
         };
     };
-}
-
-pub(super) fn class_with(
-    name: &str,
-    methods: &[&'static BuiltinDef],
-    consts: &[(&str, i64)],
-) -> Rc<Class> {
-    let mut d = Dict::new();
-    for m in methods {
-        d.insert_hashed(
-            Value::str(m.name),
-            crate::py::vm::qhash(m.name),
-            Value::Builtin(m),
-        );
-    }
-    for (k, v) in consts {
-        d.insert_hashed(Value::str(k), crate::py::vm::qhash(k), Value::int(*v));
-    }
-    make_class(name, vec![], ClassKind::Native, d)
 }
 
 /// The `machine` module.
@@ -129,22 +109,6 @@ pub fn module(rt: &mut Runtime, _vm: &mut Vm) -> Value {
             ("unique_id", Value::Builtin(&UNIQUE_ID)),
         ],
     )
-}
-
-pub(super) fn handle_of(v: &Value) -> u32 {
-    match v {
-        Value::Native(n) => n.handle,
-        _ => u32::MAX,
-    }
-}
-
-pub(super) fn native_obj(class: &Rc<Class>, handle: u32) -> Value {
-    Value::Native(Rc::new(NativeObj {
-        class: class.clone(),
-        handle,
-        attrs: RefCell::new(Dict::new()),
-        serial: next_serial(),
-    }))
 }
 
 fn reject_unknown_kw(vm: &mut Vm, kw: &[(Value, Value)], allowed: &[&str]) -> Result<(), Flow> {

@@ -19,7 +19,7 @@ use crate::py::value::{BuiltinDef, Value};
 use crate::py::vm::{Flow, Host, PyResult, Vm};
 use crate::trace::Kind;
 
-use super::machine_mod::{class_with, handle_of, native_obj};
+use super::native::{class_with, handle_of, native_obj};
 use super::{HwEvent, Runtime, rt, time_mod};
 
 macro_rules! native {
@@ -101,7 +101,7 @@ fn timer_clock_hz(n: i64) -> f64 {
 
 /// The simulator slot behind `pyb.Timer(n)`, made on first use.
 fn slot_of(vm: &mut Vm, rt: &mut Runtime, n: i64) -> Result<TimerId, Flow> {
-    if let Some((id, _)) = rt.timer_aliases.iter().find(|(_, m)| *m as i64 == n) {
+    if let Some((id, _)) = rt.pyb.timer_aliases.iter().find(|(_, m)| *m as i64 == n) {
         return Ok(*id);
     }
     let id = rt
@@ -109,7 +109,7 @@ fn slot_of(vm: &mut Vm, rt: &mut Runtime, n: i64) -> Result<TimerId, Flow> {
         .timers
         .create_virtual()
         .map_err(|e| vm.value_error(&e.to_string()))?;
-    rt.timer_aliases.push((id, n as i8));
+    rt.pyb.timer_aliases.push((id, n as i8));
     Ok(id)
 }
 
@@ -169,9 +169,9 @@ native!(TIMER_INIT, "init", |vm, host, a, kw| {
     };
     let r = rt(host);
     if hard {
-        r.pyb_soft_timers &= !(1 << n);
+        r.pyb.soft_timers &= !(1 << n);
     } else {
-        r.pyb_soft_timers |= 1 << n;
+        r.pyb.soft_timers |= 1 << n;
     }
     let id = slot_of(vm, r, n)?;
     let now = r.now(vm);
@@ -208,7 +208,7 @@ native!(TIMER_CALLBACK, "callback", |vm, host, a, _| {
     let n = timer_n(&a[0]);
     let f = arg(vm, a, 1)?;
     let r = rt(host);
-    let hard = r.pyb_soft_timers & (1 << n) == 0;
+    let hard = r.pyb.soft_timers & (1 << n) == 0;
     r.set_timer_cb(vm, n as i8, f, a[0].clone(), hard);
     Ok(Value::None)
 });
@@ -248,9 +248,9 @@ fn led_set(vm: &mut Vm, host: &mut dyn Host, obj: &Value, on: Option<bool>) -> P
     let n = led_n(obj);
     let r = rt(host);
     let i = n as usize - 1;
-    let new = on.unwrap_or(!r.leds[i]);
-    if new != r.leds[i] {
-        r.leds[i] = new;
+    let new = on.unwrap_or(!r.pyb.leds[i]);
+    if new != r.pyb.leds[i] {
+        r.pyb.leds[i] = new;
         let now = r.now(vm);
         r.record(now, Kind::Led { led: n, on: new });
     }
@@ -293,11 +293,13 @@ native!(LED_TOGGLE, "toggle", |vm, host, a, _| led_set(
 ));
 native!(LED_INTENSITY, "intensity", |vm, host, a, _| {
     match a.get(1) {
-        None => Ok(Value::Int(if rt(host).leds[led_n(&a[0]) as usize - 1] {
-            255
-        } else {
-            0
-        })),
+        None => Ok(Value::Int(
+            if rt(host).pyb.leds[led_n(&a[0]) as usize - 1] {
+                255
+            } else {
+                0
+            },
+        )),
         Some(_) => {
             let v = int_arg(vm, a, 1)?;
             led_set(vm, host, &a[0], Some(v > 0))

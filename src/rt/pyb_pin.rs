@@ -19,7 +19,7 @@ use crate::py::value::{BuiltinDef, Class, Value};
 use crate::py::vm::{Flow, Host, PyResult, Vm, str_text};
 use std::rc::Rc;
 
-use super::machine_mod::{class_with, handle_of, native_obj};
+use super::native::{class_with, handle_of, native_obj};
 use super::{Runtime, rt};
 
 macro_rules! native {

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use crate::py::value::Value;
 use crate::py::vm::AccessKind;
 use crate::py::vm::{AccessAt, str_text};
-use crate::time::SimTime;
+use crate::time::Clock;
 use crate::trace::{Ctx, Kind, Trace};
 
 /// Per location: who accessed it in which epoch, and the pending last access.
@@ -50,26 +50,6 @@ pub struct Access {
     pub ctx: Ctx,
     /// The VM's cycle count at the access.
     pub cycles: u64,
-}
-
-/// The cycles-to-time mapping of the runtime's clock (see `Runtime::now`).
-#[derive(Clone, Copy, Debug)]
-pub struct Clock {
-    /// Cycle count at the last frequency change.
-    pub base_cycles: u64,
-    /// Time at the last frequency change.
-    pub base_ns: u64,
-    /// CPU frequency.
-    pub freq_hz: u64,
-}
-
-impl Clock {
-    /// The time at which the cycle count was `cycles`.
-    pub fn time_at(self, cycles: u64) -> SimTime {
-        let d =
-            cycles.saturating_sub(self.base_cycles) as u128 * 1_000_000_000 / self.freq_hz as u128;
-        SimTime(self.base_ns + d as u64)
-    }
 }
 
 /// Interned locations and the compaction state.

@@ -7,15 +7,14 @@
 //! A run is a pure function of (program, stimuli, seed, board profile, build): the same inputs
 //! give a byte-identical trace.
 
-pub mod queue;
-
 use std::rc::Rc;
 
-use crate::hw::cpu::BoardProfile;
 use crate::hw::gpio::{Drive, PinId};
+use crate::hw::profile::BoardProfile;
 use crate::py::bytecode::CodeObject;
 use crate::py::vm::{AbortReason, Flow, Vm};
-use crate::rt::{HwEvent, ProfileCost, Runtime};
+use crate::rt::op_cost::ProfileCost;
+use crate::rt::{HwEvent, Runtime};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{Kind, Trace};
 

@@ -10,19 +10,14 @@
 //! or (more likely) a bug to report with the seed. Scheduling an event earlier than the last
 //! popped one is always our bug, and is an assertion.
 //!
-//! The queue does not know what an event means and does not advance time; `sim` does both.
+//! The queue does not know what an event means and does not advance time; its owner (`rt`)
+//! does both. It is a base-layer module: it imports only `time` and `limits`.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::limits::EVENT_QUEUE_CAPACITY;
 use crate::time::SimTime;
-
-/// The most events that may be queued at once.
-///
-/// A board has a handful of periodic sources (4 hardware timers, a few virtual timers, one
-/// pending edge per stimulus), so this is far above normal use; reaching it means a runaway
-/// producer.
-pub const EVENT_QUEUE_CAPACITY: usize = 65_536;
 
 /// Identifies one pushed event, for [`EventQueue::cancel`]. Keys are never reused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
