@@ -1,9 +1,10 @@
 //! irqlab: a deterministic virtual ESP32 that runs unmodified MicroPython programs and shows
 //! when each interrupt fired, how long its callback waited and what it preempted.
 //!
-//! Modules in reading order (lower layers never import higher ones):
-//! `time`, `limits` → `hw`, `py` → `rt` → `sim` → `analysis` → `scenario`, `cli`.
-//! See ARCHITECTURE.md for the map and the invariants.
+//! Modules in reading order, lowest layer first (lower layers never import higher ones;
+//! ARCHITECTURE.md's layer table, checked by `tests/integration/layers.rs`):
+//! base (`time`, `limits`, `rng`, `trace`, `queue`) → `py` → `hw` → `rt` → `sim` → `analysis`
+//! → `scenario` → `run` → front ends (`explore`, `tui`, `bench`, `fuzz`) → `cli`.
 
 pub mod analysis;
 pub mod bench;

@@ -511,6 +511,10 @@ impl Trace {
     }
 
     /// One line describing `k` (the event column of the timeline).
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per trace event kind: a flat table"
+    )]
     pub fn describe(&self, k: &Kind) -> String {
         match *k {
             Kind::ProgramStart => "program start".into(),

@@ -103,7 +103,7 @@ fn write_header(out: &mut String, code: &CodeObject) {
 }
 
 /// The op as MicroPython's showbc.c names it, with operands resolved.
-#[allow(
+#[expect(
     clippy::too_many_lines,
     reason = "one arm per opcode: a flat table reads best in one place"
 )]

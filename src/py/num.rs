@@ -141,6 +141,10 @@ pub fn decimal_exp(num: f32, dec_exp: i32) -> f32 {
 ///
 /// Returns the number of bytes consumed and the value, or `None` when the text ends right
 /// after the exponent marker (MicroPython's `NULL` return).
+#[expect(
+    clippy::too_many_lines,
+    reason = "a port of one C routine (parsenum.c mp_parse_num_float), kept whole to read beside it"
+)]
 pub fn parse_float_prefix(text: &[u8]) -> Option<(usize, f32)> {
     #[derive(PartialEq, Clone, Copy)]
     enum Part {
@@ -236,6 +240,10 @@ pub fn parse_float_prefix(text: &[u8]) -> Option<(usize, f32)> {
 /// Errors: `ValueError("int() arg 2 must be >= 2 and <= 36")`,
 /// `ValueError("invalid syntax for integer with base N")` (N is 0 for the leading-zero case).
 /// The compiler raises the latter as `SyntaxError` for literals.
+#[expect(
+    clippy::too_many_lines,
+    reason = "a port of one C routine (parsenum.c mp_parse_num_integer), kept whole to read beside it"
+)]
 pub fn parse_int(text: &str, base: u32) -> Result<BigInt, NumError> {
     let s = text.as_bytes();
     if (base != 0 && base < 2) || base > 36 {

@@ -137,6 +137,23 @@ fn is_syntax_error(message: &str) -> bool {
 }
 
 /// Parses and validates a whole scenario (see [`Scenario::parse`]).
+/// Refuses a file that nests deeper than the YAML parser should be asked to go.
+fn check_depth(text: &str, path: &Path) -> Result<()> {
+    match super::depth::too_deep(text) {
+        None => Ok(()),
+        Some((line, col)) => Err(ScenarioError {
+            path: path.to_path_buf(),
+            line,
+            col,
+            kind: ScenarioErrorKind::Syntax,
+            message: format!(
+                "nested deeper than {} levels (a limit of irqlab's)",
+                super::depth::MAX_YAML_DEPTH
+            ),
+        }),
+    }
+}
+
 pub(super) fn parse(text: &str, path: &Path) -> Result<Scenario> {
     let mut ctx = Ctx {
         text,
@@ -152,18 +169,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Scenario> {
             message,
         ));
     }
-    if let Some((line, col)) = super::depth::too_deep(text) {
-        return Err(ScenarioError {
-            path: path.to_path_buf(),
-            line,
-            col,
-            kind: ScenarioErrorKind::Syntax,
-            message: format!(
-                "nested deeper than {} levels (a limit of irqlab's)",
-                super::depth::MAX_YAML_DEPTH
-            ),
-        });
-    }
+    check_depth(text, path)?;
     let dto: ScenarioFile = serde_norway::from_str(text).map_err(|e| ctx.yaml_error(&e))?;
     let root = YamlPath::root();
     if dto.version != 1 {

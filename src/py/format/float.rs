@@ -28,6 +28,10 @@ const UPPER_CASE: u8 = 0x20;
 ///
 /// `out` keeps its first `start` bytes (a leading-zero prefix) and receives the rest.
 #[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_lines,
+    reason = "a port of one C routine (formatfloat.c), kept whole to read beside it"
+)]
 fn format_mantissa(
     out: &mut Vec<u8>,
     start: usize,
@@ -277,6 +281,10 @@ fn first_mantissa(f: f32, num_digits: i32, mut decexp: i32) -> (u32, u32) {
 }
 
 /// The unsigned part of [`format_float_raw`] for a finite, non-negative `f`.
+#[expect(
+    clippy::too_many_lines,
+    reason = "a port of one C routine (formatfloat.c), kept whole to read beside it"
+)]
 fn format_unsigned(f: f32, fmt: u8, prec: i32, buf_size: i32) -> Vec<u8> {
     let mut flags = fmt & 0x20;
     let lofmt = fmt | 0x20;

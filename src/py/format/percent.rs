@@ -52,6 +52,10 @@ pub struct PercentDirective {
 /// Parses the directive that starts after the `%` at byte `pos` of `pattern`
 /// (`pattern[pos]` is not `%`; `%%` is the caller's business). Never fails: errors are
 /// recorded in the result at the point MicroPython raises them.
+#[expect(
+    clippy::too_many_lines,
+    reason = "a port of one C routine (mpprint.c), kept whole to read beside it"
+)]
 pub fn parse_percent_directive(pattern: &str, pos: usize) -> PercentDirective {
     let s = pattern.as_bytes();
     let mut pos = pos.min(s.len());
@@ -382,6 +386,10 @@ fn convert_one<H: FormatHost>(
 /// `ValueError("unsupported format character 'y' (0x79) at index 1")`,
 /// `TypeError("format string didn't convert all arguments")`, plus the conversion errors of
 /// the values (`can't convert str to int`, `%c needs int or char`, `integer needed`, ...).
+#[expect(
+    clippy::too_many_lines,
+    reason = "a port of one C routine (objstr.c str_modulo_format), kept whole to read beside it"
+)]
 pub fn percent_format<H: FormatHost>(
     host: &mut H,
     pattern: &str,

@@ -323,6 +323,10 @@ fn format_int_into(
     }
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "a port of one C routine (objstr.c format spec), kept whole to read beside it"
+)]
 pub(crate) fn format_value_into(
     out: &mut Vec<u8>,
     value: FormatValue<'_>,

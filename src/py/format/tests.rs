@@ -287,6 +287,7 @@ fn s(v: &str) -> TestObj {
 
 /// Lines of the shared conformance tests (`strings.py`, `floats.py`, `small_ints.py`).
 #[test]
+#[expect(clippy::too_many_lines, reason = "a table of examples")]
 fn conformance_examples() {
     let mut h = TestHost;
     let args = [s("timer"), int(3), TestObj::Float(2.5), int(255), s("ab")];

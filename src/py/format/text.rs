@@ -120,6 +120,10 @@ pub fn int_formatted(
 /// `mp_print_mp_int` (py/mpprint.c): an int in `base` (2, 8, 10 or 16) with sign, prefix,
 /// grouping, zero padding and the `%`-format precision (`prec`, minimum digits).
 #[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_lines,
+    reason = "a port of one C routine (mpprint.c mp_print_int), kept whole to read beside it"
+)]
 pub fn print_mp_int(
     out: &mut Vec<u8>,
     value: &BigInt,

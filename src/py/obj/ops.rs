@@ -140,6 +140,10 @@ impl Vm {
         self.new_exc_msg(&c, "divide by zero")
     }
 
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per sequence type and operator: a flat dispatch like the types' binary_op slots"
+    )]
     pub(crate) fn sequence_op(
         &mut self,
         host: &mut dyn Host,

@@ -40,6 +40,10 @@ impl Vm {
     }
 
     /// `obj[index]`.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per built-in container type: a flat dispatch like the types' subscr slots"
+    )]
     pub fn subscr(&mut self, host: &mut dyn Host, obj: &Value, index: &Value) -> PyResult {
         if let Value::Slice(s) = index {
             return self.slice_get(obj, s);
@@ -119,6 +123,10 @@ impl Vm {
     }
 
     /// `obj[index] = v` (`v` Null deletes).
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per built-in container type: a flat dispatch like the types' subscr slots"
+    )]
     pub fn store_subscr(
         &mut self,
         host: &mut dyn Host,

@@ -74,6 +74,10 @@ impl Vm {
     }
 
     /// `LOAD_METHOD`: `(method, self)` for a method, `(attr, NULL)` otherwise.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per built-in type's methods: a flat table"
+    )]
     pub fn load_method(
         &mut self,
         host: &mut dyn Host,

@@ -67,6 +67,10 @@ impl Vm {
         }
     }
 
+    #[expect(
+        clippy::too_many_lines,
+        reason = "binds positional, keyword, default and star arguments in bc.c's order, kept whole to read beside mp_setup_code_state"
+    )]
     pub(super) fn instantiate(
         &mut self,
         host: &mut dyn Host,

@@ -5,7 +5,7 @@ use super::*;
 
 impl Vm {
     /// Runs ops of the top frame (and frames it pushes) until the frame at `base` exits.
-    #[allow(
+    #[expect(
         clippy::too_many_lines,
         reason = "the opcode match is one flat table, as vm.c's"
     )]

@@ -55,6 +55,10 @@ impl Vm {
     }
 
     /// Resumes generator `g`.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "resumes a generator in objgen.c's order (send, throw, close), kept whole to read beside mp_obj_gen_resume"
+    )]
     pub fn resume(
         &mut self,
         host: &mut dyn Host,
