@@ -40,3 +40,42 @@ pub const MAX_VIRTUAL_TIMERS: usize = 64;
 
 /// Trace events kept per run; beyond this they are counted as dropped.
 pub const MAX_TRACE_EVENTS: usize = 10_000_000;
+
+/// Deepest bracket nesting accepted before parsing.
+///
+/// The parser and the compiler recurse over the tree; this bound keeps that recursion far from
+/// the Rust stack limit. MicroPython itself has no such limit, but no real program comes close.
+pub const MAX_BRACKET_DEPTH: usize = 200;
+
+/// Most tokens accepted in one run without a comma, bracket or line end between them.
+///
+/// ruff's parser recurses once per operator of a chain such as `1+1+…+1` or `not not … x`
+/// and the tree it builds is that deep, so a run this long needs several megabytes of stack
+/// (compiling runs on a grown stack, [`COMPILE_STACK_BYTES`]). No real
+/// program writes an expression of this many tokens.
+pub const MAX_SEGMENT_TOKENS: usize = 10_000;
+
+/// Deepest statement/expression nesting the compiler recurses into.
+pub const MAX_COMPILE_NESTING: u32 = 150;
+
+/// Deepest expression nesting the folder looks into; deeper nodes count as non-constant and
+/// the compiler's own nesting limit then reports them.
+pub const MAX_FOLD_DEPTH: u32 = 200;
+
+/// Folding refuses int results wider than this many bits. MicroPython would try and most
+/// likely fail with `MemoryError` on the board (which also means "not folded").
+pub const MAX_FOLD_BITS: u64 = 1 << 20;
+
+/// Largest table we agree to build (slots). The ESP32's heap (at most a few hundred KiB,
+/// 8 bytes per slot) runs out far below this; beyond it operations return
+/// `MapError::TooLarge` (`py::map`), which the VM should raise as `MemoryError`.
+pub const MAX_MAP_ALLOC: usize = 1 << 22;
+
+/// Stack given to parsing and compiling one module, whatever thread asks (explore's workers
+/// and the TUI's simulation thread have small stacks).
+///
+/// ruff's parser and the tree's destructor recurse once per level of nesting, about 1 KiB per
+/// level; the pre-scan of `py::parse::parse_module` bounds the depth
+/// ([`MAX_BRACKET_DEPTH`] brackets, [`MAX_SEGMENT_TOKENS`] tokens per run), so
+/// this leaves a wide margin.
+pub const COMPILE_STACK_BYTES: usize = 64 << 20;

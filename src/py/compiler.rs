@@ -53,9 +53,6 @@ use crate::py::scope::{NameAccess, ScopeId, ScopeKind, ScopeTable};
 use consts::{ConstNames, Folder};
 use emit::{EmitError, Emitted, Emitter, Label};
 
-/// Deepest statement/expression nesting the compiler recurses into.
-const MAX_NESTING: u32 = 150;
-
 /// Compiles a module (file input, e.g. `main.py`) into its code object.
 ///
 /// Known representation differences from MicroPython's bytecode (all documented in
@@ -73,22 +70,13 @@ pub fn compile_repl_input(source: &str) -> Result<Rc<CodeObject>, Diagnostic> {
     compile_source(source, "<stdin>", true)
 }
 
-/// Stack given to parsing and compiling one module, whatever thread asks (explore's workers
-/// and the TUI's simulation thread have small stacks).
-///
-/// ruff's parser and the tree's destructor recurse once per level of nesting, about 1 KiB per
-/// level; the pre-scan of [`parse::parse_module`] bounds the depth
-/// ([`parse::MAX_BRACKET_DEPTH`] brackets, [`parse::MAX_SEGMENT_TOKENS`] tokens per run), so
-/// this leaves a wide margin.
-pub const COMPILE_STACK_BYTES: usize = 64 << 20;
-
 fn compile_source(
     source: &str,
     filename: &str,
     is_repl: bool,
 ) -> Result<Rc<CodeObject>, Diagnostic> {
     // The parsed tree is dropped inside the closure too: its destructor recurses as deep.
-    stacker::grow(COMPILE_STACK_BYTES, || {
+    stacker::grow(crate::limits::COMPILE_STACK_BYTES, || {
         compile_on_this_stack(source, filename, is_repl)
     })
 }
@@ -507,10 +495,10 @@ impl<'a> Compiler<'a> {
             .diagnostic(DiagnosticKind::SyntaxError, message, TextSize::from(0))
     }
 
-    /// Enters one level of AST recursion, failing past [`MAX_NESTING`].
+    /// Enters one level of AST recursion, failing past [`crate::limits::MAX_COMPILE_NESTING`].
     fn enter(&mut self, node: &impl Ranged) -> CResult {
         self.depth += 1;
-        if self.depth > MAX_NESTING {
+        if self.depth > crate::limits::MAX_COMPILE_NESTING {
             return Err(self.error("too deeply nested", node));
         }
         Ok(())

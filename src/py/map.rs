@@ -36,11 +36,6 @@ const ALLOCATION_SIZES: [usize; 34] = [
     1223, 1627, 2161, 3229, 4831, 7243, 10861, 16273, 24407, 36607, 54907,
 ];
 
-/// Largest table we agree to build (slots). The ESP32's heap (at most a few hundred KiB,
-/// 8 bytes per slot) runs out far below this; beyond it operations return
-/// [`MapError::TooLarge`], which the VM should raise as `MemoryError`.
-pub const MAX_ALLOC: usize = 1 << 22;
-
 /// `get_hash_alloc_greater_or_equal_to` (py/map.c): the first table size `>= x`, or
 /// `(x + x / 2) | 1` past the end of the table.
 pub fn hash_alloc_at_least(x: usize) -> usize {
@@ -86,7 +81,7 @@ pub fn float_hash(x: f32) -> u32 {
 /// Errors from growing a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MapError {
-    /// The table would exceed [`MAX_ALLOC`] slots (raise `MemoryError`).
+    /// The table would exceed [`crate::limits::MAX_MAP_ALLOC`] slots (raise `MemoryError`).
     TooLarge,
 }
 
@@ -142,9 +137,9 @@ impl<K, V> MpMap<K, V> {
     }
 
     /// An empty map with exactly `alloc` slots (`mp_map_init(map, n)`, as `BUILD_MAP n`
-    /// and `mp_obj_new_dict(n)` do). Fails above [`MAX_ALLOC`].
+    /// and `mp_obj_new_dict(n)` do). Fails above [`crate::limits::MAX_MAP_ALLOC`].
     pub fn with_alloc(alloc: usize) -> Result<Self, MapError> {
-        if alloc > MAX_ALLOC {
+        if alloc > crate::limits::MAX_MAP_ALLOC {
             return Err(MapError::TooLarge);
         }
         let mut table = Vec::with_capacity(alloc);
@@ -210,7 +205,7 @@ impl<K, V> MpMap<K, V> {
     /// are distinct, so only user `__eq__` side effects could tell.)
     fn grow(&mut self) -> Result<(), MapError> {
         let new_alloc = hash_alloc_at_least(self.table.len() + 1);
-        if new_alloc > MAX_ALLOC {
+        if new_alloc > crate::limits::MAX_MAP_ALLOC {
             return Err(MapError::TooLarge);
         }
         let mut fresh: Vec<Slot<K, V>> = Vec::with_capacity(new_alloc);
@@ -736,7 +731,7 @@ mod tests {
             small_int_hash(-(1 << 30))
         );
         assert_eq!(
-            MpMap::<u8, u8>::with_alloc(MAX_ALLOC + 1),
+            MpMap::<u8, u8>::with_alloc(crate::limits::MAX_MAP_ALLOC + 1),
             Err(MapError::TooLarge)
         );
         // Oracle: list({2**40+5: 0, 7: 0, 2**33: 0, -(2**31)-1: 0})

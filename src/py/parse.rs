@@ -22,19 +22,7 @@ use ruff_python_parser::{LexicalErrorType, ParseErrorType, Parsed};
 use ruff_source_file::LineIndex;
 use ruff_text_size::{Ranged, TextSize};
 
-/// Deepest bracket nesting accepted before parsing.
-///
-/// The parser and the compiler recurse over the tree; this bound keeps that recursion far from
-/// the Rust stack limit. MicroPython itself has no such limit, but no real program comes close.
-pub const MAX_BRACKET_DEPTH: usize = 200;
-
-/// Most tokens accepted in one run without a comma, bracket or line end between them.
-///
-/// ruff's parser recurses once per operator of a chain such as `1+1+…+1` or `not not … x`
-/// and the tree it builds is that deep, so a run this long needs several megabytes of stack
-/// (compiling runs on a grown stack, [`crate::py::compiler::COMPILE_STACK_BYTES`]). No real
-/// program writes an expression of this many tokens.
-pub const MAX_SEGMENT_TOKENS: usize = 10_000;
+use crate::limits::{MAX_BRACKET_DEPTH, MAX_SEGMENT_TOKENS};
 
 /// What kind of problem a [`Diagnostic`] reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -538,9 +526,10 @@ fn too_deep(source: &str) -> Option<TooDeep> {
                 bump(&mut runs);
                 runs.push(0);
                 if runs.len() > MAX_BRACKET_DEPTH + 1 {
+                    let detail = format!("brackets nested deeper than {MAX_BRACKET_DEPTH} levels");
                     return Some(TooDeep {
                         offset: at(i),
-                        detail: format!("brackets nested deeper than {MAX_BRACKET_DEPTH} levels"),
+                        detail,
                     });
                 }
                 i += 1;
@@ -559,10 +548,8 @@ fn too_deep(source: &str) -> Option<TooDeep> {
                 runs[0] = 0;
                 i += 1;
             }
-            b if b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80 => {
-                while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] >= 0x80)
-                {
+            b if is_word_byte(b) => {
+                while i < bytes.len() && is_word_byte(bytes[i]) {
                     i += 1;
                 }
                 bump(&mut runs);
@@ -574,15 +561,21 @@ fn too_deep(source: &str) -> Option<TooDeep> {
             }
         }
         if runs.last().is_some_and(|&n| n > MAX_SEGMENT_TOKENS) {
+            let detail = format!(
+                "more than {MAX_SEGMENT_TOKENS} tokens in one expression without a comma or bracket"
+            );
             return Some(TooDeep {
                 offset: at(i.saturating_sub(1)),
-                detail: format!(
-                    "more than {MAX_SEGMENT_TOKENS} tokens in one expression without a comma or bracket"
-                ),
+                detail,
             });
         }
     }
     None
+}
+
+/// A byte of a word or number (non-ASCII bytes belong to identifiers).
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
 /// Counts one token in the innermost open bracket level.

@@ -113,7 +113,7 @@ fn collect_in(
     depth: u32,
 ) -> Result<(), Diagnostic> {
     for stmt in body {
-        if depth > super::MAX_NESTING {
+        if depth > crate::limits::MAX_COMPILE_NESTING {
             let diag = src.diagnostic(
                 DiagnosticKind::SyntaxError,
                 "too deeply nested",
@@ -236,10 +236,6 @@ pub struct Chain<'e> {
     pub ops: Vec<Operator>,
 }
 
-/// Deepest expression nesting the folder looks into; deeper nodes count as non-constant and
-/// the compiler's own nesting limit then reports them.
-const MAX_FOLD_DEPTH: u32 = 200;
-
 /// Answers constant questions about AST nodes of one file.
 pub struct Folder<'a> {
     src: &'a SourceInfo,
@@ -268,7 +264,7 @@ impl<'a> Folder<'a> {
     /// module constants do not fold.
     pub fn node(&self, e: &Expr, in_chain: bool) -> Option<ConstNode> {
         let depth = self.depth.get();
-        if depth >= MAX_FOLD_DEPTH {
+        if depth >= crate::limits::MAX_FOLD_DEPTH {
             return None;
         }
         self.depth.set(depth + 1);

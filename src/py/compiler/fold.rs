@@ -20,10 +20,6 @@ use num_traits::{Pow, Signed, ToPrimitive, Zero};
 use crate::py::bytecode::{BinaryOp, Const};
 use crate::py::num::{SMALL_INT_MAX, SMALL_INT_MIN, float_floordiv, float_mod};
 
-/// Folding refuses int results wider than this many bits. MicroPython would try and most
-/// likely fail with `MemoryError` on the board (which also means "not folded").
-const MAX_FOLD_BITS: u64 = 1 << 20;
-
 /// A value known at compile time: what a MicroPython parse node holds after folding.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConstVal {
@@ -220,7 +216,7 @@ fn int_binary(
         Add => x + y,
         Subtract => x - y,
         Multiply => {
-            if x.bits() + y.bits() > MAX_FOLD_BITS {
+            if x.bits() + y.bits() > crate::limits::MAX_FOLD_BITS {
                 return None;
             }
             x * y
@@ -255,7 +251,7 @@ fn shift(op: BinaryOp, x: &BigInt, y: &BigInt) -> Option<BigInt> {
     let n = y.to_i32()?;
     let n = usize::try_from(n).ok()?;
     if op == BinaryOp::Lshift {
-        if x.bits() + n as u64 > MAX_FOLD_BITS {
+        if x.bits() + n as u64 > crate::limits::MAX_FOLD_BITS {
             return None;
         }
         Some(x << n)
@@ -280,7 +276,7 @@ fn int_pow(x: &BigInt, y: &BigInt) -> Option<BigInt> {
             _ => None,
         };
     };
-    if x.bits().saturating_mul(u64::from(e)) > MAX_FOLD_BITS {
+    if x.bits().saturating_mul(u64::from(e)) > crate::limits::MAX_FOLD_BITS {
         return None;
     }
     Some(Pow::pow(x, e))

@@ -110,7 +110,9 @@ impl Dict {
     pub fn insert_hashed(&mut self, key: Value, hash: u32, value: Value) -> bool {
         let probe = key.clone();
         let old = self.map.insert(key, hash, |k| key_eq(k, &probe), value);
-        let old = old.expect("the heap model runs out long before a dict reaches MAX_ALLOC slots");
+        let old = old.expect(
+            "the heap model runs out long before a dict reaches crate::limits::MAX_MAP_ALLOC slots",
+        );
         old.is_none()
     }
 
