@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use crate::fuzz::{Campaign, CaseInput, Corpus, fuzz, save};
+use crate::fuzz::{Campaign, CaseInput, Corpus, Kind, fuzz, save};
+use clap::ValueEnum as _;
+
 use crate::run::RunError;
 
 /// Arguments of `irqlab fuzz`.
@@ -12,6 +14,9 @@ pub struct FuzzArgs {
     /// Number of cases (half programs, half scenarios).
     #[arg(long, default_value_t = 10_000)]
     pub cases: u64,
+    /// Programs, scenarios, or both (alternating).
+    #[arg(long, value_enum, default_value = "mixed")]
+    pub kind: Kind,
     /// The seed of every case.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -43,6 +48,7 @@ pub fn run(args: &FuzzArgs) -> Result<i32, RunError> {
         seed: args.seed,
         start: args.start,
         cases: args.cases,
+        kind: args.kind,
         jobs: args.jobs,
         minimize: args.save.is_some(),
     };
@@ -73,8 +79,13 @@ pub fn run(args: &FuzzArgs) -> Result<i32, RunError> {
             None => print_input(&f.case.input),
         }
         println!(
-            "  replay: irqlab fuzz --seed {} --start {} --cases 1",
-            f.case.seed, f.case.index
+            "  replay: irqlab fuzz --seed {} --kind {} --start {} --cases 1",
+            f.case.seed,
+            args.kind
+                .to_possible_value()
+                .expect("no skipped variants")
+                .get_name(),
+            f.case.index
         );
     }
     Ok(if outcome.failures.is_empty() { 0 } else { 1 })

@@ -108,11 +108,33 @@ fn files_under(dir: &Path, ext: &str) -> Vec<PathBuf> {
     out
 }
 
+/// Which inputs a campaign feeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    /// Even case indices are programs, odd ones scenarios.
+    Mixed,
+    /// Programs only.
+    Programs,
+    /// Scenarios only.
+    Scenarios,
+}
+
+impl Kind {
+    /// Whether case `index` is a program.
+    pub fn is_program(self, index: u64) -> bool {
+        match self {
+            Kind::Mixed => index.is_multiple_of(2),
+            Kind::Programs => true,
+            Kind::Scenarios => false,
+        }
+    }
+}
+
 /// Case `index` of `seed`: a pure function of its arguments and the corpus.
-pub fn case(seed: u64, index: u64, corpus: &Corpus) -> Case {
+pub fn case(seed: u64, index: u64, kind: Kind, corpus: &Corpus) -> Case {
     let mut rng = Rng::from_seed(seed).fork(stream_id("fuzz")).fork(index);
     let mutate = rng.below(2) == 0;
-    let input = if index.is_multiple_of(2) {
+    let input = if kind.is_program(index) {
         if mutate && !corpus.programs.is_empty() {
             let base = &corpus.programs[rng.below(corpus.programs.len() as u64) as usize];
             CaseInput::Program(program::mutate(&mut rng, base))
@@ -198,6 +220,8 @@ pub struct Campaign {
     pub start: u64,
     /// Number of cases.
     pub cases: u64,
+    /// Programs, scenarios or both.
+    pub kind: Kind,
     /// Worker threads (results do not depend on it).
     pub jobs: usize,
     /// Minimize each failure before reporting it.
@@ -232,7 +256,7 @@ pub fn fuzz(campaign: &Campaign, corpus: &Corpus, progress: &(dyn Fn(u64) + Sync
                     let mut failures = Vec::new();
                     let mut i = campaign.start + w;
                     while i < campaign.start + campaign.cases {
-                        let c = case(campaign.seed, i, corpus);
+                        let c = case(campaign.seed, i, campaign.kind, corpus);
                         if let Err(message) = check_input(&c.input) {
                             let c = if campaign.minimize { minimize(&c) } else { c };
                             failures.push(Failure { case: c, message });
@@ -254,7 +278,7 @@ pub fn fuzz(campaign: &Campaign, corpus: &Corpus, progress: &(dyn Fn(u64) + Sync
     let mut failures: Vec<Failure> = per_worker.drain(..).flatten().collect();
     failures.sort_by_key(|f| f.case.index);
     let programs = (campaign.start..campaign.start + campaign.cases)
-        .filter(|i| i.is_multiple_of(2))
+        .filter(|&i| campaign.kind.is_program(i))
         .count() as u64;
     Outcome {
         programs,
@@ -337,10 +361,23 @@ mod tests {
         let corpus = Corpus::load(Path::new(env!("CARGO_MANIFEST_DIR")));
         assert!(!corpus.programs.is_empty() && !corpus.scenarios.is_empty());
         for i in 0..20 {
-            assert_eq!(case(3, i, &corpus), case(3, i, &corpus));
+            assert_eq!(
+                case(3, i, Kind::Mixed, &corpus),
+                case(3, i, Kind::Mixed, &corpus)
+            );
         }
-        assert!(matches!(case(3, 0, &corpus).input, CaseInput::Program(_)));
-        assert!(matches!(case(3, 1, &corpus).input, CaseInput::Scenario(_)));
+        assert!(matches!(
+            case(3, 0, Kind::Mixed, &corpus).input,
+            CaseInput::Program(_)
+        ));
+        assert!(matches!(
+            case(3, 1, Kind::Mixed, &corpus).input,
+            CaseInput::Scenario(_)
+        ));
+        assert!(matches!(
+            case(3, 1, Kind::Programs, &corpus).input,
+            CaseInput::Program(_)
+        ));
     }
 
     // Minimizing keeps the failure and drops what it does not need.
