@@ -431,6 +431,23 @@ impl App {
             .map_or(0, |e| e.at.as_ns())
     }
 
+    /// The moment the screen shows, in ns: the stepped op's time after `s` (between two
+    /// events), else the cursor's event time.
+    pub fn moment_ns(&self) -> u64 {
+        self.op
+            .as_ref()
+            .map_or_else(|| self.cursor_ns(), |o| o.at_ns)
+    }
+
+    /// Up to where the run is known, in ns: live mode's clock until the full run is shown
+    /// (nothing after it has happened yet), else `None` (the whole run).
+    pub fn known_until_ns(&self) -> Option<u64> {
+        let live = self.live.as_ref()?;
+        super::live_update::finished(self)
+            .is_none()
+            .then_some(live.now_ns)
+    }
+
     /// Width of the visible time window, in ns.
     pub fn span_ns(&self) -> u64 {
         ZOOM_LEVELS_NS[self.zoom]

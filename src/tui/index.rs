@@ -347,6 +347,15 @@ pub struct TaskLane {
 }
 
 impl TraceIndex {
+    /// How the TUI names asyncio task `task` (the trace's number): its number in creation
+    /// order, as `irqlab run`'s task table numbers it, then its coroutine's name — `3 blocker`
+    /// (several tasks often run the same coroutine).
+    pub fn task_label(&self, task: u32) -> Option<String> {
+        let i = self.tasks.iter().position(|l| l.task == task)?;
+        let name = &self.tasks[i].name;
+        Some(format!("{} {name}", i + 1).trim_end().to_string())
+    }
+
     /// Indexes `trace` in one pass.
     pub fn new(trace: &Trace) -> TraceIndex {
         let mut ix = TraceIndex {

@@ -130,6 +130,7 @@ fn playback(app: &mut App, msg: Message) {
             let keep = app.op.take();
             move_cursor(app, app.event_at(at));
             app.op = keep;
+            app.playhead_ns = at;
         }
         Message::OpFound(Err(e)) => app.message = Some(e),
         _ => {} // another group's message
@@ -898,6 +899,10 @@ mod tests {
         update(&mut a, Message::OpFound(Ok(Box::new(op.clone()))));
         assert_eq!(a.op.as_ref(), Some(&op));
         assert_eq!(a.cursor, 2);
+        // The status bar's time is the op's, not the cursor event's (was 0.002000000s).
+        let status = crate::tui::view::status_text(&a);
+        assert!(status.contains("t=0.002500000s"), "{status}");
+        assert_eq!((a.moment_ns(), a.playhead_ns), (2_500_000, 2_500_000));
         update(&mut a, Message::StepOp);
         assert_eq!(a.request, Some(Request::OpAt(2_500_001)));
         update(&mut a, Message::OpFound(Err("the run has ended".into())));

@@ -101,10 +101,10 @@ pub fn status_text(app: &App) -> String {
         None => "REPLAY",
     };
     let t = match &app.live {
-        Some(_) if finished => app.cursor_ns(),
-        Some(l) => l.now_ns.max(app.cursor_ns()),
+        Some(_) if finished => app.moment_ns(),
+        Some(l) => l.now_ns.max(app.moment_ns()),
         None if app.playing => app.playhead_ns,
-        None => app.cursor_ns(),
+        None => app.moment_ns(),
     };
     let n_breaks = app.breakpoints.lines.len() + app.breakpoints.sources.len();
     let mut parts = vec![

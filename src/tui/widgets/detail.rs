@@ -3,7 +3,8 @@
 //! found running), edge → ISR → queued → callback start → end → the asyncio task the callback
 //! woke resumed, each relative to the edge's exact time (`Trace::event_times`). After a
 //! bytecode step (`s`) it shows the op instead: its code object, index, line, context and the
-//! disassembly around it.
+//! disassembly around it. When the pane is too short for the breakdown, the event takes one
+//! line and the breakdown keeps its last row (the resumed task) and the selected event's row.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -115,7 +116,11 @@ pub fn breakdown(app: &App, n: u32, cursor: usize) -> Vec<Line<'static>> {
         if let Some((i, task)) = task_resumed(trace, parts.start, parts.end)
             && let Some(r) = rel(i)
         {
-            rows.push((i, "resumed".into(), format!("{r}  task #{task}"), th.main()));
+            let who = app
+                .index
+                .task_label(task)
+                .unwrap_or_else(|| format!("#{task}"));
+            rows.push((i, "resumed".into(), format!("{r}  task {who}"), th.main()));
         }
     }
     lines(rows, cursor)
@@ -252,16 +257,60 @@ impl Widget for Detail<'_> {
         } else {
             format!("L{}", e.line)
         };
-        let mut lines = vec![
-            Line::from(vec![
-                Span::styled(e.at.to_string(), th.title()),
-                Span::styled(format!("  {}  {line}", ctx_name(e.ctx)), th.dim()),
-            ]),
-            Line::from(describe(app.trace(), &e.kind)),
-        ];
-        if let Some(n) = event_number(&e.kind) {
-            lines.extend(breakdown(app, n, app.cursor));
-        }
+        let rows = match event_number(&e.kind) {
+            Some(n) => breakdown(app, n, app.cursor),
+            None => Vec::new(),
+        };
+        let room = inner.height as usize;
+        let head = Span::styled(e.at.to_string(), th.title());
+        let at = Span::styled(format!("  {}  {line}", ctx_name(e.ctx)), th.dim());
+        let what = describe(app.trace(), &e.kind);
+        let mut lines = if rows.len() + 2 <= room {
+            vec![Line::from(vec![head, at]), Line::from(what)]
+        } else {
+            // Short of rows: the event on one line, then as much of the breakdown as fits.
+            vec![Line::from(vec![head, at, Span::raw(format!("  {what}"))])]
+        };
+        let marked = rows.iter().position(|l| l.to_string().starts_with('▶'));
+        lines.extend(fit(rows, room.saturating_sub(lines.len()), marked));
         Paragraph::new(lines).render(inner, buf);
+    }
+}
+
+/// At most `room` of the breakdown's `rows`: all if they fit, else the last (where the chain
+/// ends: the callback's end or the task it woke) after the latest run of rows that still
+/// includes the `marked` one (the selected event's).
+fn fit<T>(mut rows: Vec<T>, room: usize, marked: Option<usize>) -> Vec<T> {
+    if rows.len() <= room {
+        return rows;
+    }
+    if room == 0 {
+        return Vec::new();
+    }
+    let last = rows.pop().expect("more rows than room");
+    let n = room - 1;
+    let latest = rows.len() - n;
+    let first = marked.map_or(latest, |m| latest.min(m));
+    let mut out: Vec<T> = rows.into_iter().skip(first).take(n).collect();
+    out.push(last);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    // Rows that fit all show; else the last row stays and the window before it ends as late
+    // as it can while keeping the marked row.
+    #[test]
+    fn fit_keeps_the_last_and_the_marked_row() {
+        let rows: Vec<u32> = (0..6).collect();
+        assert_eq!(fit(rows.clone(), 6, Some(0)), rows);
+        assert_eq!(fit(rows.clone(), 4, Some(3)), [2, 3, 4, 5]);
+        assert_eq!(fit(rows.clone(), 4, Some(0)), [0, 1, 2, 5]);
+        assert_eq!(fit(rows.clone(), 4, Some(5)), [2, 3, 4, 5]);
+        assert_eq!(fit(rows.clone(), 4, None), [2, 3, 4, 5]);
+        assert_eq!(fit(rows.clone(), 1, Some(2)), [5]);
+        assert!(fit(rows, 0, Some(2)).is_empty());
     }
 }

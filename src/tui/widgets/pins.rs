@@ -3,6 +3,7 @@
 //!
 //! A column shows `▔` (high) or `▁` (low) for the level at its start, `│` when the level
 //! changed once inside it and `▒` when it changed more often (contact bounce at a wide zoom).
+//! In live mode columns after the live clock stay blank: that time has not been simulated.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -33,8 +34,12 @@ pub fn wave_glyph(pin: &Steps, t0: u64, t1: u64) -> char {
 }
 
 fn draw_wave(buf: &mut Buffer, area: Rect, y: u16, cols: Columns, pin: &Steps, app: &App) {
+    let known = app.known_until_ns().unwrap_or(u64::MAX);
     for c in 0..cols.n {
         let (t0, t1) = cols.range(c);
+        if t0 > known {
+            break;
+        }
         buf[(area.x + LABEL_W + c, y)]
             .set_char(wave_glyph(pin, t0, t1))
             .set_style(app.theme.pin());
@@ -56,6 +61,54 @@ impl Widget for Pins<'_> {
             draw_label(buf, area, y, &format!("pin {n} {level}"), app.theme.dim());
             draw_wave(buf, area, y, cols, pin, app);
         }
-        mark_cursor(buf, area, cols, app.cursor_ns(), app);
+        mark_cursor(buf, area, cols, app.moment_ns(), app);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::SimTime;
+    use crate::trace::{Ctx, Kind, Trace};
+    use crate::tui::app::{Live, Recording};
+
+    // Live mode: the waveform stops at the live clock; the run's future is blank, not the
+    // last level drawn flat (it was `▔` to the window's end).
+    #[test]
+    fn live_wave_stops_at_the_live_clock() {
+        let mut t = Trace::new(10);
+        for (at, level) in [(0u64, 1u8), (2_000_000, 0)] {
+            let kind = Kind::PinLevel {
+                pin: 4,
+                level,
+                by_program: true,
+            };
+            t.push(SimTime(at), Ctx::Main, 1, kind);
+        }
+        let mut app = App::new(
+            Recording {
+                trace: t,
+                ..Recording::default()
+            },
+            false,
+        );
+        app.zoom = crate::tui::app::ZOOM_LEVELS_NS
+            .iter()
+            .position(|&z| z == 10_000_000)
+            .expect("a 10 ms zoom");
+        app.view_start_ns = 0;
+        let row = |app: &App| {
+            let mut buf = Buffer::empty(Rect::new(0, 0, 19, 1));
+            Pins { app }.render(buf.area, &mut buf);
+            (0..19).map(|x| buf[(x, 0)].symbol()).collect::<String>()
+        };
+        assert!(row(&app).ends_with("▁▁▁▁▁▁"), "replay: the run is known");
+        app.live = Some(Live {
+            now_ns: 5_000_000,
+            chunk: Some(app.rec.clone()),
+            ..Live::default()
+        });
+        let text = row(&app);
+        assert!(text.ends_with("▁▁    "), "{text:?}");
     }
 }

@@ -119,11 +119,12 @@ impl Widget for Timeline<'_> {
                 None => draw_queue(buf, area, y, cols, app),
             }
         }
-        mark_cursor(buf, full, cols, app.cursor_ns(), app);
+        mark_cursor(buf, full, cols, app.moment_ns(), app);
     }
 }
 
-/// One lane per asyncio task (under the context lanes): when the loop was running it.
+/// One lane per asyncio task (under the context lanes): when the loop was running it, labelled
+/// with the task's number and coroutine (`2 blocker`, cut with `…` to the label column).
 pub struct TaskLanes<'a> {
     /// The model.
     pub app: &'a App,
@@ -138,10 +139,22 @@ impl Widget for TaskLanes<'_> {
             if y >= area.bottom() {
                 break;
             }
-            draw_label(buf, area, y, &format!("t {}", lane.name), app.theme.dim());
+            let label = app.index.task_label(lane.task).unwrap_or_default();
+            draw_label(buf, area, y, &cut(&label, LABEL_W), app.theme.dim());
             draw_spans(buf, area, y, cols, &lane.spans, app.theme.main());
         }
     }
+}
+
+/// `text` in at most `width` columns, ending in `…` when cut.
+fn cut(text: &str, width: u16) -> String {
+    let w = width as usize;
+    if text.chars().count() <= w {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(w.saturating_sub(1)).collect();
+    s.push('…');
+    s
 }
 
 fn draw_spans(buf: &mut Buffer, area: Rect, y: u16, cols: Columns, spans: &Spans, style: Style) {
@@ -188,7 +201,7 @@ impl Widget for Axis<'_> {
         let y = area.y;
         draw_label(buf, area, y, "time", th.dim());
         let x0 = area.x + LABEL_W;
-        let cursor = cols.col_of(app.cursor_ns());
+        let cursor = cols.col_of(app.moment_ns());
         let left = human(app.view_start_ns);
         let right = human(app.view_start_ns + app.span_ns());
         let (lw, rw) = (left.chars().count() as u16, right.chars().count() as u16);
