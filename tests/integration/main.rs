@@ -6,6 +6,7 @@ mod conformance;
 mod explore;
 mod findings;
 mod hard_irq;
+mod lines;
 mod scenarios;
 mod tidy;
 mod tui;
