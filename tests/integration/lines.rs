@@ -52,6 +52,16 @@ fn raised_at(text: &str) -> Option<u32> {
         .find_map(|l| l.split(", line ").nth(1)?.split(',').next()?.parse().ok())
 }
 
+/// What the source line of a native call's event must contain (one of these calls).
+fn called_on(kind: &Kind) -> Option<&'static [&'static str]> {
+    match kind {
+        Kind::IrqDisable { .. } => Some(&["disable_irq("]),
+        Kind::IrqEnable { .. } => Some(&["enable_irq("]),
+        Kind::TimerInit { .. } => Some(&["Timer(", ".init("]),
+        _ => None,
+    }
+}
+
 /// Whether `e` comes from Python code (an op of the program, or of the frozen asyncio core on
 /// the program's behalf). The exempt set — events with no Python cause — is everything else:
 /// program start and end, the time limit, pin edges driven by stimuli, interrupt entry and
@@ -108,7 +118,10 @@ fn every_python_event_of_every_scenario_is_on_a_line_of_code() {
                 Kind::Exception { offset, len } => raised_at(trace.text_of(offset, len)),
                 _ => None,
             };
-            if !holds_code(&r.source, e.line) || raised.is_some_and(|l| l != e.line) {
+            let text = r.source.lines().nth((e.line as usize).wrapping_sub(1));
+            let named = called_on(&e.kind)
+                .is_none_or(|calls| text.is_some_and(|t| calls.iter().any(|c| t.contains(c))));
+            if !holds_code(&r.source, e.line) || raised.is_some_and(|l| l != e.line) || !named {
                 bad.push(format!(
                     "{}: L{} {:?} {:?} at {:?}",
                     path.file_name().unwrap().to_string_lossy(),
@@ -116,6 +129,21 @@ fn every_python_event_of_every_scenario_is_on_a_line_of_code() {
                     e.ctx,
                     e.kind,
                     e.at
+                ));
+            }
+        }
+    }
+    // Events with no Python cause carry the line the program was interrupted at (or none).
+    for path in scenarios() {
+        let r = run(&path);
+        for e in r.machine.trace().events.iter().filter(|e| !from_python(e)) {
+            if e.line != 0 && !holds_code(&r.source, e.line) {
+                bad.push(format!(
+                    "{}: L{} {:?} {:?} (no Python cause)",
+                    path.file_name().unwrap().to_string_lossy(),
+                    e.line,
+                    e.ctx,
+                    e.kind
                 ));
             }
         }
