@@ -7,7 +7,8 @@
 //!
 //! Text form (one line per event, see [`Trace::timeline`]):
 //! `  12.345678901s  callback  L12  callback start  timer 0  latency 45.250us`
-//! — time since power-on, context, main-program line (`L-` when unknown), event description.
+//! — time since power-on, context, program line (`L-` when unknown; which line, see
+//! [`TraceEvent::line`]), event description.
 
 use std::fmt::Write as _;
 
@@ -370,7 +371,13 @@ pub enum TaskEv {
 pub struct TraceEvent {
     /// When it happened.
     pub at: SimTime,
-    /// The main program's source line at that moment (0 if unknown).
+    /// The program's source line at that moment (0 if unknown). For an event Python code
+    /// causes (a native call such as `disable_irq()`, a print, an access, a sleep) it is the
+    /// line of the op that caused it; for an uncaught exception, the line it was raised at.
+    /// The trace has no file field: code of the frozen `asyncio/core.py` is attributed to the
+    /// program line that called into it (`asyncio.run(...)`, or the task's `await`). Events
+    /// with no Python cause (interrupt entry and exit, stimulus edges, idle) carry the line the
+    /// program was interrupted at, and the last line known when no program code is running.
     pub line: u32,
     /// The CPU context.
     pub ctx: Ctx,

@@ -30,7 +30,7 @@ impl Runtime {
     pub fn inject_irq(&mut self, vm: &mut Vm, source: Source) -> Result<(), Flow> {
         let now = self.now(vm);
         let event = self.new_event(now);
-        self.record(now, Kind::IrqRaised { source, event });
+        self.record(vm, now, Kind::IrqRaised { source, event });
         self.take_irq(vm, now, source, event)
     }
 
@@ -74,10 +74,10 @@ impl Runtime {
         change: crate::hw::gpio::PinChange,
         by_program: bool,
     ) -> Result<(), Flow> {
-        self.sync_line(vm);
         if change.edge.is_some() {
             let level = change.level.as_u8();
             self.record(
+                vm,
                 at,
                 Kind::PinLevel {
                     pin: change.pin.number(),
@@ -98,7 +98,7 @@ impl Runtime {
     /// `vary: irq-jitter`).
     pub(super) fn raise(&mut self, vm: &mut Vm, at: SimTime, source: Source) -> Result<(), Flow> {
         let event = self.new_event(at);
-        self.record(at, Kind::IrqRaised { source, event });
+        self.record(vm, at, Kind::IrqRaised { source, event });
         if let Some(delay) = self.irq_jitter() {
             self.push_event(at + delay, HwEvent::IsrEntry { source, event });
             self.set_deadline(vm);
@@ -121,14 +121,14 @@ impl Runtime {
             Raise::Run => self.run_isr(vm, at, source, event),
             Raise::Held { masked } => {
                 if masked {
-                    self.record(at, Kind::IrqMasked { source, event });
+                    self.record(vm, at, Kind::IrqMasked { source, event });
                 }
                 Ok(())
             }
             Raise::Coalesced => {
                 // A pending line is one status bit: a second event from the same source before
                 // the ISR runs is merged into the first (lost as a callback).
-                self.record(at, Kind::IrqCoalesced { source, event });
+                self.record(vm, at, Kind::IrqCoalesced { source, event });
                 Ok(())
             }
         }
@@ -159,6 +159,7 @@ impl Runtime {
         let isr_ns = self.clock.duration(Cycles(isr_cycles)).as_ns();
         self.ctx_stack.push(Ctx::Isr);
         self.record(
+            vm,
             at,
             Kind::IsrRun {
                 source,
@@ -207,6 +208,7 @@ impl Runtime {
             self.sched_ids.push_back((source, event));
             let depth = vm.sched.len() as u8;
             self.record(
+                vm,
                 at,
                 Kind::CallbackQueued {
                     source,
@@ -216,7 +218,7 @@ impl Runtime {
             );
             true
         } else {
-            self.record(at, Kind::CallbackDropped { source, event });
+            self.record(vm, at, Kind::CallbackDropped { source, event });
             false
         }
     }
@@ -245,7 +247,7 @@ impl Runtime {
         self.board.intc.enter(source);
         self.ctx_stack.push(Ctx::HardIrq);
         self.irq_frame_base.push(vm.frames.len());
-        self.record(at, Kind::HardStart { source, event });
+        self.record(vm, at, Kind::HardStart { source, event });
         vm.heap.lock_depth += 1;
         vm.sched.lock();
         let r = vm.call(self, &f, &[arg], &[]);
@@ -257,7 +259,7 @@ impl Runtime {
             Err(Flow::Exception(e)) => {
                 let mut text = self.hard_exception_header(source);
                 text.push_str(&vm.format_exception(self, &e));
-                self.emit_exception(vm, &text);
+                self.emit_exception(vm, &e, &text);
                 match source {
                     Source::Pin(n) => {
                         self.pin_irqs.remove(&n);
@@ -274,7 +276,7 @@ impl Runtime {
         vm.sched.unlock();
         vm.heap.lock_depth -= 1;
         let now = self.now(vm);
-        self.record(now, Kind::HardEnd { source, event });
+        self.record(vm, now, Kind::HardEnd { source, event });
         self.ctx_stack.pop();
         self.irq_frame_base.pop();
         self.board.intc.exit();
@@ -301,6 +303,7 @@ impl Runtime {
         let depth = self.board.intc.disable_irq();
         let now = self.now(vm);
         self.record(
+            vm,
             now,
             Kind::IrqDisable {
                 depth: depth.min(u16::MAX as u32) as u16 + 1,
@@ -314,6 +317,7 @@ impl Runtime {
         let depth = self.board.intc.critical_depth();
         let now = self.now(vm);
         self.record(
+            vm,
             now,
             Kind::IrqEnable {
                 depth: depth.min(u16::MAX as u32) as u16,

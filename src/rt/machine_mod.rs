@@ -359,6 +359,7 @@ native!(TIMER_INIT, "init", |vm, host, a, kw| {
     let period_ns = rt.board.timers.get(id).period_ns().unwrap_or(0);
     rt.set_timer_cb(vm, timer_number(id), callback, a[0].clone(), hard);
     rt.record(
+        vm,
         now,
         Kind::TimerInit {
             timer: timer_number(id),
@@ -378,6 +379,7 @@ native!(TIMER_DEINIT, "deinit", |vm, host, a, _| {
     rt.set_timer_cb(vm, timer_number(id), Value::None, Value::None, false);
     let now = rt.now(vm);
     rt.record(
+        vm,
         now,
         Kind::TimerDeinit {
             timer: timer_number(id),

@@ -263,7 +263,7 @@ impl Runtime {
         self.tracker.flush(&mut self.trace, clock);
         let now = self.now(vm);
         self.clock.set_freq(vm.cycles, hz);
-        self.record(now, Kind::CpuFreq { hz: hz as u32 });
+        self.record(vm, now, Kind::CpuFreq { hz: hz as u32 });
         self.set_deadline(vm);
     }
 
@@ -301,9 +301,35 @@ impl Runtime {
             .expect("the context stack is never empty")
     }
 
-    /// Appends a trace event at `at` (clamped so the trace stays ordered) in the current context.
-    pub fn record(&mut self, at: SimTime, kind: Kind) {
-        let (ctx, line) = (self.ctx(), self.main_line);
+    /// Appends a trace event at `at` (clamped so the trace stays ordered) in the current
+    /// context, at the source line of the op running now ([`Runtime::line_now`]).
+    pub fn record(&mut self, vm: &Vm, at: SimTime, kind: Kind) {
+        let line = self.line_now(vm);
+        self.record_line(at, line, kind);
+    }
+
+    /// The source line an event recorded now belongs to: [`Vm::program_line`], computed from
+    /// the VM's frames when an event is recorded (the VM only moves `ip`: nothing per op). It
+    /// is the line of the op the innermost program frame executes (a native call such as
+    /// `disable_irq()` runs inside its `CALL_FUNCTION` op). Frames of the frozen
+    /// `asyncio/core.py` are skipped ([`Vm::is_library`]): the trace has no file field, so
+    /// what runs there is attributed to the program's line that called into it. With no
+    /// program frame (before the program starts, after it ends) it is the last line known.
+    pub fn line_now(&mut self, vm: &Vm) -> u32 {
+        if let Some(line) = vm.program_line() {
+            self.main_line = line;
+        }
+        self.main_line
+    }
+
+    /// `line` as recorded by the VM, or [`Runtime::line_now`] when it had none (0).
+    fn vm_line(&mut self, vm: &Vm, line: u32) -> u32 {
+        if line == 0 { self.line_now(vm) } else { line }
+    }
+
+    /// [`Runtime::record`] at a line the caller knows better (a suspended task's `await`).
+    pub fn record_line(&mut self, at: SimTime, line: u32, kind: Kind) {
+        let ctx = self.ctx();
         // Something other than an access: the access tracker's epoch ends.
         let clock = self.clock();
         self.tracker.flush(&mut self.trace, clock);
@@ -346,11 +372,14 @@ impl Runtime {
                     start_cycles,
                     pause_cycles,
                     live_bytes,
+                    line,
                 } => {
                     let at = self.time_at_cycles(start_cycles);
                     let pause_ns = self.clock.duration(Cycles(pause_cycles)).as_ns();
-                    self.record(
+                    let line = self.vm_line(vm, line);
+                    self.record_line(
                         at,
+                        line,
                         Kind::Gc {
                             pause_ns,
                             live_bytes: live_bytes as u32,
@@ -358,19 +387,16 @@ impl Runtime {
                     );
                 }
                 VmEvent::HeapLocked {
-                    at_cycles, what, ..
+                    at_cycles,
+                    what,
+                    line,
+                    ..
                 } => {
                     let at = self.time_at_cycles(at_cycles);
-                    self.record(at, Kind::HeapLockedAlloc { what });
+                    let line = self.vm_line(vm, line);
+                    self.record_line(at, line, Kind::HeapLockedAlloc { what });
                 }
             }
-        }
-    }
-
-    /// Remembers the line the running Python code is at, for trace records.
-    pub fn sync_line(&mut self, vm: &Vm) {
-        if let Some(f) = vm.frames.last() {
-            self.main_line = f.current_line();
         }
     }
 
@@ -379,7 +405,6 @@ impl Runtime {
         if !vm.events.is_empty() {
             self.drain_vm_events(vm);
         }
-        self.sync_line(vm);
         loop {
             let now = self.now(vm);
             let Some((at, ev)) = self.queue.pop_due(now) else {
@@ -388,7 +413,7 @@ impl Runtime {
             self.handle(vm, at, ev)?;
         }
         if self.now(vm) >= self.limit {
-            self.record(self.limit, Kind::TimeLimit);
+            self.record(vm, self.limit, Kind::TimeLimit);
             return Err(Flow::Abort(AbortReason::TimeLimit));
         }
         self.set_deadline(vm);
@@ -414,17 +439,16 @@ impl Host for Runtime {
     }
 
     fn write_stdout(&mut self, vm: &mut Vm, text: &str) {
-        self.sync_line(vm);
         let now = self.now(vm);
         let (offset, len) = self.trace.add_text(text);
-        self.record(now, Kind::Print { offset, len });
+        self.record(vm, now, Kind::Print { offset, len });
         self.stdout.push_str(text);
         // On the board `\n` goes out as `\r\n` (stdout_helpers.c).
         self.uart_write(vm, text.len() + text.matches('\n').count());
     }
 
-    fn write_exception(&mut self, vm: &mut Vm, text: &str) {
-        self.emit_exception(vm, text);
+    fn write_exception(&mut self, vm: &mut Vm, exc: &Value, text: &str) {
+        self.emit_exception(vm, exc, text);
     }
 
     fn import_native(&mut self, vm: &mut Vm, name: &str) -> Option<Value> {
@@ -439,7 +463,6 @@ impl Host for Runtime {
     }
 
     fn on_callback(&mut self, vm: &mut Vm, _func: &Value, start: bool) {
-        self.sync_line(vm);
         let now = self.now(vm);
         if start {
             let (source, event) = self
@@ -450,7 +473,7 @@ impl Host for Runtime {
             self.drain_vm_events(vm);
             self.ctx_stack.push(Ctx::Callback);
             self.irq_frame_base.push(vm.frames.len());
-            self.record(now, Kind::CallbackStart { source, event });
+            self.record(vm, now, Kind::CallbackStart { source, event });
             self.charge(vm, dispatch);
             self.running_callbacks.push((source, event));
         } else {
@@ -459,7 +482,7 @@ impl Host for Runtime {
                 .pop()
                 .expect("callback end matches a start");
             self.drain_vm_events(vm);
-            self.record(now, Kind::CallbackEnd { source, event });
+            self.record(vm, now, Kind::CallbackEnd { source, event });
             self.ctx_stack.pop();
             self.irq_frame_base.pop();
         }
@@ -502,7 +525,6 @@ impl Host for Runtime {
         let Some(&base) = self.irq_frame_base.last() else {
             return;
         };
-        self.sync_line(vm);
         let now = self.now(vm);
         let addr = Rc::as_ptr(code) as usize;
         // Re-entry: the interrupted code (frames below the handler's) is inside this function.
@@ -513,17 +535,12 @@ impl Host for Runtime {
         {
             let outer_line = outer.current_line();
             let func = self.tracker.func(&mut self.trace, addr, &code.name);
-            self.record(now, Kind::Reentered { func, outer_line });
+            self.record(vm, now, Kind::Reentered { func, outer_line });
         }
         if let Some(name) = asyncio::unsafe_from_irq(self, code) {
             let func = self.tracker.func(&mut self.trace, addr, name);
-            self.record(now, Kind::AsyncioFromIrq { func });
+            self.record(vm, now, Kind::AsyncioFromIrq { func });
         }
-    }
-
-    fn on_line(&mut self, vm: &mut Vm, _code: &Rc<crate::py::bytecode::CodeObject>, line: u32) {
-        let _ = vm;
-        self.main_line = line;
     }
 
     fn as_any(&mut self) -> &mut dyn std::any::Any {

@@ -189,6 +189,7 @@ native!(TIMER_INIT, "init", |vm, host, a, kw| {
         .map_err(|e| vm.value_error(&e.to_string()))?;
     let period_ns = r.board.timers.get(id).period_ns().unwrap_or(0);
     r.record(
+        vm,
         now,
         Kind::TimerInit {
             timer: n as i8,
@@ -220,7 +221,7 @@ native!(TIMER_DEINIT, "deinit", |vm, host, a, _| {
     r.board.timers.get_mut(id).deinit();
     r.set_timer_cb(vm, n as i8, Value::None, Value::None, true);
     let now = r.now(vm);
-    r.record(now, Kind::TimerDeinit { timer: n as i8 });
+    r.record(vm, now, Kind::TimerDeinit { timer: n as i8 });
     Ok(Value::None)
 });
 
@@ -252,7 +253,7 @@ fn led_set(vm: &mut Vm, host: &mut dyn Host, obj: &Value, on: Option<bool>) -> P
     if new != r.pyb.leds[i] {
         r.pyb.leds[i] = new;
         let now = r.now(vm);
-        r.record(now, Kind::Led { led: n, on: new });
+        r.record(vm, now, Kind::Led { led: n, on: new });
     }
     Ok(Value::None)
 }

@@ -17,7 +17,7 @@ impl Runtime {
     pub fn delay_ms(&mut self, vm: &mut Vm, ms: u64) -> Result<(), Flow> {
         let t0 = self.now(vm);
         let until = t0 + SimDuration::from_ms(ms);
-        self.record(t0, Kind::SleepStart { until_ns: until.0 });
+        self.record(vm, t0, Kind::SleepStart { until_ns: until.0 });
         let call = self.cost.sleep_call_cycles().0;
         self.charge(vm, call);
         let tick = self.profile.rtos_tick();
@@ -38,7 +38,7 @@ impl Runtime {
             self.delay_us_busy(vm, until)?;
         }
         let now = self.now(vm);
-        self.record(now, Kind::SleepEnd);
+        self.record(vm, now, Kind::SleepEnd);
         Ok(())
     }
 
@@ -77,7 +77,7 @@ impl Runtime {
         }
         self.ctx_stack.push(Ctx::Idle);
         let start = self.now(vm);
-        self.record(start, Kind::IdleStart);
+        self.record(vm, start, Kind::IdleStart);
         let r = (|| {
             loop {
                 let now = self.now(vm);
@@ -98,7 +98,7 @@ impl Runtime {
             }
         })();
         let end = self.now(vm);
-        self.record(end, Kind::IdleEnd);
+        self.record(vm, end, Kind::IdleEnd);
         self.ctx_stack.pop();
         r
     }
@@ -112,7 +112,7 @@ impl Runtime {
             return Ok(());
         }
         self.ctx_stack = vec![Ctx::Idle];
-        self.record(now, Kind::IdleLoop);
+        self.record(vm, now, Kind::IdleLoop);
         let tick = self.profile.rtos_tick();
         loop {
             while vm.sched.is_pending() {

@@ -3,6 +3,7 @@
 //! `uart_stdout_tx_strn` in ports/esp32/uart.c; `\n` goes out as `\r\n`,
 //! shared/runtime/stdout_helpers.c). Uncaught exceptions are printed the same way.
 
+use crate::py::value::Value;
 use crate::py::vm::Vm;
 use crate::time::SimTime;
 use crate::trace::Kind;
@@ -10,18 +11,21 @@ use crate::trace::Kind;
 use super::Runtime;
 
 impl Runtime {
-    /// Prints `text` as an exception report (trace record, console, UART time).
-    pub(super) fn emit_exception(&mut self, vm: &mut Vm, text: &str) {
+    /// Prints `text`, the report of exception `exc`, (trace record, console, UART time). The
+    /// record is at the line `exc` was raised at ([`Vm::raise_line`]): the frames it unwound
+    /// are gone by now.
+    pub(super) fn emit_exception(&mut self, vm: &mut Vm, exc: &Value, text: &str) {
         let now = self.now(vm);
         let (offset, len) = self.trace.add_text(text);
-        self.record(now, Kind::Exception { offset, len });
+        let line = vm.raise_line(exc).unwrap_or_else(|| self.line_now(vm));
+        self.record_line(now, line, Kind::Exception { offset, len });
         self.stdout.push_str(text);
         self.uart_write(vm, text.len() + text.matches('\n').count());
     }
 
     /// Prints an uncaught exception of the main program.
-    pub fn report_uncaught(&mut self, vm: &mut Vm, text: &str) {
-        self.emit_exception(vm, text);
+    pub fn report_uncaught(&mut self, vm: &mut Vm, exc: &Value, text: &str) {
+        self.emit_exception(vm, exc, text);
     }
 
     /// The UART: the CPU writes into a FIFO that drains at the baud rate; when it is full the

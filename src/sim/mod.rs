@@ -118,6 +118,7 @@ impl Machine {
         vm.heap.gc_base_cycles = c;
         vm.heap.gc_cycles_per_kib = rt.cost.gc_pause_cycles(1024).0 - c;
         vm.track_access = cfg.track_access;
+        vm.is_library = crate::rt::asyncio::is_core_file;
         vm.emergency_buf_bytes = cfg.emergency_buf_bytes;
         let root = crate::rng::Rng::from_seed(cfg.seed);
         // The program's phase against the stimuli: its own stream (docs/explore.md).
@@ -155,8 +156,11 @@ impl Machine {
                 _ => {}
             }
         }
-        self.rt
-            .record(SimTime::ZERO + self.start_delay, Kind::ProgramStart);
+        self.rt.record(
+            &self.vm,
+            SimTime::ZERO + self.start_delay,
+            Kind::ProgramStart,
+        );
         let main = self.vm.run_module(&mut self.rt, code);
         self.rt.drain_vm_events(&mut self.vm);
         let mut outcome = match main {
@@ -164,7 +168,7 @@ impl Machine {
             Err(Flow::Exception(e)) => {
                 self.vm.frames.clear();
                 let text = self.vm.format_exception(&mut self.rt, &e);
-                self.rt.report_uncaught(&mut self.vm, &text);
+                self.rt.report_uncaught(&mut self.vm, &e, &text);
                 Outcome::UncaughtException
             }
             Err(Flow::Abort(AbortReason::TimeLimit)) => return Outcome::TimeLimit,
@@ -172,6 +176,7 @@ impl Machine {
         };
         let now = self.rt.now(&self.vm);
         self.rt.record(
+            &self.vm,
             now,
             Kind::ProgramEnd {
                 ok: outcome == Outcome::Finished,
@@ -184,7 +189,7 @@ impl Machine {
             Err(Flow::Abort(AbortReason::Stopped)) => outcome = Outcome::Stopped,
             Err(Flow::Exception(e)) => {
                 let text = self.vm.format_exception(&mut self.rt, &e);
-                self.rt.report_uncaught(&mut self.vm, &text);
+                self.rt.report_uncaught(&mut self.vm, &e, &text);
             }
         }
         self.rt.drain_vm_events(&mut self.vm);

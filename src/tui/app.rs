@@ -443,9 +443,14 @@ impl App {
     /// (nothing after it has happened yet), else `None` (the whole run).
     pub fn known_until_ns(&self) -> Option<u64> {
         let live = self.live.as_ref()?;
-        super::live_update::finished(self)
-            .is_none()
-            .then_some(live.now_ns)
+        self.live_finished().is_none().then_some(live.now_ns)
+    }
+
+    /// The recording of a finished live run (everything revealed), if it is finished.
+    pub fn live_finished(&self) -> Option<&Recording> {
+        let live = self.live.as_ref()?;
+        let chunk = live.chunk.as_ref()?;
+        (live.done && self.n_events() == chunk.trace.events.len()).then_some(chunk)
     }
 
     /// Width of the visible time window, in ns.

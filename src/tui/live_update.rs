@@ -123,9 +123,7 @@ pub fn wants_chunk(app: &App) -> bool {
 
 /// The recording of a finished live run (everything revealed), if it is finished.
 pub fn finished(app: &App) -> Option<&Recording> {
-    let live = app.live.as_ref()?;
-    let chunk = live.chunk.as_ref()?;
-    (live.done && app.n_events() == chunk.trace.events.len()).then_some(chunk)
+    app.live_finished()
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ mod explore;
 mod findings;
 mod hard_irq;
 mod layers;
+mod lines;
 mod scenarios;
 mod tidy;
 mod tui;

@@ -326,6 +326,10 @@ impl<'a> Compiler<'a> {
         if self.pass == Pass::Scope {
             self.table.find_or_add(self.cur, "__class__", IdKind::Local);
         }
+        // The prelude's ops are on the `class` line, as compile.c sets it under
+        // MICROPY_PY_SYS_SETTRACE (without it they would keep the emitter's initial line 1,
+        // which may be a comment, and trace events of the body's name stores would show it).
+        self.set_line_at(c.name.start());
         self.load_id("__name__")?;
         self.store_id("__module__")?;
         self.name_op(c.name.id.as_str(), Op::LoadConstString)?;

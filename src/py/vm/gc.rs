@@ -22,6 +22,7 @@ impl Vm {
                         at_cycles: self.cycles,
                         bytes,
                         what,
+                        line: self.program_line().unwrap_or(0),
                     });
                 }
                 Err(self.memory_error("memory allocation failed, heap is locked"))
@@ -51,6 +52,7 @@ impl Vm {
                 start_cycles,
                 pause_cycles: pause,
                 live_bytes: live,
+                line: self.program_line().unwrap_or(0),
             });
         }
     }

@@ -87,18 +87,16 @@ pub trait Host {
     fn on_deadline(&mut self, vm: &mut Vm) -> Result<(), Flow>;
     /// The program wrote to stdout (the REPL UART). The host charges the UART's cost.
     fn write_stdout(&mut self, vm: &mut Vm, text: &str);
-    /// An exception escaped a callback and is printed (its traceback text); by default it is
-    /// plain output.
-    fn write_exception(&mut self, vm: &mut Vm, text: &str) {
+    /// An exception `exc` escaped a callback and is printed (its traceback text); by default
+    /// it is plain output.
+    fn write_exception(&mut self, vm: &mut Vm, exc: &Value, text: &str) {
+        let _ = exc;
         self.write_stdout(vm, text);
     }
     /// Returns a native module by name (`machine`, `time`, `micropython`, ...), if the host has it.
     fn import_native(&mut self, vm: &mut Vm, name: &str) -> Option<Value>;
     /// A scheduled callback is about to run (`start = true`) or has finished.
     fn on_callback(&mut self, vm: &mut Vm, func: &Value, start: bool);
-    /// An op is about to execute the line `line` of `code` (called only when
-    /// `vm.trace_lines` is set).
-    fn on_line(&mut self, _vm: &mut Vm, _code: &Rc<CodeObject>, _line: u32) {}
     /// Shared state was read or written at an op whose location the VM has not cached yet
     /// (called only when `vm.track_access` is set; the race analysis uses it). Reads are
     /// reported after the load, with the value read. Returns the location's number, or `None`
@@ -257,8 +255,10 @@ pub struct Vm {
     pub n_ops: u64,
     /// Maximum frame depth before `RuntimeError: maximum recursion depth exceeded`.
     pub max_frames: usize,
-    /// When true, the host's `on_line` is called when the executing line changes.
-    pub trace_lines: bool,
+    /// Whether a file (by its name) is library code (the frozen `asyncio/core.py`) whose ops
+    /// [`Vm::program_line`] attributes to the program line that called into it; none by
+    /// default.
+    pub is_library: fn(&str) -> bool,
     /// When true, reads and writes of globals and module-level names are reported to the host
     /// (`Host::on_access`) for the race analysis; off by default, so plain runs pay one branch.
     pub track_access: bool,
@@ -279,6 +279,34 @@ pub struct Vm {
     code_infos: std::collections::BTreeMap<usize, (Rc<CodeObject>, Rc<CodeInfo>)>,
 }
 
+impl Vm {
+    /// The program's source line running now, computed from the frames when asked (the
+    /// dispatch loop only moves `ip`, so exact lines cost nothing per op): the line of the op
+    /// the innermost frame that is not [`Vm::is_library`] code executes (a native call runs
+    /// inside its `CALL_FUNCTION` op). `None` with no such frame (before or after the program).
+    pub fn program_line(&self) -> Option<u32> {
+        self.frames
+            .iter()
+            .rev()
+            .find(|f| !(self.is_library)(&f.code.filename))
+            .map(|f| f.current_line())
+    }
+
+    /// The program line exception `exc` was raised at: its innermost traceback entry that is
+    /// not library code (where the traceback printed for it points). `None` without one.
+    pub fn raise_line(&self, exc: &Value) -> Option<u32> {
+        let Value::Instance(i) = exc else {
+            return None;
+        };
+        let st = i.exc.as_ref()?.borrow();
+        // Entries are pushed while unwinding: the first is the innermost.
+        st.traceback
+            .iter()
+            .find(|tb| !(self.is_library)(&tb.filename))
+            .map(|tb| tb.line)
+    }
+}
+
 /// Things the VM records for the host's trace.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VmEvent {
@@ -290,6 +318,8 @@ pub enum VmEvent {
         bytes: usize,
         /// What it was for.
         what: AllocWhat,
+        /// The program line of the allocating op ([`Vm::program_line`]; 0 when none).
+        line: u32,
     },
     /// A garbage collection ran at `start_cycles` and paused for `pause_cycles`.
     Gc {
@@ -299,6 +329,8 @@ pub enum VmEvent {
         pause_cycles: u64,
         /// Live heap it found.
         live_bytes: usize,
+        /// The program line of the op that triggered it ([`Vm::program_line`]; 0 when none).
+        line: u32,
     },
 }
 
@@ -335,7 +367,7 @@ impl Vm {
             pending_exception: None,
             n_ops: 0,
             max_frames: crate::limits::MAX_FRAMES,
-            trace_lines: false,
+            is_library: |_| false,
             track_access: false,
             main_globals,
             events: Vec::new(),
@@ -441,7 +473,7 @@ impl Vm {
         let res = match res {
             Err(Flow::Exception(e)) => {
                 let text = self.format_exception(host, &e);
-                host.write_exception(self, &text);
+                host.write_exception(self, &e, &text);
                 Ok(Value::None)
             }
             other => other,

@@ -276,29 +276,21 @@ static TRACE: BuiltinDef = BuiltinDef {
         };
         let r = rt(host);
         // The line shown with the event: where the task's coroutine stands (its `await`) when
-        // it is resumed or suspended, else the innermost frame that is not the loop's.
+        // it is resumed or suspended, else the program's line running now (`line_now`).
         let line = match code {
             1 | 2 => coro_line(&obj),
             _ => None,
         }
-        .or_else(|| {
-            vm.frames
-                .iter()
-                .rev()
-                .find(|f| &*f.code.filename != CORE_FILE)
-                .map(|f| f.current_line())
-        });
-        if let Some(line) = line {
-            r.main_line = line;
-        }
+        .unwrap_or_else(|| r.line_now(vm));
         let now = r.now(vm);
-        r.record(now, kind);
+        r.record_line(now, line, kind);
         if code == 0
             && let Some(Value::Generator(g)) = a.get(3)
         {
             let name = g.borrow().name.clone();
             let (offset, len) = r.trace.add_text(&name);
             r.record(
+                vm,
                 now,
                 Kind::TaskName {
                     task: id,
@@ -430,5 +422,10 @@ pub fn unsafe_from_irq(rt: &Runtime, code: &Rc<CodeObject>) -> Option<&'static s
 
 /// True for code of irqlab's asyncio module (`asyncio/core.py`).
 pub fn is_core(code: &crate::py::bytecode::CodeObject) -> bool {
-    &*code.filename == CORE_FILE
+    is_core_file(&code.filename)
+}
+
+/// Whether `filename` is the frozen `asyncio/core.py` (see [`is_core`]).
+pub fn is_core_file(filename: &str) -> bool {
+    filename == CORE_FILE
 }
