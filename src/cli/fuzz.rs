@@ -48,7 +48,7 @@ pub fn run(args: &FuzzArgs) -> Result<i32, RunError> {
     };
     let step = (args.cases / 20).max(1);
     let progress = |n: u64| {
-        if n % step == 0 {
+        if n.is_multiple_of(step) {
             eprintln!("irqlab fuzz: {n} of {} cases", args.cases);
         }
     };

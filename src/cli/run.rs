@@ -113,6 +113,12 @@ pub fn finish(args: &RunArgs, run: &Run) -> Result<i32, RunError> {
             );
         }
     }
+    if let Outcome::LimitReached(limit) = &run.outcome {
+        eprintln!(
+            "irqlab: {limit}; the run stopped at {} (exit code 3)",
+            m.now()
+        );
+    }
     let failed = run.expectations.iter().any(|e| !e.ok);
     if let Some(path) = &args.json {
         let findings = report::json_findings(trace, &findings);
@@ -128,7 +134,17 @@ pub fn finish(args: &RunArgs, run: &Run) -> Result<i32, RunError> {
         std::fs::write(path, text)
             .map_err(|e| RunError::io(format!("{}: cannot write: {e}", path.display())))?;
     }
-    Ok(if failed { 1 } else { 0 })
+    Ok(exit_code(&run.outcome, failed))
+}
+
+/// The exit code of a finished run: 3 when it stopped at a limit of irqlab's (the report is
+/// then partial), 1 when an expectation failed, 0 otherwise.
+pub fn exit_code(outcome: &Outcome, failed: bool) -> i32 {
+    match outcome {
+        Outcome::LimitReached(_) => 3,
+        _ if failed => 1,
+        _ => 0,
+    }
 }
 
 /// The findings section of the text report.
@@ -164,4 +180,19 @@ fn findings_text(
         out.push_str(&analysis::findings::explain(trace, f));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Exit codes: a reached limit (3) outranks a failed expectation (1).
+    #[test]
+    fn exit_codes() {
+        let limit = Outcome::LimitReached(crate::rt::RunLimit::Trace { max_events: 1 });
+        assert_eq!(exit_code(&limit, true), 3);
+        assert_eq!(exit_code(&Outcome::Finished, true), 1);
+        assert_eq!(exit_code(&Outcome::TimeLimit, false), 0);
+        assert_eq!(exit_code(&Outcome::UncaughtException, false), 0);
+    }
 }

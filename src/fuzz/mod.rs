@@ -112,7 +112,7 @@ fn files_under(dir: &Path, ext: &str) -> Vec<PathBuf> {
 pub fn case(seed: u64, index: u64, corpus: &Corpus) -> Case {
     let mut rng = Rng::from_seed(seed).fork(stream_id("fuzz")).fork(index);
     let mutate = rng.below(2) == 0;
-    let input = if index % 2 == 0 {
+    let input = if index.is_multiple_of(2) {
         if mutate && !corpus.programs.is_empty() {
             let base = &corpus.programs[rng.below(corpus.programs.len() as u64) as usize];
             CaseInput::Program(program::mutate(&mut rng, base))

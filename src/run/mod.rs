@@ -404,4 +404,52 @@ mod tests {
         assert_eq!(without.expectations.len(), 1);
         assert_eq!(without.machine.trace().console(), "hi\n");
     }
+
+    /// A scenario with `n` 1 kHz square waves on pin 4 for 1 s and a program sleeping 1 s.
+    fn squares(n: usize) -> Arc<Scenario> {
+        let mut yaml = "name: sq\nversion: 1\ntimeout: 1s\nprogram: {inline: \"import time\\ntime.sleep(1)\"}\nstimuli:\n".to_string();
+        for i in 0..n {
+            yaml += &format!(
+                "  - name: s{i}\n    pin: 4\n    square: {{period: 1ms, duty: 50%, start: 0ms, stop: 1s}}\n"
+            );
+        }
+        Arc::new(Scenario::parse(&yaml, Path::new("sq.yaml")).expect("valid"))
+    }
+
+    // A full event queue ends the run with the limit named, not a panic (issue 14).
+    #[test]
+    fn a_full_event_queue_is_a_reached_limit() {
+        let loaded = load(&RunSpec::scenario(squares(3))).expect("loads");
+        // Shrink the queue before the stimuli are added: the third finds it full.
+        let mut m = Machine::new(&loaded.config);
+        m.rt.queue = crate::queue::EventQueue::with_capacity_limit(2);
+        let sc = loaded.scenario.clone().expect("a scenario");
+        runner::add_stimuli(&mut m, &sc, loaded.seed(), loaded.limit());
+        let outcome = m.run_program(loaded.code.clone());
+        let limit = crate::rt::RunLimit::EventQueue {
+            capacity: 2,
+            at: crate::time::SimTime::ZERO,
+        };
+        assert_eq!(outcome, Outcome::LimitReached(limit));
+        assert!(
+            limit.to_string().contains("EVENT_QUEUE_CAPACITY = 2"),
+            "{limit}"
+        );
+    }
+
+    // A trace at its limit stops the run with the limit named; stimuli keep one edge each in
+    // the queue.
+    #[test]
+    fn a_full_trace_is_a_reached_limit() {
+        let mut loaded = load(&RunSpec::scenario(squares(2))).expect("loads");
+        loaded.config.max_trace_events = 100;
+        let run = loaded.run(Some(&|m: &mut Machine| {
+            assert_eq!(m.rt.queue.len(), 2);
+        }));
+        assert_eq!(
+            run.outcome,
+            Outcome::LimitReached(crate::rt::RunLimit::Trace { max_events: 100 })
+        );
+        assert!(run.machine.now() < crate::time::SimTime::ZERO + SimDuration::from_ms(100));
+    }
 }

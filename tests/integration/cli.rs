@@ -187,3 +187,65 @@ fn disasm_count_increment() {
     let text = stdout(&o).replace(p.to_str().unwrap(), "count.py");
     insta::assert_snapshot!("disasm_count_increment", text);
 }
+
+/// A scenario whose inline program is `program` and whose only stimulus on pin 4 is `square`.
+fn square_scenario(test: &str, timeout: &str, program: &str, square: &str) -> PathBuf {
+    let yaml = format!(
+        "name: {test}\nversion: 1\ntimeout: {timeout}\nprogram:\n  inline: |\n{}stimuli:\n  - name: s\n    pin: 4\n    square: {{{square}}}\n",
+        program
+            .lines()
+            .map(|l| format!("    {l}\n"))
+            .collect::<String>()
+    );
+    temp_file(test, "s.yaml", &yaml)
+}
+
+// A stimulus of more edges than the event queue holds runs (issue 14: it panicked with
+// `QueueFull { capacity: 65536 }`): edges are queued one per stimulus at a time.
+#[test]
+fn long_square_wave_runs_to_the_end() {
+    let p = square_scenario(
+        "sq40",
+        "41s",
+        "import time\ntime.sleep(40)\n",
+        "period: 1ms, duty: 50%, start: 0ms, stop: 40s",
+    );
+    let o = irqlab(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("outcome: finished"), "{}", stdout(&o));
+    let mut yaml = "name: many\nversion: 1\ntimeout: 1s\nprogram: {inline: \"import time\\ntime.sleep(1)\"}\nstimuli:\n".to_string();
+    for i in 0..256 {
+        yaml += &format!(
+            "  - name: s{i}\n    pin: 4\n    square: {{period: 1ms, duty: 50%, start: 0ms, stop: 1s}}\n"
+        );
+    }
+    let p = temp_file("many", "many.yaml", &yaml);
+    let o = irqlab(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+// A 10 MHz square wave on an IRQ pin for 1 s saturates the board and stops at the time
+// limit within seconds of host time (was a panic; then every due edge was delivered past the
+// limit).
+#[test]
+#[allow(clippy::disallowed_methods)] // host time is what this test measures
+fn ten_mhz_square_wave_is_bounded() {
+    let program =
+        "from machine import Pin\ndef h(p):\n    pass\nPin(4, Pin.IN).irq(h, Pin.IRQ_RISING)\n";
+    let p = square_scenario(
+        "sq10m",
+        "1s",
+        program,
+        "period: 100ns, duty: 50%, start: 0ms, stop: 1s",
+    );
+    let start = std::time::Instant::now();
+    let o = irqlab(&["run", p.to_str().unwrap()]);
+    let host = start.elapsed();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("outcome: time-limit; simulated time 1.000000000s"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(host.as_secs() < 10, "took {host:?}");
+}
