@@ -86,7 +86,11 @@ pub fn finish(args: &RunArgs, run: &Run) -> Result<i32, RunError> {
     let console = trace.console();
     let outcome_text = run.outcome.name();
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(console.as_bytes());
+    if args.quiet {
+        let _ = stdout.write_all(console.as_bytes());
+    } else {
+        let _ = stdout.write_all(escape_controls(&console).as_bytes());
+    }
     let summary = analysis::summarize(trace);
     let findings = analysis::findings::all(trace, &analysis::findings::Thresholds::default());
     if !args.quiet {
@@ -147,6 +151,25 @@ pub fn exit_code(outcome: &Outcome, failed: bool) -> i32 {
     }
 }
 
+/// `text` with control characters other than `\n`, `\r` and `\t` shown as escapes (`\x00`,
+/// `\x1b`, `\x85`), so what a program prints cannot drive the terminal. `--quiet` output
+/// stays byte-exact (the conformance tests compare it).
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let keep = |c: char| !c.is_control() || matches!(c, '\n' | '\r' | '\t');
+    if text.chars().all(keep) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if keep(c) => out.push(c),
+            // Unicode's control characters (Cc) are all below U+0100.
+            c => out.push_str(&format!("\\x{:02x}", c as u32)),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The findings section of the text report.
 fn findings_text(
     trace: &crate::trace::Trace,
@@ -194,5 +217,19 @@ mod tests {
         assert_eq!(exit_code(&Outcome::Finished, true), 1);
         assert_eq!(exit_code(&Outcome::TimeLimit, false), 0);
         assert_eq!(exit_code(&Outcome::UncaughtException, false), 0);
+    }
+
+    // Control characters a program prints are escaped in the report mode (issue 14: a NUL was
+    // written raw to the terminal).
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(
+            escape_controls("a\0b\x07\x1b[2J\u{85}"),
+            "a\\x00b\\x07\\x1b[2J\\x85"
+        );
+        assert!(matches!(
+            escape_controls("ok\r\n\tµ"),
+            std::borrow::Cow::Borrowed("ok\r\n\tµ")
+        ));
     }
 }

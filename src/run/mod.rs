@@ -184,8 +184,7 @@ pub fn load(spec: &RunSpec) -> Result<Loaded, RunError> {
             load_scenario(spec, Arc::new(sc))
         }
         Input::File(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| RunError::io(format!("{}: cannot read: {e}", path.display())))?;
+            let text = read_program(path)?;
             load_program(spec, path.to_string_lossy().into_owned(), text)
         }
         Input::Source { name, text } => load_program(spec, name.clone(), text.clone()),
@@ -195,6 +194,29 @@ pub fn load(spec: &RunSpec) -> Result<Loaded, RunError> {
 
 fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, RunError> {
     compile_module(source, filename).map_err(|d| RunError::from(&d))
+}
+
+/// A scenario's program does not compile: the error at the program file's path (as the
+/// scenario names it) or at the line and column inside the scenario's `inline:` block. The
+/// MicroPython text (for `--quiet`) keeps the name the program is compiled under.
+fn program_error(sc: &Scenario, d: &crate::py::parse::Diagnostic) -> RunError {
+    let mut e = RunError::from(d);
+    if let Some((file, line, col)) = sc.program_location(d.line, d.col) {
+        let mut at = d.clone();
+        at.filename = file.to_string_lossy().into();
+        (at.line, at.col) = (line, col);
+        e.message = at.render_cli();
+        e.location = Some(error::Location { file, line, col });
+    }
+    e
+}
+
+/// Reads a program file: UTF-8 (MicroPython's source encoding), or an error at the line and
+/// column of the first byte that is not.
+pub fn read_program(path: &Path) -> Result<String, RunError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| RunError::io(format!("{}: cannot read: {e}", path.display())))?;
+    crate::py::parse::decode_source(&bytes, &path.to_string_lossy()).map_err(|d| RunError::from(&d))
 }
 
 fn config(spec: &RunSpec, board: BoardKind, seed: u64, limit: SimDuration) -> RunConfig {
@@ -232,7 +254,8 @@ fn load_scenario(spec: &RunSpec, sc: Arc<Scenario>) -> Result<Loaded, RunError> 
             ),
         )
     })?;
-    let code = compile(&program.source, &runner::program_name(program))?;
+    let code = compile_module(&program.source, &runner::program_name(program))
+        .map_err(|d| program_error(&sc, &d))?;
     let seed = spec.seed.unwrap_or(sc.seed);
     let mut config = config(spec, sc.board, seed, spec.until.unwrap_or(sc.timeout));
     config.track_access |= sc.expect.findings.is_some();
