@@ -181,10 +181,21 @@ pub struct FindingKey {
     pub rule: Rule,
     /// What it is about (`count`, `buf[]`, a function, a source).
     pub subject: String,
-    /// The line at fault.
+    /// The line at fault (0: none, e.g. a queue overflow).
     pub line: u32,
-    /// The other context's line.
+    /// The other context's line (0: none).
     pub other_line: u32,
+}
+
+impl FindingKey {
+    /// ` lines 12/30`, ` line 12`, or nothing for a finding without lines (a queue overflow).
+    pub fn lines_text(&self) -> String {
+        match (self.line, self.other_line) {
+            (0, 0) => String::new(),
+            (a, 0) | (0, a) => format!(" line {a}"),
+            (a, b) => format!(" lines {a}/{b}"),
+        }
+    }
 }
 
 /// What one run left behind (a run's `Machine` is not kept: it is large and not `Send`).
@@ -411,7 +422,9 @@ impl Exploration {
                  seed (add `vary:` or jittered stimuli, docs/explore.md)\n",
             );
         }
-        s.push_str("worst latency per source:\n");
+        if !self.worst.is_empty() {
+            s.push_str("worst latency per source:\n");
+        }
         for (src, (ns, seed)) in &self.worst {
             s.push_str(&format!(
                 "  {:<10} {:>12} us  seed {seed}\n",
@@ -427,12 +440,11 @@ impl Exploration {
                 ""
             };
             s.push_str(&format!(
-                "  {} {} `{}` lines {}/{}: {n} of {} runs{expected}; first seed {seed}\n    replay: {}  (trace hash {})\n",
+                "  {} {} `{}`{}: {n} of {} runs{expected}; first seed {seed}\n    replay: {}  (trace hash {})\n",
                 k.rule.severity().name(),
                 k.rule.name(),
                 k.subject,
-                k.line,
-                k.other_line,
+                k.lines_text(),
                 self.records.len(),
                 replay_command(&self.file, *seed, ""),
                 self.replay_hash(*seed)
