@@ -10,6 +10,11 @@
 //! or (more likely) a bug to report with the seed. Scheduling an event earlier than the last
 //! popped one is always our bug, and is an assertion.
 //!
+//! A few producers keep exactly one event pending at a time (a scenario stimulus: its next
+//! edge). They push with [`EventQueue::push_lane`], whose events sort before every
+//! [`EventQueue::push`]ed event of the same instant, by lane number: exactly the order they
+//! would have had if all their events had been pushed first, before the run started.
+//!
 //! The queue does not know what an event means and does not advance time; its owner (`rt`)
 //! does both. It is a base-layer module: it imports only `time` and `limits`.
 
@@ -18,6 +23,9 @@ use std::fmt;
 
 use crate::limits::EVENT_QUEUE_CAPACITY;
 use crate::time::SimTime;
+
+/// The sequence number of the first [`EventQueue::push`]; lanes use the numbers below it.
+const FIRST_PUSH_SEQ: u64 = 1 << 32;
 
 /// Identifies one pushed event, for [`EventQueue::cancel`]. Keys are never reused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -76,7 +84,7 @@ impl<E> EventQueue<E> {
     pub fn with_capacity_limit(capacity: usize) -> EventQueue<E> {
         EventQueue {
             entries: BTreeMap::new(),
-            next_seq: 0,
+            next_seq: FIRST_PUSH_SEQ,
             floor: SimTime::ZERO,
             capacity,
         }
@@ -99,6 +107,30 @@ impl<E> EventQueue<E> {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.entries.insert((at, seq), event);
+        Ok(EventKey { at, seq })
+    }
+
+    /// Schedules `event` at `at` in `lane`: before every [`EventQueue::push`]ed event of the
+    /// same instant and after the same instant's events of lower lanes. A lane holds at most
+    /// one event at a time (its producer pushes the next one once this one is popped), so its
+    /// key is unique while it is scheduled; a lane key may repeat after its event was popped.
+    ///
+    /// Panics if `at` is earlier than the last popped event or the lane already holds an event
+    /// at `at`.
+    pub fn push_lane(&mut self, at: SimTime, lane: u32, event: E) -> Result<EventKey, QueueFull> {
+        assert!(
+            at >= self.floor,
+            "event scheduled at {at} before the last popped event {}",
+            self.floor
+        );
+        if self.entries.len() >= self.capacity {
+            return Err(QueueFull {
+                capacity: self.capacity,
+            });
+        }
+        let seq = u64::from(lane);
+        let old = self.entries.insert((at, seq), event);
+        assert!(old.is_none(), "lane {lane} holds two events at {at}");
         Ok(EventKey { at, seq })
     }
 
@@ -159,6 +191,26 @@ mod tests {
             popped.push(e);
         }
         assert_eq!(popped, ["a", "b", "c", "d"]);
+    }
+
+    // Lane events sort before pushed ones of the same instant, by lane, whenever they are
+    // pushed: as if every lane event had been pushed first.
+    #[test]
+    fn lanes_pop_before_pushed_events_of_the_same_instant() {
+        let mut queue = EventQueue::new();
+        queue.push(SimTime(10), "pushed").unwrap();
+        queue.push_lane(SimTime(10), 1, "lane 1").unwrap();
+        queue.push_lane(SimTime(10), 0, "lane 0").unwrap();
+        queue.push_lane(SimTime(5), 1, "lane 1 early").unwrap();
+        let mut popped = Vec::new();
+        while let Some((_, e)) = queue.pop_due(SimTime(100)) {
+            popped.push(e);
+        }
+        assert_eq!(popped, ["lane 1 early", "lane 0", "lane 1", "pushed"]);
+        assert_eq!(
+            EventQueue::<u8>::with_capacity_limit(0).push_lane(SimTime(1), 0, 1),
+            Err(QueueFull { capacity: 0 })
+        );
     }
 
     // Nothing pops before it is due.

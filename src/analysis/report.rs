@@ -88,14 +88,15 @@ fn tasks_text(out: &mut String, t: &TasksSummary) {
     }
     let _ = writeln!(
         out,
-        "asyncio tasks: {}; worst wake latency {} us",
+        "asyncio tasks: {}; worst wake latency {} us; worst wait to start {} us",
         t.tasks.len(),
-        us(t.worst_wake_ns)
+        us(t.worst_wake_ns),
+        us(t.worst_start_wait_ns)
     );
     let _ = writeln!(
         out,
-        "{:<4} {:<16} {:<9} {:>6} {:>14} {:>12}   wake latency us (p50 / max)",
-        "task", "coroutine", "outcome", "slices", "longest us", "cpu us"
+        "{:<4} {:<16} {:<9} {:>6} {:>14} {:>12} {:>14}   wake latency us (p50 / max)",
+        "task", "coroutine", "outcome", "slices", "longest us", "cpu us", "start wait us"
     );
     for k in &t.tasks {
         let lat = if k.wake_latency.n == 0 {
@@ -107,15 +108,17 @@ fn tasks_text(out: &mut String, t: &TasksSummary) {
                 us(k.wake_latency.max_ns)
             )
         };
+        let start = k.start_wait_ns.map_or_else(|| "-".to_string(), us);
         let _ = writeln!(
             out,
-            "{:<4} {:<16} {:<9} {:>6} {:>14} {:>12}   {}",
+            "{:<4} {:<16} {:<9} {:>6} {:>14} {:>12} {:>14}   {}",
             k.index,
             k.name,
             k.outcome,
             k.n_slices,
             us(k.longest_slice_ns),
             us(k.cpu_ns),
+            start,
             lat
         );
     }

@@ -63,6 +63,10 @@ pub struct TaskSummary {
     pub wake_latency: Stats,
     /// How it ended: `finished`, `failed`, `cancelled`, or `pending`.
     pub outcome: &'static str,
+    /// From its creation (`create_task`, `asyncio.run`) to the loop first running it, ns;
+    /// `None` if it never ran. A task created in an interrupt's callback waits here until the
+    /// loop's poll returns (asyncio_bridge_wrong.yaml).
+    pub start_wait_ns: Option<u64>,
 }
 
 /// All tasks of a run.
@@ -74,6 +78,8 @@ pub struct TasksSummary {
     pub wakes: BTreeMap<WakeCause, Stats>,
     /// The worst wake latency of any task, ns.
     pub worst_wake_ns: u64,
+    /// The longest wait from a task's creation to its first run, ns.
+    pub worst_start_wait_ns: u64,
     /// End to end, for tasks woken by a `ThreadSafeFlag` set in an interrupt's callback: from
     /// the hardware event (edge, alarm) through its ISR and callback to the task resuming, ns.
     pub irq_to_task: Stats,
@@ -84,6 +90,8 @@ struct Live {
     summary: TaskSummary,
     /// Start of the current slice.
     running_since: Option<SimTime>,
+    /// When the task was created, until its first run.
+    created: Option<SimTime>,
     /// The pending wake-up: cause and when it became due.
     wake: Option<(WakeCause, SimTime)>,
     /// For a flag wake-up: the hardware event behind the `set()`, if a callback made it.
@@ -162,8 +170,11 @@ impl Scan {
             }
         });
         match ev {
-            TaskEv::Created => {}
+            TaskEv::Created => l.created = Some(at),
             TaskEv::Resumed => {
+                if let Some(created) = l.created.take() {
+                    l.summary.start_wait_ns = Some(at.saturating_since(created).as_ns());
+                }
                 l.running_since = Some(at);
                 l.summary.n_slices += 1;
                 if let Some((cause, due)) = l.wake.take() {
@@ -225,6 +236,9 @@ impl Scan {
                 .worst_wake_ns
                 .max(l.latencies.iter().copied().max().unwrap_or(0));
             l.summary.wake_latency = Stats::of(l.latencies);
+            out.worst_start_wait_ns = out
+                .worst_start_wait_ns
+                .max(l.summary.start_wait_ns.unwrap_or(0));
             out.tasks.push(l.summary);
         }
         out.tasks.sort_by_key(|t| t.index);

@@ -17,8 +17,7 @@ pub struct DisasmArgs {
 /// Prints the disassembly; returns the exit code.
 pub fn run(args: &DisasmArgs) -> Result<i32, RunError> {
     let file = &args.file;
-    let source = std::fs::read_to_string(file)
-        .map_err(|e| RunError::io(format!("{}: cannot read: {e}", file.display())))?;
+    let source = crate::run::read_program(file)?;
     let code = compile_module(&source, &file.to_string_lossy()).map_err(|d| RunError::from(&d))?;
     let profile = BoardProfile::esp32();
     let cost = profile.cost().clone();

@@ -6,7 +6,8 @@
 //! what it returns. [`run`] maps the result to the exit code: 0 when the program ran and every
 //! expectation held, 1 when an expectation failed, 2 for bad input (unreadable file, invalid
 //! scenario, Python syntax error, bad option) — ripgrep's and LabWired's convention
-//! (anchors.md §4). Nothing imports this module but `main.rs`.
+//! (anchors.md §4) — and 3 when the run reached a limit of irqlab's (the event queue, the
+//! trace: `crate::rt::RunLimit`) and stopped there. Nothing imports this module but `main.rs`.
 
 pub mod bench;
 pub mod disasm;

@@ -86,7 +86,11 @@ pub fn finish(args: &RunArgs, run: &Run) -> Result<i32, RunError> {
     let console = trace.console();
     let outcome_text = run.outcome.name();
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(console.as_bytes());
+    if args.quiet {
+        let _ = stdout.write_all(console.as_bytes());
+    } else {
+        let _ = stdout.write_all(escape_controls(&console).as_bytes());
+    }
     let summary = analysis::summarize(trace);
     let findings = analysis::findings::all(trace, &analysis::findings::Thresholds::default());
     if !args.quiet {
@@ -113,6 +117,12 @@ pub fn finish(args: &RunArgs, run: &Run) -> Result<i32, RunError> {
             );
         }
     }
+    if let Outcome::LimitReached(limit) = &run.outcome {
+        eprintln!(
+            "irqlab: {limit}; the run stopped at {} (exit code 3)",
+            m.now()
+        );
+    }
     let failed = run.expectations.iter().any(|e| !e.ok);
     if let Some(path) = &args.json {
         let findings = report::json_findings(trace, &findings);
@@ -128,7 +138,36 @@ pub fn finish(args: &RunArgs, run: &Run) -> Result<i32, RunError> {
         std::fs::write(path, text)
             .map_err(|e| RunError::io(format!("{}: cannot write: {e}", path.display())))?;
     }
-    Ok(if failed { 1 } else { 0 })
+    Ok(exit_code(&run.outcome, failed))
+}
+
+/// The exit code of a finished run: 3 when it stopped at a limit of irqlab's (the report is
+/// then partial), 1 when an expectation failed, 0 otherwise.
+pub fn exit_code(outcome: &Outcome, failed: bool) -> i32 {
+    match outcome {
+        Outcome::LimitReached(_) => 3,
+        _ if failed => 1,
+        _ => 0,
+    }
+}
+
+/// `text` with control characters other than `\n`, `\r` and `\t` shown as escapes (`\x00`,
+/// `\x1b`, `\x85`), so what a program prints cannot drive the terminal. `--quiet` output
+/// stays byte-exact (the conformance tests compare it).
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let keep = |c: char| !c.is_control() || matches!(c, '\n' | '\r' | '\t');
+    if text.chars().all(keep) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if keep(c) => out.push(c),
+            // Unicode's control characters (Cc) are all below U+0100.
+            c => out.push_str(&format!("\\x{:02x}", c as u32)),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The findings section of the text report.
@@ -164,4 +203,33 @@ fn findings_text(
         out.push_str(&analysis::findings::explain(trace, f));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Exit codes: a reached limit (3) outranks a failed expectation (1).
+    #[test]
+    fn exit_codes() {
+        let limit = Outcome::LimitReached(crate::rt::RunLimit::Trace { max_events: 1 });
+        assert_eq!(exit_code(&limit, true), 3);
+        assert_eq!(exit_code(&Outcome::Finished, true), 1);
+        assert_eq!(exit_code(&Outcome::TimeLimit, false), 0);
+        assert_eq!(exit_code(&Outcome::UncaughtException, false), 0);
+    }
+
+    // Control characters a program prints are escaped in the report mode (issue 14: a NUL was
+    // written raw to the terminal).
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(
+            escape_controls("a\0b\x07\x1b[2J\u{85}"),
+            "a\\x00b\\x07\\x1b[2J\\x85"
+        );
+        assert!(matches!(
+            escape_controls("ok\r\n\tµ"),
+            std::borrow::Cow::Borrowed("ok\r\n\tµ")
+        ));
+    }
 }

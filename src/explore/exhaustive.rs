@@ -246,15 +246,7 @@ impl Exhaustive {
                         | crate::analysis::findings::Rule::TornRead
                 )
             })
-            .map(|k| {
-                format!(
-                    "{} `{}` lines {}/{}",
-                    k.rule.name(),
-                    k.subject,
-                    k.line,
-                    k.other_line
-                )
-            })
+            .map(|k| format!("{} `{}`{}", k.rule.name(), k.subject, k.lines_text()))
             .chain(r.failed.iter().map(|f| format!("expectation failed: {f}")))
             .collect();
         format!(

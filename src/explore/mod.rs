@@ -181,10 +181,21 @@ pub struct FindingKey {
     pub rule: Rule,
     /// What it is about (`count`, `buf[]`, a function, a source).
     pub subject: String,
-    /// The line at fault.
+    /// The line at fault (0: none, e.g. a queue overflow).
     pub line: u32,
-    /// The other context's line.
+    /// The other context's line (0: none).
     pub other_line: u32,
+}
+
+impl FindingKey {
+    /// ` lines 12/30`, ` line 12`, or nothing for a finding without lines (a queue overflow).
+    pub fn lines_text(&self) -> String {
+        match (self.line, self.other_line) {
+            (0, 0) => String::new(),
+            (a, 0) | (0, a) => format!(" line {a}"),
+            (a, b) => format!(" lines {a}/{b}"),
+        }
+    }
 }
 
 /// What one run left behind (a run's `Machine` is not kept: it is large and not `Send`).
@@ -202,6 +213,8 @@ pub struct RunRecord {
     pub failed: Vec<String>,
     /// Worst latency per interrupt source, in ns.
     pub worst_latency_ns: Vec<(Source, u64)>,
+    /// The limit of irqlab's the run reached (it stopped there), if any.
+    pub limit: Option<crate::rt::RunLimit>,
 }
 
 impl RunRecord {
@@ -273,6 +286,10 @@ pub fn run_one(
             .filter(|(_, s)| s.latency.n > 0)
             .map(|(src, s)| (*src, s.latency.max_ns))
             .collect(),
+        limit: match run.outcome {
+            crate::sim::Outcome::LimitReached(limit) => Some(limit),
+            _ => None,
+        },
     })
 }
 
@@ -382,8 +399,12 @@ impl Exploration {
             .map_or_else(String::new, |h| format!("{h:016x}"))
     }
 
-    /// 1 if a run failed an expectation or had an unexpected error finding, else 0.
+    /// 3 if a run reached a limit of irqlab's (its results are partial), else 1 if a run failed
+    /// an expectation or had an unexpected error finding, else 0.
     pub fn exit_code(&self) -> i32 {
+        if self.records.iter().any(|r| r.limit.is_some()) {
+            return 3;
+        }
         let bad = self
             .records
             .iter()
@@ -411,7 +432,9 @@ impl Exploration {
                  seed (add `vary:` or jittered stimuli, docs/explore.md)\n",
             );
         }
-        s.push_str("worst latency per source:\n");
+        if !self.worst.is_empty() {
+            s.push_str("worst latency per source:\n");
+        }
         for (src, (ns, seed)) in &self.worst {
             s.push_str(&format!(
                 "  {:<10} {:>12} us  seed {seed}\n",
@@ -427,12 +450,11 @@ impl Exploration {
                 ""
             };
             s.push_str(&format!(
-                "  {} {} `{}` lines {}/{}: {n} of {} runs{expected}; first seed {seed}\n    replay: {}  (trace hash {})\n",
+                "  {} {} `{}`{}: {n} of {} runs{expected}; first seed {seed}\n    replay: {}  (trace hash {})\n",
                 k.rule.severity().name(),
                 k.rule.name(),
                 k.subject,
-                k.line,
-                k.other_line,
+                k.lines_text(),
                 self.records.len(),
                 replay_command(&self.file, *seed, ""),
                 self.replay_hash(*seed)
@@ -447,6 +469,11 @@ impl Exploration {
         for r in failed {
             for f in &r.failed {
                 s.push_str(&format!("  seed {}: {f}\n", r.seed));
+            }
+        }
+        for r in self.records.iter().filter(|r| r.limit.is_some()) {
+            if let Some(limit) = r.limit {
+                s.push_str(&format!("limit reached: seed {}: {limit}\n", r.seed));
             }
         }
         s
@@ -503,5 +530,37 @@ mod tests {
         assert!(parse_shard(Some("4/4")).is_err());
         assert!(parse_shard(Some("1")).is_err());
         assert_eq!(parse_shard(None), Ok((0, 1)));
+    }
+
+    // A run that reached a limit of irqlab's makes the exploration exit 3 and is named (issue
+    // 14: exit codes), before a failed expectation's 1.
+    #[test]
+    fn a_reached_limit_is_exit_3() {
+        let sc = Scenario::parse("name: x\nversion: 1\n", Path::new("x.yaml")).expect("valid");
+        let record = |seed, limit| RunRecord {
+            seed,
+            fingerprint: seed,
+            findings: Vec::new(),
+            unexpected_errors: 0,
+            failed: vec!["x".into()],
+            worst_latency_ns: Vec::new(),
+            limit,
+        };
+        let ok = Exploration::of(Path::new("x.yaml"), &sc, (0, 1), vec![record(1, None)]);
+        assert_eq!(ok.exit_code(), 1);
+        let limit = crate::rt::RunLimit::Trace { max_events: 5 };
+        let ex = Exploration::of(
+            Path::new("x.yaml"),
+            &sc,
+            (0, 1),
+            vec![record(1, None), record(2, Some(limit))],
+        );
+        assert_eq!(ex.exit_code(), 3);
+        assert!(
+            ex.text()
+                .contains("limit reached: seed 2: the trace limit (MAX_TRACE_EVENTS = 5 events)"),
+            "{}",
+            ex.text()
+        );
     }
 }

@@ -42,15 +42,24 @@ impl Runtime {
                 if let FireOutcome::Fired { next, .. } = outcome {
                     if let Some(next) = next {
                         let offset = self.timer_offset(id);
-                        self.queue
-                            .push(next.at + offset, HwEvent::Timer { id, alarm: next })
-                            .expect("the hardware event queue is bounded well above a run");
+                        let at = next.at + offset;
+                        if let Err(e) = self.queue.push(at, HwEvent::Timer { id, alarm: next }) {
+                            self.hit_limit(super::RunLimit::EventQueue {
+                                capacity: e.capacity,
+                                at,
+                            });
+                        }
                     }
                     let source = Source::Timer(self.timer_label(id));
                     self.raise(vm, at, source)?;
                 }
             }
             HwEvent::Drive { pin, drive } => {
+                let change = self.board.gpio.drive_external(pin, drive);
+                self.pin_change(vm, at, change, false)?;
+            }
+            HwEvent::Stimulus { lane, pin, drive } => {
+                self.queue_next_edge(lane);
                 let change = self.board.gpio.drive_external(pin, drive);
                 self.pin_change(vm, at, change, false)?;
             }

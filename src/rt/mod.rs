@@ -29,11 +29,13 @@ pub mod pyb_mod;
 pub mod pyb_pin;
 pub mod pyboard;
 mod sleep;
+mod stimulus;
 pub mod time_mod;
 pub mod tracker;
 mod uart;
 mod vary;
 
+pub use stimulus::{EdgeStream, RunLimit};
 pub use vary::Vary;
 use vary::VaryState;
 
@@ -72,6 +74,15 @@ pub enum HwEvent {
     },
     /// A scenario step is due (handled by the scenario runner through [`Runtime::step_hook`]).
     Step(u32),
+    /// The next edge of a scenario stimulus (see `stimulus.rs`: one pending per stimulus).
+    Stimulus {
+        /// The stimulus's index, which is its queue lane.
+        lane: u32,
+        /// The pin.
+        pin: PinId,
+        /// What it drives.
+        drive: Drive,
+    },
     /// The delayed ISR entry of an interrupt raised earlier (scenario `vary: irq-jitter`).
     IsrEntry {
         /// The interrupt source.
@@ -169,6 +180,10 @@ pub struct Runtime {
     op_hook_on: bool,
     /// The cycle count of the next hardware event or the limit.
     event_deadline_cycles: u64,
+    /// The scenario's stimuli, by lane (`stimulus.rs`).
+    feeds: Vec<stimulus::Feed>,
+    /// The limit of irqlab's the run reached (it stops at the next check).
+    limit_hit: Option<RunLimit>,
 }
 
 /// A watcher of the growing trace: gets the trace so far and the time of the event about to be
@@ -216,6 +231,8 @@ impl Runtime {
             op_hook: None,
             op_hook_on: false,
             event_deadline_cycles: u64::MAX,
+            feeds: Vec::new(),
+            limit_hit: None,
             rng: crate::rng::Rng::from_seed(0),
             profile,
         }
@@ -278,6 +295,12 @@ impl Runtime {
             .queue
             .peek_time()
             .map_or(self.limit, |t| t.min(self.limit));
+        // A limit was reached: stop at the next op.
+        let next = if self.limit_hit.is_some() {
+            SimTime::ZERO
+        } else {
+            next
+        };
         let d = self.cycles_at(next).max(vm.cycles);
         self.event_deadline_cycles = d;
         vm.deadline_cycles = if self.op_hook_on { 0 } else { d };
@@ -407,11 +430,18 @@ impl Runtime {
         }
         loop {
             let now = self.now(vm);
+            if now >= self.limit {
+                // A saturated board (ISRs longer than the edges' spacing) stops at the limit,
+                // not after delivering every edge that became due meanwhile.
+                break;
+            }
             let Some((at, ev)) = self.queue.pop_due(now) else {
                 break;
             };
             self.handle(vm, at, ev)?;
+            self.check_limits()?;
         }
+        self.check_limits()?;
         if self.now(vm) >= self.limit {
             self.record(vm, self.limit, Kind::TimeLimit);
             return Err(Flow::Abort(AbortReason::TimeLimit));

@@ -59,9 +59,13 @@ impl Runtime {
             self.vary.timer_offsets.push((*id, offset));
             at += offset;
         }
-        self.queue
-            .push(at, ev)
-            .expect("the hardware event queue is bounded well above what one run schedules");
+        if let Err(e) = self.queue.push(at, ev) {
+            // The run stops at the next check (`stimulus.rs`), with the limit reported.
+            self.hit_limit(super::RunLimit::EventQueue {
+                capacity: e.capacity,
+                at,
+            });
+        }
     }
 
     /// The phase offset of timer `id`'s current arming (zero without `vary: timer-phase`).

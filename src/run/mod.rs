@@ -184,8 +184,7 @@ pub fn load(spec: &RunSpec) -> Result<Loaded, RunError> {
             load_scenario(spec, Arc::new(sc))
         }
         Input::File(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| RunError::io(format!("{}: cannot read: {e}", path.display())))?;
+            let text = read_program(path)?;
             load_program(spec, path.to_string_lossy().into_owned(), text)
         }
         Input::Source { name, text } => load_program(spec, name.clone(), text.clone()),
@@ -195,6 +194,29 @@ pub fn load(spec: &RunSpec) -> Result<Loaded, RunError> {
 
 fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, RunError> {
     compile_module(source, filename).map_err(|d| RunError::from(&d))
+}
+
+/// A scenario's program does not compile: the error at the program file's path (as the
+/// scenario names it) or at the line and column inside the scenario's `inline:` block. The
+/// MicroPython text (for `--quiet`) keeps the name the program is compiled under.
+fn program_error(sc: &Scenario, d: &crate::py::parse::Diagnostic) -> RunError {
+    let mut e = RunError::from(d);
+    if let Some((file, line, col)) = sc.program_location(d.line, d.col) {
+        let mut at = d.clone();
+        at.filename = file.to_string_lossy().into();
+        (at.line, at.col) = (line, col);
+        e.message = at.render_cli();
+        e.location = Some(error::Location { file, line, col });
+    }
+    e
+}
+
+/// Reads a program file: UTF-8 (MicroPython's source encoding), or an error at the line and
+/// column of the first byte that is not.
+pub fn read_program(path: &Path) -> Result<String, RunError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| RunError::io(format!("{}: cannot read: {e}", path.display())))?;
+    crate::py::parse::decode_source(&bytes, &path.to_string_lossy()).map_err(|d| RunError::from(&d))
 }
 
 fn config(spec: &RunSpec, board: BoardKind, seed: u64, limit: SimDuration) -> RunConfig {
@@ -232,7 +254,8 @@ fn load_scenario(spec: &RunSpec, sc: Arc<Scenario>) -> Result<Loaded, RunError> 
             ),
         )
     })?;
-    let code = compile(&program.source, &runner::program_name(program))?;
+    let code = compile_module(&program.source, &runner::program_name(program))
+        .map_err(|d| program_error(&sc, &d))?;
     let seed = spec.seed.unwrap_or(sc.seed);
     let mut config = config(spec, sc.board, seed, spec.until.unwrap_or(sc.timeout));
     config.track_access |= sc.expect.findings.is_some();
@@ -403,5 +426,53 @@ mod tests {
         .expect("runs");
         assert_eq!(without.expectations.len(), 1);
         assert_eq!(without.machine.trace().console(), "hi\n");
+    }
+
+    /// A scenario with `n` 1 kHz square waves on pin 4 for 1 s and a program sleeping 1 s.
+    fn squares(n: usize) -> Arc<Scenario> {
+        let mut yaml = "name: sq\nversion: 1\ntimeout: 1s\nprogram: {inline: \"import time\\ntime.sleep(1)\"}\nstimuli:\n".to_string();
+        for i in 0..n {
+            yaml += &format!(
+                "  - name: s{i}\n    pin: 4\n    square: {{period: 1ms, duty: 50%, start: 0ms, stop: 1s}}\n"
+            );
+        }
+        Arc::new(Scenario::parse(&yaml, Path::new("sq.yaml")).expect("valid"))
+    }
+
+    // A full event queue ends the run with the limit named, not a panic (issue 14).
+    #[test]
+    fn a_full_event_queue_is_a_reached_limit() {
+        let loaded = load(&RunSpec::scenario(squares(3))).expect("loads");
+        // Shrink the queue before the stimuli are added: the third finds it full.
+        let mut m = Machine::new(&loaded.config);
+        m.rt.queue = crate::queue::EventQueue::with_capacity_limit(2);
+        let sc = loaded.scenario.clone().expect("a scenario");
+        runner::add_stimuli(&mut m, &sc, loaded.seed(), loaded.limit());
+        let outcome = m.run_program(loaded.code.clone());
+        let limit = crate::rt::RunLimit::EventQueue {
+            capacity: 2,
+            at: crate::time::SimTime::ZERO,
+        };
+        assert_eq!(outcome, Outcome::LimitReached(limit));
+        assert!(
+            limit.to_string().contains("EVENT_QUEUE_CAPACITY = 2"),
+            "{limit}"
+        );
+    }
+
+    // A trace at its limit stops the run with the limit named; stimuli keep one edge each in
+    // the queue.
+    #[test]
+    fn a_full_trace_is_a_reached_limit() {
+        let mut loaded = load(&RunSpec::scenario(squares(2))).expect("loads");
+        loaded.config.max_trace_events = 100;
+        let run = loaded.run(Some(&|m: &mut Machine| {
+            assert_eq!(m.rt.queue.len(), 2);
+        }));
+        assert_eq!(
+            run.outcome,
+            Outcome::LimitReached(crate::rt::RunLimit::Trace { max_events: 100 })
+        );
+        assert!(run.machine.now() < crate::time::SimTime::ZERO + SimDuration::from_ms(100));
     }
 }

@@ -18,7 +18,7 @@ use super::stimuli::{
 use super::{
     CountBound, DEFAULT_TIMEOUT, Expect, IrqExpect, IrqSource, MAX_PROGRAM_BYTES, MAX_STEPS,
     MAX_STIMULI, Origin, Program, ProgramOrigin, Scenario, ScenarioError, ScenarioErrorKind, Step,
-    StepKind, TaskExpect, read_limited,
+    StepKind, TaskExpect, read_limited_bytes,
 };
 use crate::hw::BoardKind;
 use crate::hw::gpio::{Drive, Level, PinId};
@@ -278,15 +278,23 @@ fn convert_program(ctx: &Ctx, dto: ProgramDto) -> Result<Program> {
     let at = YamlPath::root().key("program");
     let base = ctx.path.parent().unwrap_or(Path::new(""));
     let file = base.join(&written);
-    match read_limited(&file, MAX_PROGRAM_BYTES) {
+    let bytes = read_limited_bytes(&file, MAX_PROGRAM_BYTES).map_err(|why| {
+        let message = format!("cannot read `{}`: {why}", file.display());
+        ctx.error(&at, Target::Value, ScenarioErrorKind::Program, &message)
+    })?;
+    // Not UTF-8: the error is in the program file, at the first byte that is not.
+    match crate::py::parse::decode_source(&bytes, &file.to_string_lossy()) {
         Ok(source) => Ok(Program {
             origin: ProgramOrigin::File(file),
             source,
         }),
-        Err(why) => {
-            let message = format!("cannot read `{}`: {why}", file.display());
-            Err(ctx.error(&at, Target::Value, ScenarioErrorKind::Program, &message))
-        }
+        Err(d) => Err(ScenarioError {
+            line: d.line as usize,
+            col: d.col as usize,
+            kind: ScenarioErrorKind::Program,
+            message: format!("SyntaxError: {}", d.detail.as_deref().unwrap_or(&d.message)),
+            path: file,
+        }),
     }
 }
 

@@ -306,6 +306,49 @@ impl Scenario {
         convert::parse(text, path)
     }
 
+    /// Where line `line`, column `col` (1-based) of the scenario's program is: in the program
+    /// file (its path as written, joined to the scenario's directory), or — for an inline
+    /// program — in the scenario file, inside the `inline:` block (a block scalar `|`/`>` is
+    /// exact; a one-line quoted or plain value is exact on its first line).
+    pub fn program_location(&self, line: u32, col: u32) -> Option<(PathBuf, u32, u32)> {
+        let program = self.program.as_ref()?;
+        if let ProgramOrigin::File(file) = &program.origin {
+            return Some((file.clone(), line, col));
+        }
+        let at = YamlPath::root().key("program").key("inline");
+        let (vline, vcol) = locate(&self.origin.text, &at, Target::Value)?;
+        let text_lines: Vec<&str> = self.origin.text.lines().collect();
+        let value = text_lines
+            .get(vline - 1)?
+            .chars()
+            .skip(vcol - 1)
+            .collect::<String>();
+        let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        if value.starts_with('|') || value.starts_with('>') {
+            // The block's lines start on the next line, at the first content line's indent.
+            let indent = text_lines[vline..]
+                .iter()
+                .find(|l| !l.trim().is_empty())
+                .map_or(0, |l| l.len() - l.trim_start().len());
+            return Some((
+                self.origin.path.clone(),
+                to_u32(vline).saturating_add(line),
+                to_u32(indent).saturating_add(col),
+            ));
+        }
+        let quote = u32::from(value.starts_with('"') || value.starts_with('\''));
+        let first = line == 1;
+        Some((
+            self.origin.path.clone(),
+            to_u32(vline).saturating_add(line - 1),
+            if first {
+                to_u32(vcol - 1).saturating_add(quote).saturating_add(col)
+            } else {
+                col
+            },
+        ))
+    }
+
     /// The 1-based `(line, column)` where step `index` starts in the file, for failure reports.
     pub fn step_location(&self, index: usize) -> Option<(usize, usize)> {
         let path = YamlPath::root().key("steps").index(index);
@@ -315,6 +358,12 @@ impl Scenario {
 
 /// Reads a UTF-8 file of at most `limit` bytes; `Err` says why not, for the user.
 fn read_limited(path: &Path, limit: u64) -> Result<String, String> {
+    let bytes = read_limited_bytes(path, limit)?;
+    String::from_utf8(bytes).map_err(|_| "the file is not valid UTF-8".to_owned())
+}
+
+/// Reads a file of at most `limit` bytes; `Err` says why not, for the user.
+fn read_limited_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     let io_message = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_owned(),
         _ => e.to_string(),
@@ -326,8 +375,7 @@ fn read_limited(path: &Path, limit: u64) -> Result<String, String> {
             metadata.len()
         ));
     }
-    let bytes = std::fs::read(path).map_err(io_message)?;
-    String::from_utf8(bytes).map_err(|_| "the file is not valid UTF-8".to_owned())
+    std::fs::read(path).map_err(io_message)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::path::Path;
 use std::rc::Rc;
 
-use super::stimuli::expand;
+use super::stimuli::StimulusStream;
 use super::{IrqSource, Scenario, StepKind};
 use crate::analysis::report::JsonExpectation;
 use crate::analysis::tasks::TaskSummary;
@@ -46,16 +46,17 @@ struct StepState {
 /// The progress of a scenario's `steps:` during a run (the runtime's step hook advances it).
 pub struct Steps(Rc<RefCell<StepState>>);
 
-/// Schedules `sc`'s stimuli on the powered-on machine `m`: their edges up to `limit`, with the
-/// jitter drawn from `seed` (as every run of `sc` does).
+/// Hands `sc`'s stimuli to the powered-on machine `m` as lazy edge streams ending at `limit`,
+/// with the jitter drawn from `seed` (as every run of `sc` does); the machine queues one edge
+/// per stimulus at a time.
 pub fn add_stimuli(m: &mut Machine, sc: &Scenario, seed: u64, limit: SimDuration) {
     let root = Rng::from_seed(seed);
     let until = SimTime::ZERO + limit;
     for spec in &sc.stimuli {
-        let (edges, _truncated) = expand(spec, &root, until);
-        for e in edges {
-            m.drive_pin(e.at, spec.pin, e.drive);
-        }
+        let edges = StimulusStream::new(spec, &root)
+            .take_while(move |e| e.at <= until)
+            .map(|e| (e.at, e.drive));
+        m.add_stimulus(spec.pin, Box::new(edges));
     }
 }
 

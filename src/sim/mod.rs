@@ -29,17 +29,20 @@ pub enum Outcome {
     TimeLimit,
     /// The scenario stopped the run (its steps completed or one failed).
     Stopped,
+    /// A limit of irqlab's was reached (the event queue, the trace); the run stopped there.
+    LimitReached(crate::rt::RunLimit),
 }
 
 impl Outcome {
     /// The name reports use (`finished`, `uncaught-exception`, `time-limit`,
-    /// `stopped-by-scenario`).
+    /// `stopped-by-scenario`, `limit-reached`).
     pub fn name(&self) -> &'static str {
         match self {
             Outcome::Finished => "finished",
             Outcome::UncaughtException => "uncaught-exception",
             Outcome::TimeLimit => "time-limit",
             Outcome::Stopped => "stopped-by-scenario",
+            Outcome::LimitReached(_) => "limit-reached",
         }
     }
 }
@@ -145,8 +148,23 @@ impl Machine {
         self.rt.set_deadline(&mut self.vm);
     }
 
-    /// Runs the module to its end, then the idle loop while callbacks can still happen.
+    /// Adds a stimulus driving `pin` with the lazy edge stream `edges` (one edge is queued at
+    /// a time). Stimuli go first, before steps and injections, in scenario order.
+    pub fn add_stimulus(&mut self, pin: PinId, edges: crate::rt::EdgeStream) {
+        self.rt.add_stimulus(&mut self.vm, pin, edges);
+    }
+
+    /// Runs the module to its end, then the idle loop while callbacks can still happen; a run
+    /// that reached a limit of irqlab's ends [`Outcome::LimitReached`].
     pub fn run_program(&mut self, code: Rc<CodeObject>) -> Outcome {
+        let outcome = self.run_program_to_end(code);
+        match self.rt.limit_hit() {
+            Some(limit) => Outcome::LimitReached(limit),
+            None => outcome,
+        }
+    }
+
+    fn run_program_to_end(&mut self, code: Rc<CodeObject>) -> Outcome {
         if self.start_delay > SimDuration::ZERO {
             // The board boots idle; stimuli and steps already run (`vary: start`).
             let start = SimTime::ZERO + self.start_delay;

@@ -187,3 +187,129 @@ fn disasm_count_increment() {
     let text = stdout(&o).replace(p.to_str().unwrap(), "count.py");
     insta::assert_snapshot!("disasm_count_increment", text);
 }
+
+/// A scenario whose inline program is `program` and whose only stimulus on pin 4 is `square`.
+fn square_scenario(test: &str, timeout: &str, program: &str, square: &str) -> PathBuf {
+    let yaml = format!(
+        "name: {test}\nversion: 1\ntimeout: {timeout}\nprogram:\n  inline: |\n{}stimuli:\n  - name: s\n    pin: 4\n    square: {{{square}}}\n",
+        program
+            .lines()
+            .map(|l| format!("    {l}\n"))
+            .collect::<String>()
+    );
+    temp_file(test, "s.yaml", &yaml)
+}
+
+// A stimulus of more edges than the event queue holds runs (issue 14: it panicked with
+// `QueueFull { capacity: 65536 }`): edges are queued one per stimulus at a time.
+#[test]
+fn long_square_wave_runs_to_the_end() {
+    let p = square_scenario(
+        "sq40",
+        "41s",
+        "import time\ntime.sleep(40)\n",
+        "period: 1ms, duty: 50%, start: 0ms, stop: 40s",
+    );
+    let o = irqlab(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("outcome: finished"), "{}", stdout(&o));
+    let mut yaml = "name: many\nversion: 1\ntimeout: 1s\nprogram: {inline: \"import time\\ntime.sleep(1)\"}\nstimuli:\n".to_string();
+    for i in 0..256 {
+        yaml += &format!(
+            "  - name: s{i}\n    pin: 4\n    square: {{period: 1ms, duty: 50%, start: 0ms, stop: 1s}}\n"
+        );
+    }
+    let p = temp_file("many", "many.yaml", &yaml);
+    let o = irqlab(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+// A 10 MHz square wave on an IRQ pin for 1 s saturates the board and stops at the time
+// limit within seconds of host time (was a panic; then every due edge was delivered past the
+// limit).
+#[test]
+#[allow(clippy::disallowed_methods)] // host time is what this test measures
+fn ten_mhz_square_wave_is_bounded() {
+    let program =
+        "from machine import Pin\ndef h(p):\n    pass\nPin(4, Pin.IN).irq(h, Pin.IRQ_RISING)\n";
+    let p = square_scenario(
+        "sq10m",
+        "1s",
+        program,
+        "period: 100ns, duty: 50%, start: 0ms, stop: 1s",
+    );
+    let start = std::time::Instant::now();
+    let o = irqlab(&["run", p.to_str().unwrap()]);
+    let host = start.elapsed();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("outcome: time-limit; simulated time 1.000000000s"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(host.as_secs() < 10, "took {host:?}");
+}
+
+// A scenario's program error is reported where it is (issue 14: it said `main.py:2:5` or the
+// program file's basename): inside the scenario's inline block, or at the program file's path.
+#[test]
+fn scenario_program_errors_are_located() {
+    let yaml = "name: e\nversion: 1\nprogram:\n  inline: |\n    print(1)\n    x = = 2\n";
+    let p = temp_file("inline-err", "inl.yaml", yaml);
+    let o = irqlab(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let want = format!("irqlab: {}:6:9: SyntaxError", p.display());
+    assert!(stderr(&o).starts_with(&want), "{}", stderr(&o));
+
+    let yaml = "name: e\nversion: 1\nprogram: {inline: \"x = = 2\"}\n";
+    let p = temp_file("inline-err", "flow.yaml", yaml);
+    let o = irqlab(&["run", p.to_str().unwrap()]);
+    let want = format!("irqlab: {}:3:24: SyntaxError", p.display());
+    assert!(stderr(&o).starts_with(&want), "{}", stderr(&o));
+
+    let dir = temp_file("file-err", "p.py", "print(1)\nx = = 2\n");
+    let yaml = temp_file("file-err", "f.yaml", "name: e\nversion: 1\nprogram: p.py\n");
+    let o = irqlab(&["run", yaml.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let want = format!("irqlab: {}:2:5: SyntaxError", dir.display());
+    assert!(stderr(&o).starts_with(&want), "{}", stderr(&o));
+}
+
+// A program file that is not UTF-8 is bad input at the line and column of the first bad
+// byte, in `run`, `disasm` and a scenario's program file (issue 14: no line:col).
+#[test]
+fn invalid_utf8_is_located() {
+    let p = temp_file("utf8", "bad.py", "print(1)\nx = \"\u{e9}");
+    let mut bytes = std::fs::read(&p).unwrap();
+    bytes.truncate(bytes.len() - 2);
+    bytes.extend_from_slice(b"\xff\"\n");
+    std::fs::write(&p, &bytes).unwrap();
+    let want = format!(
+        "irqlab: {}:2:6: SyntaxError: byte 0xff is not UTF-8",
+        p.display()
+    );
+    for cmd in ["run", "disasm"] {
+        let o = irqlab(&[cmd, p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).starts_with(&want), "{cmd}: {}", stderr(&o));
+    }
+    let yaml = temp_file("utf8", "s.yaml", "name: e\nversion: 1\nprogram: bad.py\n");
+    let o = irqlab(&["run", yaml.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with(&want), "{}", stderr(&o));
+}
+
+// A NUL or escape the program prints is shown escaped in the report mode; `--quiet` stays
+// byte-exact (issue 14: it was written raw to the terminal).
+#[test]
+fn control_characters_are_escaped_in_the_report() {
+    let p = temp_file("nul", "nul.py", "print('a\\x00b\\x1bc')\n");
+    let o = irqlab(&["run", p.to_str().unwrap()]);
+    assert!(
+        stdout(&o).starts_with("a\\x00b\\x1bc\n---"),
+        "{}",
+        stdout(&o)
+    );
+    let o = irqlab(&["run", "--quiet", p.to_str().unwrap()]);
+    assert_eq!(o.stdout, b"a\x00b\x1bc\n");
+}

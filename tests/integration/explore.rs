@@ -342,3 +342,26 @@ fn vary_start_delays_the_program_within_the_bound() {
         "{starts:?}"
     );
 }
+
+// The text report prints no lines for a finding that has none and no latency heading without
+// interrupts (issue 14: `lines 0/0`, an empty `worst latency per source:`).
+#[test]
+fn explore_text_shows_only_what_there_is() {
+    let o = irqlab(&["explore", "scenarios/bounce.yaml", "--runs", "2"]);
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("  error queue-overflow `pin 4`: 2 of 2 runs; first seed 7\n"),
+        "{out}"
+    );
+    assert!(!out.contains("lines 0/0"), "{out}");
+    let sc = temp_dir("quiet").join("quiet.yaml");
+    std::fs::write(
+        &sc,
+        "name: q\nversion: 1\nprogram: {inline: \"print(1)\"}\n",
+    )
+    .unwrap();
+    let o = irqlab(&["explore", sc.to_str().unwrap(), "--runs", "2"]);
+    let out = text(&o.stdout);
+    assert!(out.contains("distinct traces: 1"), "{out}");
+    assert!(!out.contains("worst latency per source"), "{out}");
+}

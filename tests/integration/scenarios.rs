@@ -642,3 +642,21 @@ fn a_watched_run_records_the_same_trace() {
         assert!(p.events[n..].iter().all(|e| e.at.0 >= at));
     }
 }
+
+// The wrong asyncio bridge's report shows the wait it is about: a task created in the pin
+// callback waits ~385 ms for its first run (issue 14: the task table showed only `-`).
+#[test]
+fn bridge_wrong_report_shows_the_start_wait() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_irqlab"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", "scenarios/asyncio_bridge_wrong.yaml"])
+        .output()
+        .expect("irqlab runs");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("worst wait to start 385025.462 us"), "{out}");
+    let handle = out
+        .lines()
+        .find(|l| l.starts_with("3    handle"))
+        .expect("the first handle task");
+    assert!(handle.contains("385025.462"), "{handle}");
+}
