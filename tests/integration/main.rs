@@ -5,6 +5,7 @@ mod cli;
 mod conformance;
 mod explore;
 mod findings;
+mod fuzz;
 mod hard_irq;
 mod layers;
 mod lines;
