@@ -660,3 +660,24 @@ fn bridge_wrong_report_shows_the_start_wait() {
         .expect("the first handle task");
     assert!(handle.contains("385025.462"), "{handle}");
 }
+
+// Determinism, for every shipped scenario: two runs with the same seed record byte-identical
+// traces (same hash, same console output and outcome).
+#[test]
+fn every_shipped_scenario_runs_the_same_twice() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("scenarios/")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yaml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 29, "only {} scenarios", names.len());
+    for name in &names {
+        let (a, b) = (run(name), run(name));
+        let (ta, tb) = (a.machine.trace(), b.machine.trace());
+        assert_eq!(ta.hash(), tb.hash(), "{name}: the trace differs between runs");
+        assert_eq!(ta.console(), tb.console(), "{name}: the output differs");
+        assert_eq!(a.outcome, b.outcome, "{name}: the outcome differs");
+    }
+}
