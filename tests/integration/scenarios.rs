@@ -676,7 +676,11 @@ fn every_shipped_scenario_runs_the_same_twice() {
     for name in &names {
         let (a, b) = (run(name), run(name));
         let (ta, tb) = (a.machine.trace(), b.machine.trace());
-        assert_eq!(ta.hash(), tb.hash(), "{name}: the trace differs between runs");
+        assert_eq!(
+            ta.hash(),
+            tb.hash(),
+            "{name}: the trace differs between runs"
+        );
         assert_eq!(ta.console(), tb.console(), "{name}: the output differs");
         assert_eq!(a.outcome, b.outcome, "{name}: the outcome differs");
     }
