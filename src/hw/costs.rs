@@ -155,6 +155,9 @@ cost_table! {
         FloatArith => float_arith_cycles,
         /// An arithmetic op used or produced an int outside the small-int range.
         BigIntArith => bigint_arith_cycles,
+        /// One 16-bit digit step of big-int work (an add, shift or multiply-accumulate of
+        /// py/mpz.c's inner loops), charged per step on top of `BigIntArith`.
+        BigIntDigit => bigint_digit_cycles,
         /// A name lookup missed the globals and was found in builtins.
         BuiltinLookup => builtin_lookup_cycles,
         /// A subscript load or store on a dict.

@@ -34,6 +34,12 @@ impl OpCost for ProfileCost {
     fn op_cycles(&self, op: &Op) -> u64 {
         op_cycles(&self.0, op).0
     }
+
+    fn bigint_digit_cycles(&self) -> u64 {
+        self.0
+            .dynamic_cycles(crate::hw::costs::DynamicCost::BigIntDigit)
+            .0
+    }
 }
 
 ///

@@ -685,3 +685,21 @@ fn every_shipped_scenario_runs_the_same_twice() {
         assert_eq!(a.outcome, b.outcome, "{name}: the outcome differs");
     }
 }
+
+// Big-int work costs what its size costs (py/mpz.c's digit loops): a 2 000-digit power takes
+// simulated milliseconds, a small one microseconds, so host time cannot outgrow simulated time
+// on big-int loops (docs/reliability.md).
+#[test]
+fn big_int_work_is_charged_by_size() {
+    let src = "import time\nx = 3\nfor e in (40, 20000):\n    t = time.ticks_us()\n    y = x ** e\n    print(time.ticks_diff(time.ticks_us(), t))\n";
+    let r = irqlab::run::run(&RunSpec::source("big.py", src)).expect("runs");
+    let us: Vec<u64> = r
+        .machine
+        .trace()
+        .console()
+        .lines()
+        .map(|l| l.trim().parse().expect("a number"))
+        .collect();
+    assert!(us[0] < 100, "a 64-bit power took {} us", us[0]);
+    assert!(us[1] > 100_000, "a 31 700-bit power took only {} us", us[1]);
+}

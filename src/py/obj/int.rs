@@ -25,6 +25,34 @@ impl Vm {
     }
 
     pub(crate) fn int_op(&mut self, op: BinaryOp, a: BigInt, b: BigInt) -> PyResult {
+        self.charge_bigint_work(op, &a, &b);
+        self.int_op_result(op, a, b)
+    }
+
+    /// Charges the digit steps py/mpz.c would take for `a op b` (16-bit digits): a linear
+    /// pass for additions, bitwise ops and shifts, the digit product for multiplication and
+    /// division, and about the square of the result's digits for a power.
+    fn charge_bigint_work(&mut self, op: BinaryOp, a: &BigInt, b: &BigInt) {
+        use BinaryOp::*;
+        let digits = |n: &BigInt| n.bits().div_ceil(16).max(1);
+        let (da, db) = (digits(a), digits(b));
+        let steps = match op {
+            Multiply | InplaceMultiply | FloorDivide | InplaceFloorDivide | Modulo
+            | InplaceModulo => da.saturating_mul(db),
+            Power | InplacePower => match b.to_u64() {
+                Some(e) if !b.is_negative() => {
+                    let result = a.bits().saturating_mul(e).div_ceil(16);
+                    result.saturating_mul(result)
+                }
+                _ => 0,
+            },
+            _ => da.max(db),
+        };
+        let cycles = steps.saturating_mul(self.cost.bigint_digit_cycles());
+        self.cycles = self.cycles.saturating_add(cycles);
+    }
+
+    fn int_op_result(&mut self, op: BinaryOp, a: BigInt, b: BigInt) -> PyResult {
         use BinaryOp::*;
         let r = match op {
             Add => a + b,

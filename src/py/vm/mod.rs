@@ -117,6 +117,14 @@ pub trait Host {
 pub trait OpCost {
     /// Cycles charged for executing `op` once.
     fn op_cycles(&self, op: &Op) -> u64;
+
+    /// Cycles of one step of big-int work: one 16-bit digit added, shifted or multiplied
+    /// into another (py/mpz.c works in 16-bit digits on 32-bit ports, `MPZ_DIG_SIZE`). The
+    /// VM charges it per digit step on top of the op, so a big-int op costs what its size
+    /// costs on the board (and host time stays proportional to simulated time).
+    fn bigint_digit_cycles(&self) -> u64 {
+        0
+    }
 }
 
 /// A cost model that charges nothing (for tests of pure language behaviour).
@@ -245,6 +253,10 @@ pub struct Vm {
     pub sched: Scheduler,
     /// CPU cycles consumed so far.
     pub cycles: u64,
+    /// Big-int constants already built, by their decimal digits: MicroPython builds each
+    /// constant object once when the code is loaded (`LOAD_CONST_OBJ` pushes that object), so
+    /// a loop over `x = 3 ** 100000` (folded) must not re-parse 47 000 digits per iteration.
+    bigint_consts: std::cell::RefCell<std::collections::BTreeMap<Rc<str>, Value>>,
     /// When `cycles` reaches this, the host is called between two ops.
     pub deadline_cycles: u64,
     /// Per-op cost.
@@ -362,6 +374,7 @@ impl Vm {
             heap: Heap::new(heap_bytes),
             sched: Scheduler::new(sched_depth),
             cycles: 0,
+            bigint_consts: std::cell::RefCell::default(),
             deadline_cycles: u64::MAX,
             cost,
             pending_exception: None,

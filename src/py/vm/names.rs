@@ -92,11 +92,16 @@ impl Vm {
 
     pub(super) fn const_value(&self, c: &Const) -> Value {
         match c {
-            Const::BigInt(digits) => {
-                let n: num_bigint::BigInt =
-                    digits.parse().expect("compiler emits valid decimal digits");
-                Value::from_bigint(n)
-            }
+            Const::BigInt(digits) => self
+                .bigint_consts
+                .borrow_mut()
+                .entry(digits.clone())
+                .or_insert_with(|| {
+                    let n: num_bigint::BigInt =
+                        digits.parse().expect("compiler emits valid decimal digits");
+                    Value::from_bigint(n)
+                })
+                .clone(),
             Const::Float(x) => Value::Float(*x),
             Const::Str(s) => Value::str(s),
             Const::Bytes(b) => Value::Bytes(Rc::new(b.to_vec())),
